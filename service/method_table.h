@@ -1,0 +1,131 @@
+// The one place every RPC goes through, whatever the transport.
+//
+// Each RPC's logic is a core handler registered here under the method's
+// descriptor. Invoke() wraps every call, in this order: authenticate the
+// bearer token (Authenticator), check the method's required scope, run the
+// handler, report the outcome (CallObserver: metrics + access log). The gRPC
+// adapters and the REST gateway both call Invoke(), so auth, validation and
+// metrics run once, in one place. (A gRPC C++ server interceptor cannot fail
+// a call, which is why enforcement lives here.)
+//
+// Usage:
+//   MethodTable table(&authenticator, &observer);
+//   table.Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+//       PortalService::descriptor()->FindMethodByName("GetActiveSessions"),
+//       Scope::kSessionsRead,
+//       [&](const CallContext& ctx, const auto& req, auto* resp) { ... });
+//   const MethodEntry* m = table.Find("voice.api.app.portal.v1.PortalService.GetActiveSessions");
+//   table.Invoke(*m, &ctx, request, &response, [](absl::Status s) { ... });
+//
+// Thread-safety: Register() before serving; after that the table is
+// immutable and Find()/Invoke() may be called concurrently.
+#ifndef SERVICE_METHOD_TABLE_H_
+#define SERVICE_METHOD_TABLE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "service/authenticator.h"
+#include "service/call_context.h"
+#include "service/principal.h"
+
+namespace sessions {
+
+// Called when a call's outcome is known; reports metrics and access logs.
+// Implementations must be thread-safe and must not log secrets.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  virtual void OnCallDone(const google::protobuf::MethodDescriptor& method,
+                          const CallContext& context, const absl::Status& status,
+                          absl::Duration elapsed) = 0;
+};
+
+// Completion callback of a call; runs exactly once, possibly on another
+// thread than Invoke()'s.
+using DoneCallback = std::function<void(absl::Status)>;
+
+// A type-erased core handler. It must call `done` exactly once.
+using AsyncHandler = std::function<void(const CallContext&, const google::protobuf::Message&,
+                                        google::protobuf::Message*, DoneCallback)>;
+
+// One registered method.
+struct MethodEntry {
+  const google::protobuf::MethodDescriptor* descriptor = nullptr;  // not owned
+  Scope required_scope = Scope::kSessionsRead;
+  AsyncHandler handler;
+  // Whether the method accepts calls without a token (never true for the
+  // services of this project; health and reflection are not in the table).
+  bool public_method = false;
+};
+
+class MethodTable {
+ public:
+  // `authenticator` and `observer` are not owned and must outlive the table;
+  // `observer` may be null.
+  MethodTable(Authenticator* authenticator, CallObserver* observer);
+
+  MethodTable(const MethodTable&) = delete;
+  MethodTable& operator=(const MethodTable&) = delete;
+
+  // Registers a synchronous handler `absl::Status(const CallContext&,
+  // const Req&, Resp*)`.
+  template <typename Req, typename Resp, typename Fn>
+  void Register(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                Fn handler) {
+    RegisterAsync<Req, Resp>(
+        method, required_scope,
+        [handler = std::move(handler)](const CallContext& ctx, const Req& req, Resp* resp,
+                                       DoneCallback done) { done(handler(ctx, req, resp)); });
+  }
+
+  // Registers an asynchronous handler `void(const CallContext&, const Req&,
+  // Resp*, DoneCallback)` that completes later (e.g. a durable write waiting
+  // for its group commit) without holding a transport thread.
+  template <typename Req, typename Resp, typename Fn>
+  void RegisterAsync(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                     Fn handler) {
+    AddEntry(method, required_scope,
+             [handler = std::move(handler)](const CallContext& ctx,
+                                            const google::protobuf::Message& req,
+                                            google::protobuf::Message* resp, DoneCallback done) {
+               handler(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp),
+                       std::move(done));
+             });
+  }
+
+  // Returns the entry for a full method name ("pkg.Service.Method"), or null.
+  const MethodEntry* Find(std::string_view full_name) const;
+
+  // Returns every registered method, in registration order.
+  std::vector<const MethodEntry*> Methods() const;
+
+  // Runs the wrapped call: authenticate, check scope, run the handler,
+  // report. Fills `context->principal`. `context`, `request` and `response`
+  // must stay alive until `done` runs. Errors: UNAUTHENTICATED,
+  // PERMISSION_DENIED (missing scope), or the handler's status.
+  void Invoke(const MethodEntry& method, CallContext* context,
+              const google::protobuf::Message& request, google::protobuf::Message* response,
+              DoneCallback done) const;
+
+ private:
+  void AddEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                AsyncHandler handler);
+
+  Authenticator* authenticator_;
+  CallObserver* observer_;
+  std::vector<std::unique_ptr<MethodEntry>> entries_;
+  absl::flat_hash_map<std::string, const MethodEntry*> by_name_;
+};
+
+}  // namespace sessions
+
+#endif  // SERVICE_METHOD_TABLE_H_

@@ -1,0 +1,91 @@
+// The storage boundary of the Active Sessions service: what the service
+// needs from a database, independent of the engine. The SQLite
+// implementation lives in sqlite_session_store.h; a PostgreSQL one can follow
+// for stateless replicas on a shared database.
+#ifndef STORAGE_SESSION_STORE_H_
+#define STORAGE_SESSION_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "voice/api/sessions/v1/sessions.pb.h"
+
+namespace sessions {
+
+using ::voice::api::sessions::v1::SessionInfo;
+
+// Filters of an active-sessions listing. Active means `ended == false`.
+struct ActiveSessionsQuery {
+  // Required: the tenant whose sessions are listed.
+  std::string account_id;
+  // Optional: keeps sessions of this customer or with it in their
+  // customer_breadcrumb (sub-customers). Empty: no filter.
+  std::string customer_id;
+  // Optional: keeps sessions with date_created >= this instant.
+  absl::Time created_at_or_after = absl::InfinitePast();
+  // Keyset paging: when `after_id` is set, returns only sessions ordered
+  // after (after_created, after_id).
+  absl::Time after_created = absl::InfinitePast();
+  std::string after_id;
+  // Maximum number of sessions to return; 0 means no limit.
+  int limit = 0;
+};
+
+// Result of one upsert batch.
+struct UpsertResult {
+  int applied = 0;
+  // Writes ignored because their date_last_modified was older than the
+  // stored session's.
+  int stale = 0;
+};
+
+// Storage of sessions. Implementations are thread-safe: any number of
+// concurrent readers and writers.
+//
+// Every write is atomic (all of it or nothing) and durable once it returns
+// OK. Writes are visible to every read that starts after they return.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+
+  // Appends the active sessions matching `query` to `out`, ordered by
+  // date_created ascending, then id. Returns INTERNAL on database errors
+  // (message free of SQL and paths).
+  virtual absl::Status ListActiveSessions(
+      const ActiveSessionsQuery& query,
+      google::protobuf::RepeatedPtrField<SessionInfo>* out) = 0;
+
+  // Returns the session (active or ended), or NOT_FOUND.
+  virtual absl::StatusOr<SessionInfo> GetSession(const std::string& account_id,
+                                                 const std::string& session_id) = 0;
+
+  // Creates or replaces every session in one transaction, keyed by
+  // (account_id, id). A session whose date_last_modified is older than the
+  // stored one is skipped and counted as stale; an equal or newer one
+  // replaces it. The caller has validated the sessions (ids, dates).
+  virtual absl::StatusOr<UpsertResult> UpsertSessions(
+      absl::Span<const SessionInfo> sessions) = 0;
+
+  // Reads the session, lets `mutate` change it, and writes it back, all in
+  // one transaction. If `mutate` returns an error, nothing is written and
+  // that error is returned. NOT_FOUND if the session does not exist.
+  virtual absl::Status UpdateSession(
+      const std::string& account_id, const std::string& session_id,
+      const std::function<absl::Status(SessionInfo*)>& mutate) = 0;
+
+  // Calls `visit` for every stored session (all accounts, ended ones too),
+  // in (account_id, date_created, id) order. Stops at the first error.
+  virtual absl::Status ForEachSession(
+      const std::function<absl::Status(const SessionInfo&)>& visit) = 0;
+};
+
+}  // namespace sessions
+
+#endif  // STORAGE_SESSION_STORE_H_
