@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -50,17 +51,26 @@ struct UpsertResult {
 // concurrent readers and writers.
 //
 // Every write is atomic (all of it or nothing) and durable once it returns
-// OK. Writes are visible to every read that starts after they return.
+// OK (or its callback gets OK). Writes are visible to every read that starts
+// after they return.
+//
+// Write errors: INVALID_ARGUMENT (a session without account_id/id or with an
+// unparsable date_created/date_last_modified), NOT_FOUND, the mutate
+// callback's own error, UNAVAILABLE (database locked past busy_timeout, or
+// the store is closing), INTERNAL (message free of SQL and paths).
 class SessionStore {
  public:
+  using UpsertCallback = std::function<void(absl::StatusOr<UpsertResult>)>;
+  using MutateFn = std::function<absl::Status(SessionInfo*)>;
+  using DoneCallback = std::function<void(absl::Status)>;
+
   virtual ~SessionStore() = default;
 
   // Appends the active sessions matching `query` to `out`, ordered by
   // date_created ascending, then id. Returns INTERNAL on database errors
   // (message free of SQL and paths).
-  virtual absl::Status ListActiveSessions(
-      const ActiveSessionsQuery& query,
-      google::protobuf::RepeatedPtrField<SessionInfo>* out) = 0;
+  virtual absl::Status ListActiveSessions(const ActiveSessionsQuery& query,
+                                          google::protobuf::RepeatedPtrField<SessionInfo>* out) = 0;
 
   // Returns the session (active or ended), or NOT_FOUND.
   virtual absl::StatusOr<SessionInfo> GetSession(const std::string& account_id,
@@ -70,15 +80,30 @@ class SessionStore {
   // (account_id, id). A session whose date_last_modified is older than the
   // stored one is skipped and counted as stale; an equal or newer one
   // replaces it. The caller has validated the sessions (ids, dates).
-  virtual absl::StatusOr<UpsertResult> UpsertSessions(
-      absl::Span<const SessionInfo> sessions) = 0;
+  virtual absl::StatusOr<UpsertResult> UpsertSessions(absl::Span<const SessionInfo> sessions) = 0;
 
   // Reads the session, lets `mutate` change it, and writes it back, all in
   // one transaction. If `mutate` returns an error, nothing is written and
   // that error is returned. NOT_FOUND if the session does not exist.
-  virtual absl::Status UpdateSession(
-      const std::string& account_id, const std::string& session_id,
-      const std::function<absl::Status(SessionInfo*)>& mutate) = 0;
+  virtual absl::Status UpdateSession(const std::string& account_id, const std::string& session_id,
+                                     const std::function<absl::Status(SessionInfo*)>& mutate) = 0;
+
+  // Asynchronous UpsertSessions for the callback-API service layer: returns
+  // at once; `done` is called exactly once with the result. Implementations
+  // may call `done` on an internal thread (the SQLite store: its writer
+  // thread, after the commit), so `done` must be quick and must not make
+  // blocking writes to this store. The default runs the blocking call
+  // inline.
+  virtual void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) {
+    done(UpsertSessions(sessions));
+  }
+
+  // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
+  // may run on an internal thread too; it must be quick and self-contained.
+  virtual void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
+                                  DoneCallback done) {
+    done(UpdateSession(account_id, session_id, mutate));
+  }
 
   // Calls `visit` for every stored session (all accounts, ended ones too),
   // in (account_id, date_created, id) order. Stops at the first error.

@@ -1,0 +1,220 @@
+// Field plans: what the REST response writers need to know about a message
+// type, computed once per type from its descriptor.
+//
+// The JSON and JSV writers (json_writer.h, jsv_writer.h) walk messages by
+// reflection, but everything that does not depend on the message instance --
+// field order, pre-escaped keys, value kinds, enum C# names, nested plans --
+// is precomputed here so the hot path does no string work and no descriptor
+// lookups. Plans are generic: any message type gets one, no per-type code.
+//
+// Thread safety: FieldPlan::For() is thread-safe; plans are immutable once
+// returned and live until the process exits.
+
+#ifndef GATEWAY_FIELD_PLAN_H_
+#define GATEWAY_FIELD_PLAN_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
+
+namespace sessions::gateway {
+
+// The value kind of a field (or of a map's key / value).
+enum class FieldKind : uint8_t {
+  kString,
+  kBytes,
+  kBool,
+  kInt32,
+  kInt64,
+  kUInt32,
+  kUInt64,
+  kDouble,
+  kFloat,
+  kEnum,
+  kMessage,
+};
+
+// The C# names of an enum's values, ready to write.
+class EnumNames {
+ public:
+  explicit EnumNames(const google::protobuf::EnumDescriptor* type);
+
+  // Direct field access by offset: the fast path of the writers. The offsets
+// are found at plan time with public reflection only (set a field on a probe
+// message, see which bytes change, check that reading them back gives what
+// reflection gives) and every assumption is verified there; a field whose
+// layout is not understood keeps offset -1 and is read by reflection.
+// Implicit-presence strings are protobuf's tagged string pointers.
+inline const std::string& StringAt(const google::protobuf::Message& m,
+                                   int32_t offset) {
+  uintptr_t tagged;
+  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset,
+              sizeof(tagged));
+  return *reinterpret_cast<const std::string*>(tagged & ~uintptr_t{3});
+}
+
+template <typename T>
+inline T ScalarAt(const google::protobuf::Message& m, int32_t offset) {
+  T value;
+  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset,
+              sizeof(value));
+  return value;
+}
+
+// Returns the singular sub-message, or nullptr when it is not set.
+inline const google::protobuf::Message* MessageAt(
+    const google::protobuf::Message& m, int32_t offset) {
+  return ScalarAt<const google::protobuf::Message*>(m, offset);
+}
+
+inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>&
+RepeatedMessagesAt(const google::protobuf::Message& m, int32_t offset) {
+  return *reinterpret_cast<
+      const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
+      reinterpret_cast<const char*>(&m) + offset);
+}
+
+// Turns the offset fast path off (false) or back on, for tests that compare
+// both paths. Thread-safe.
+void SetFastAccessEnabledForTesting(bool enabled);
+
+// Returns the C# name of `number` (e.g. "Ringing"), or nullptr when the
+  // number is not a declared value (writers then write the number).
+  const std::string* Find(int number) const {
+    const int64_t slot = int64_t{number} - min_;
+    if (slot >= 0 && slot < static_cast<int64_t>(dense_.size())) {
+      const std::string& name = dense_[slot];
+      return name.empty() ? nullptr : &name;
+    }
+    auto it = sparse_.find(number);
+    return it == sparse_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  int min_ = 0;
+  std::vector<std::string> dense_;  // Index: number - min_; "" = no value.
+  absl::flat_hash_map<int, std::string> sparse_;
+};
+
+class FieldPlan;
+
+// One field of a plan, in declaration order.
+struct PlannedField {
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  FieldKind kind = FieldKind::kString;  // Value kind (map: value kind).
+  bool repeated = false;                // Repeated, including maps.
+  bool is_map = false;
+  // Explicit presence (proto2, proto3 `optional`, oneof members): written
+  // only when set. Implicit-presence scalars are never HasField()-checked.
+  bool explicit_presence = false;
+  std::string json_key;  // `,"camelName":` (leading comma, JSON-escaped).
+  std::string jsv_key;   // `,camelName:` (leading comma, JSV-quoted).
+  const EnumNames* enum_names = nullptr;  // kEnum (map: value enum).
+  const FieldPlan* message = nullptr;     // kMessage (map: value message).
+  // Maps only: the entry's key and value fields and the key kind.
+  const google::protobuf::FieldDescriptor* map_key = nullptr;
+  const google::protobuf::FieldDescriptor* map_value = nullptr;
+  FieldKind key_kind = FieldKind::kString;
+  // Byte offset of the field in the generated class (read with StringAt,
+  // ScalarAt, MessageAt, RepeatedMessagesAt), or -1: use reflection. Only
+  // valid for messages whose GetReflection() is the plan's fast_reflection().
+  int32_t offset = -1;
+};
+
+// The precomputed plan of one message type.
+//
+// Usage:
+//   const FieldPlan& plan = FieldPlan::For(msg.GetDescriptor());
+//   for (const PlannedField& f : plan.fields()) { ... }
+class FieldPlan {
+ public:
+  // Returns the plan of `type`, building it (and the plans of every message
+  // type reachable from it) on first use. `type` is not owned and must
+  // outlive the process (generated and pool descriptors do).
+  static const FieldPlan& For(const google::protobuf::Descriptor* type);
+
+  const google::protobuf::Descriptor* type() const { return type_; }
+  const std::vector<PlannedField>& fields() const { return fields_; }
+
+  // Returns the Reflection of the generated class that the fields' offsets
+  // describe, or nullptr when no offsets were found (dynamic types, unknown
+  // layouts) or fast access is disabled for testing.
+  const google::protobuf::Reflection* fast_reflection() const;
+
+  FieldPlan(const FieldPlan&) = delete;
+  FieldPlan& operator=(const FieldPlan&) = delete;
+
+ private:
+  friend class FieldPlanRegistry;
+  explicit FieldPlan(const google::protobuf::Descriptor* type) : type_(type) {}
+
+  const google::protobuf::Descriptor* type_;
+  std::vector<PlannedField> fields_;
+  const google::protobuf::Reflection* fast_reflection_ = nullptr;
+};
+
+// Direct field access by offset: the fast path of the writers. The offsets
+// are found at plan time with public reflection only (set a field on a probe
+// message, see which bytes change, check that reading them back gives what
+// reflection gives) and every assumption is verified there; a field whose
+// layout is not understood keeps offset -1 and is read by reflection.
+// Implicit-presence strings are protobuf's tagged string pointers.
+inline const std::string& StringAt(const google::protobuf::Message& m,
+                                   int32_t offset) {
+  uintptr_t tagged;
+  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset,
+              sizeof(tagged));
+  return *reinterpret_cast<const std::string*>(tagged & ~uintptr_t{3});
+}
+
+template <typename T>
+inline T ScalarAt(const google::protobuf::Message& m, int32_t offset) {
+  T value;
+  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset,
+              sizeof(value));
+  return value;
+}
+
+// Returns the singular sub-message, or nullptr when it is not set.
+inline const google::protobuf::Message* MessageAt(
+    const google::protobuf::Message& m, int32_t offset) {
+  return ScalarAt<const google::protobuf::Message*>(m, offset);
+}
+
+inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>&
+RepeatedMessagesAt(const google::protobuf::Message& m, int32_t offset) {
+  return *reinterpret_cast<
+      const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
+      reinterpret_cast<const char*>(&m) + offset);
+}
+
+// Turns the offset fast path off (false) or back on, for tests that compare
+// both paths. Thread-safe.
+void SetFastAccessEnabledForTesting(bool enabled);
+
+// Returns the C# name of an enum value: the proto name minus the enum type's
+// UPPER_SNAKE prefix, in UpperCamel (SESSION_CALL_STATE_RINGING -> "Ringing").
+std::string CSharpEnumValueName(const google::protobuf::EnumValueDescriptor* v);
+
+// Sets `*entries` to the entries of map field `f` of `msg`, sorted by key
+// (strings bytewise, integers numerically, false before true), so that the
+// writers' output is deterministic.
+void CollectSortedMapEntries(const google::protobuf::Message& msg,
+                             const PlannedField& f,
+                             std::vector<const google::protobuf::Message*>* entries);
+
+// Appends the shortest decimal form that parses back to `value` (non-finite
+// values as nan / inf / -inf, which callers may wrap).
+void AppendShortestDouble(double value, std::string* out);
+void AppendShortestFloat(float value, std::string* out);
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_FIELD_PLAN_H_

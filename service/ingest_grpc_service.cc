@@ -1,0 +1,31 @@
+#include "service/ingest_grpc_service.h"
+
+#include "service/grpc_unary_call.h"
+
+namespace sessions {
+
+namespace v1 = ::voice::api::sessions::v1;
+
+// Each method is the same one-line forward; the macro keeps the six in step.
+#define SESSIONS_INGEST_METHOD(Name)                                                 \
+  grpc::ServerUnaryReactor* IngestGrpcService::Name(                                 \
+      grpc::CallbackServerContext* context, const v1::Name##Request* request,        \
+      v1::Name##Response* response) {                                                \
+    const MethodEntry* entry =                                                       \
+        table_->Find("voice.api.sessions.v1.SessionIngestService." #Name);           \
+    if (entry == nullptr) {                                                          \
+      auto* reactor = context->DefaultReactor();                                     \
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, #Name));         \
+      return reactor;                                                                \
+    }                                                                                \
+    return RunUnaryCall(*table_, *entry, context, request, response);                \
+  }
+SESSIONS_INGEST_METHOD(UpsertSession)
+SESSIONS_INGEST_METHOD(BatchUpsertSessions)
+SESSIONS_INGEST_METHOD(EndSession)
+SESSIONS_INGEST_METHOD(AppendSessionLog)
+SESSIONS_INGEST_METHOD(UpsertSessionMember)
+SESSIONS_INGEST_METHOD(RemoveSessionMember)
+#undef SESSIONS_INGEST_METHOD
+
+}  // namespace sessions

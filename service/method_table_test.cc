@@ -1,0 +1,121 @@
+#include "service/method_table.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "voice/api/app/portal/v1/portal.pb.h"
+
+namespace sessions {
+namespace {
+
+using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
+using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
+
+class MapMetadata final : public MetadataView {
+ public:
+  explicit MapMetadata(std::optional<std::string> auth) : auth_(std::move(auth)) {}
+  std::optional<std::string_view> Get(std::string_view key) const override {
+    if (key == "authorization" && auth_) return *auth_;
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<std::string> auth_;
+};
+
+// Accepts "Bearer reader" (read scope) and "Bearer writer" (write scope).
+class FakeAuthenticator final : public Authenticator {
+ public:
+  absl::StatusOr<Principal> Authenticate(const MetadataView* metadata) override {
+    auto value = metadata ? metadata->Get("authorization") : std::nullopt;
+    Principal p;
+    p.account_id = "acct";
+    if (value == "Bearer reader") {
+      p.scopes = static_cast<uint32_t>(Scope::kSessionsRead);
+      return p;
+    }
+    if (value == "Bearer writer") {
+      p.scopes = static_cast<uint32_t>(Scope::kSessionsWrite);
+      return p;
+    }
+    return absl::UnauthenticatedError("missing or invalid bearer token");
+  }
+};
+
+class RecordingObserver final : public CallObserver {
+ public:
+  void OnCallDone(const google::protobuf::MethodDescriptor& method, const CallContext&,
+                  const absl::Status& status, absl::Duration) override {
+    calls.push_back(method.name() + ":" + absl::StatusCodeToString(status.code()));
+  }
+  std::vector<std::string> calls;
+};
+
+class MethodTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table_.Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+            "voice.api.app.portal.v1.PortalService.GetActiveSessions"),
+        Scope::kSessionsRead,
+        [this](const CallContext& ctx, const GetActiveSessionsRequest& req,
+               GetActiveSessionsResponse* resp) {
+          ++handler_calls_;
+          resp->add_sessions()->set_account_id(ctx.principal.account_id + "/" + req.account_id());
+          return absl::OkStatus();
+        });
+  }
+
+  absl::Status Call(std::optional<std::string> auth, GetActiveSessionsResponse* resp) {
+    MapMetadata metadata(std::move(auth));
+    CallContext ctx;
+    ctx.metadata = &metadata;
+    GetActiveSessionsRequest req;
+    req.set_account_id("x");
+    absl::Status result = absl::UnknownError("done not called");
+    table_.Invoke(*table_.Find("voice.api.app.portal.v1.PortalService.GetActiveSessions"), &ctx,
+                  req, resp, [&](absl::Status s) { result = s; });
+    return result;
+  }
+
+  FakeAuthenticator auth_;
+  RecordingObserver observer_;
+  MethodTable table_{&auth_, &observer_};
+  int handler_calls_ = 0;
+};
+
+TEST_F(MethodTableTest, FindsRegisteredMethodsOnly) {
+  EXPECT_NE(table_.Find("voice.api.app.portal.v1.PortalService.GetActiveSessions"), nullptr);
+  EXPECT_EQ(table_.Find("voice.api.app.portal.v1.PortalService.Nope"), nullptr);
+  ASSERT_EQ(table_.Methods().size(), 1u);
+  EXPECT_EQ(table_.Methods()[0]->descriptor->name(), "GetActiveSessions");
+}
+
+TEST_F(MethodTableTest, RunsHandlerWithPrincipalWhenAuthenticated) {
+  GetActiveSessionsResponse resp;
+  ASSERT_TRUE(Call("Bearer reader", &resp).ok());
+  EXPECT_EQ(handler_calls_, 1);
+  ASSERT_EQ(resp.sessions_size(), 1);
+  EXPECT_EQ(resp.sessions(0).account_id(), "acct/x");
+  EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:OK"});
+}
+
+TEST_F(MethodTableTest, RejectsMissingAndBadTokensBeforeTheHandler) {
+  GetActiveSessionsResponse resp;
+  EXPECT_EQ(Call(std::nullopt, &resp).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Call("Bearer nope", &resp).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(handler_calls_, 0);
+  EXPECT_EQ(observer_.calls.size(), 2u);
+}
+
+TEST_F(MethodTableTest, RejectsTokenWithoutRequiredScope) {
+  GetActiveSessionsResponse resp;
+  EXPECT_EQ(Call("Bearer writer", &resp).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(handler_calls_, 0);
+  EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:PERMISSION_DENIED"});
+}
+
+}  // namespace
+}  // namespace sessions

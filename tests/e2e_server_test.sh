@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End to end with the built binary: reflection lists the API (buf curl),
+# GetActiveSessions returns the demo sessions, health is SERVING, calls
+# without a token are refused, SIGTERM exits cleanly.
+source "$(dirname "$0")/e2e_lib.sh"
+
+DB="$TMP/e2e.db"
+start_server "$DB"
+TOKEN=$(new_token "$DB" acct-demo-1 sessions:read)
+[[ "$TOKEN" == ast_* ]] || fail "sessionsctl did not print a token"
+
+services=$("$BUF" curl --protocol grpc --http2-prior-knowledge --list-services "http://127.0.0.1:$GRPC_PORT")
+echo "$services" | grep -qx "voice.api.app.portal.v1.PortalService" || fail "reflection: no PortalService in: $services"
+echo "$services" | grep -qx "voice.api.sessions.v1.SessionIngestService" || fail "reflection: no SessionIngestService"
+
+grpc_call "$TOKEN" voice.api.app.portal.v1.PortalService/GetActiveSessions '{}' >"$TMP/active.json" \
+  || fail "GetActiveSessions failed"
+python3 - "$TMP/active.json" <<'PY' || fail "unexpected GetActiveSessions answer"
+import json, sys
+sessions = json.load(open(sys.argv[1]))["sessions"]
+assert len(sessions) >= 5, len(sessions)
+assert all(s["accountId"] == "acct-demo-1" for s in sessions)
+assert not any(s.get("ended") for s in sessions)
+created = [s["dateCreated"] for s in sessions]
+assert created == sorted(created), "not ordered by dateCreated"
+# Every seed field appears on at least one demo session.
+seen = set().union(*[s.keys() for s in sessions])
+for field in ["dialState", "callState", "queueState", "customerBreadcrumb", "log", "members",
+              "consoleData", "holdReason", "direction", "mostRecentParticipantCallSid",
+              "ringQueueId", "createdBy", "lastModifiedBy", "dateLastModified"]:
+    assert field in seen, field
+print("ok", len(sessions), "sessions")
+PY
+
+health=$(grpc_call "" grpc.health.v1.Health/Check '{}')
+echo "$health" | grep -q '"SERVING"' || fail "health not SERVING: $health"
+
+if grpc_call "" voice.api.app.portal.v1.PortalService/GetActiveSessions '{}' 2>"$TMP/unauth.err"; then
+  fail "call without token succeeded"
+fi
+grep -qi unauthenticated "$TMP/unauth.err" || fail "expected unauthenticated, got: $(cat "$TMP/unauth.err")"
+
+if grpc_call "$TOKEN" voice.api.app.portal.v1.PortalService/GetActiveSessions '{"startDate":"nope"}' 2>"$TMP/bad.err"; then
+  fail "invalid start_date accepted"
+fi
+grep -q "start_date" "$TMP/bad.err" || fail "error does not name start_date: $(cat "$TMP/bad.err")"
+
+rc=$(stop_server)
+[ "$rc" = 0 ] || fail "server exit code $rc after SIGTERM"
+grep -q "listening" "$TMP/server.err" "$TMP/server.out" || true
+echo "PASS"

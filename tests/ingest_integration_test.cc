@@ -1,0 +1,202 @@
+// SessionIngestService through a real gRPC channel against an in-process
+// Server: each RPC, idempotency, the staleness rule, validation, tenant
+// checks, read-your-writes.
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/test_server.h"
+#include "voice/api/app/portal/v1/portal.grpc.pb.h"
+#include "voice/api/sessions/v1/ingest.grpc.pb.h"
+
+namespace sessions::testing {
+namespace {
+
+namespace v1 = ::voice::api::sessions::v1;
+using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
+using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
+using ::voice::api::app::portal::v1::PortalService;
+
+SessionInfo MakeSession(const std::string& id, const std::string& modified = "2026-11-25T10:00:00Z") {
+  SessionInfo s;
+  s.set_id(id);
+  s.set_account_id("acct-a");
+  s.set_customer_id("cust-1");
+  s.set_date_created("2026-11-25T09:00:00Z");
+  s.set_date_last_modified(modified);
+  s.set_display_name("call " + id);
+  s.set_call_state(v1::SESSION_CALL_STATE_RINGING);
+  return s;
+}
+
+class IngestIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = TestServer::Start();
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+    ingest_ = v1::SessionIngestService::NewStub(server_->NewChannel());
+    portal_ = PortalService::NewStub(server_->NewChannel());
+    writer_ = server_->IssueToken("acct-a", kRead | kWrite);
+  }
+
+  grpc::Status Upsert(const SessionInfo& session, bool* applied = nullptr,
+                      const std::string& token = "") {
+    grpc::ClientContext context;
+    Authorize(&context, token.empty() ? writer_ : token);
+    v1::UpsertSessionRequest request;
+    *request.mutable_session() = session;
+    v1::UpsertSessionResponse response;
+    grpc::Status status = ingest_->UpsertSession(&context, request, &response);
+    if (applied) *applied = response.applied();
+    return status;
+  }
+
+  std::vector<SessionInfo> Active() {
+    grpc::ClientContext context;
+    Authorize(&context, writer_);
+    GetActiveSessionsResponse response;
+    EXPECT_TRUE(portal_->GetActiveSessions(&context, GetActiveSessionsRequest(), &response).ok());
+    return {response.sessions().begin(), response.sessions().end()};
+  }
+
+  template <typename Req, typename Resp>
+  grpc::Status Call(grpc::Status (v1::SessionIngestService::Stub::*method)(grpc::ClientContext*,
+                                                                          const Req&, Resp*),
+                    const Req& request) {
+    grpc::ClientContext context;
+    Authorize(&context, writer_);
+    Resp response;
+    return (ingest_.get()->*method)(&context, request, &response);
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<v1::SessionIngestService::Stub> ingest_;
+  std::unique_ptr<PortalService::Stub> portal_;
+  std::string writer_;
+};
+
+TEST_F(IngestIntegrationTest, UpsertIsVisibleToTheNextReadAndIdempotent) {
+  bool applied = false;
+  ASSERT_TRUE(Upsert(MakeSession("s1"), &applied).ok());
+  EXPECT_TRUE(applied);
+  ASSERT_TRUE(Upsert(MakeSession("s1"), &applied).ok());
+  EXPECT_TRUE(applied);
+  std::vector<SessionInfo> active = Active();
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].SerializeAsString(), MakeSession("s1").SerializeAsString());
+}
+
+TEST_F(IngestIntegrationTest, StaleUpsertIsIgnored) {
+  SessionInfo newer = MakeSession("s1", "2026-11-25T10:00:05Z");
+  newer.set_display_name("newer");
+  ASSERT_TRUE(Upsert(newer).ok());
+  bool applied = true;
+  ASSERT_TRUE(Upsert(MakeSession("s1", "2026-11-25T10:00:00Z"), &applied).ok());
+  EXPECT_FALSE(applied);
+  EXPECT_EQ(Active()[0].display_name(), "newer");
+}
+
+TEST_F(IngestIntegrationTest, BatchUpsertCountsAppliedAndStale) {
+  ASSERT_TRUE(Upsert(MakeSession("s0", "2026-11-25T12:00:00Z")).ok());
+  v1::BatchUpsertSessionsRequest request;
+  for (int i = 0; i < 4; ++i) *request.add_sessions() = MakeSession("s" + std::to_string(i));
+  grpc::ClientContext context;
+  Authorize(&context, writer_);
+  v1::BatchUpsertSessionsResponse response;
+  ASSERT_TRUE(ingest_->BatchUpsertSessions(&context, request, &response).ok());
+  EXPECT_EQ(response.applied_count(), 3);
+  EXPECT_EQ(response.stale_count(), 1);
+  EXPECT_EQ(Active().size(), 4u);
+}
+
+TEST_F(IngestIntegrationTest, EndSessionRemovesItFromActive) {
+  ASSERT_TRUE(Upsert(MakeSession("s1")).ok());
+  ASSERT_TRUE(Upsert(MakeSession("s2")).ok());
+  v1::EndSessionRequest end;
+  end.set_session_id("s1");
+  end.set_outcome("completed");
+  ASSERT_TRUE(Call(&v1::SessionIngestService::Stub::EndSession, end).ok());
+  std::vector<SessionInfo> active = Active();
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].id(), "s2");
+  end.set_session_id("missing");
+  EXPECT_EQ(Call(&v1::SessionIngestService::Stub::EndSession, end).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(IngestIntegrationTest, LogAndMembersAreUpdatedInPlace) {
+  ASSERT_TRUE(Upsert(MakeSession("s1")).ok());
+  v1::AppendSessionLogRequest log;
+  log.set_session_id("s1");
+  log.mutable_entry()->set_message("ringing agent");
+  ASSERT_TRUE(Call(&v1::SessionIngestService::Stub::AppendSessionLog, log).ok());
+
+  v1::UpsertSessionMemberRequest member;
+  member.set_session_id("s1");
+  member.mutable_member()->set_identity("agent-7");
+  member.mutable_member()->set_role(v1::SESSION_MEMBER_ROLES_AGENT);
+  (*member.mutable_member()->mutable_application_data())["queue"] = "sales";
+  ASSERT_TRUE(Call(&v1::SessionIngestService::Stub::UpsertSessionMember, member).ok());
+  member.mutable_member()->set_muted(true);  // same identity: replaced, not added
+  ASSERT_TRUE(Call(&v1::SessionIngestService::Stub::UpsertSessionMember, member).ok());
+
+  SessionInfo stored = Active()[0];
+  ASSERT_EQ(stored.log_size(), 1);
+  EXPECT_EQ(stored.log(0).message(), "ringing agent");
+  EXPECT_FALSE(stored.log(0).date().empty());
+  ASSERT_EQ(stored.members_size(), 1);
+  EXPECT_TRUE(stored.members(0).muted());
+  EXPECT_EQ(stored.members(0).application_data().at("queue"), "sales");
+
+  v1::RemoveSessionMemberRequest remove;
+  remove.set_session_id("s1");
+  remove.set_identity("agent-7");
+  ASSERT_TRUE(Call(&v1::SessionIngestService::Stub::RemoveSessionMember, remove).ok());
+  EXPECT_EQ(Active()[0].members_size(), 0);
+}
+
+TEST_F(IngestIntegrationTest, InvalidWritesNameTheFieldAndChangeNothing) {
+  ASSERT_TRUE(Upsert(MakeSession("keep")).ok());
+  const std::string before = Active()[0].SerializeAsString();
+
+  struct Case {
+    std::string field;
+    std::function<void(SessionInfo*)> spoil;
+  };
+  std::vector<Case> cases = {
+      {"session.id", [](SessionInfo* s) { s->clear_id(); }},
+      {"session.date_created", [](SessionInfo* s) { s->clear_date_created(); }},
+      {"session.date_created", [](SessionInfo* s) { s->set_date_created("tuesday"); }},
+      {"session.date_last_modified", [](SessionInfo* s) { s->set_date_last_modified("2026-99-01"); }},
+      {"session.call_state", [](SessionInfo* s) { s->set_call_state(static_cast<v1::SessionCallState>(42)); }},
+      {"session.members[0].role",
+       [](SessionInfo* s) { s->add_members()->set_role(static_cast<v1::SessionMemberRoles>(9)); }},
+      {"session.display_name", [](SessionInfo* s) { s->set_display_name(std::string(5000, 'x')); }},
+      {"session.id", [](SessionInfo* s) { s->set_id(std::string(200, 'k')); }},
+      {"session.members", [](SessionInfo* s) { for (int i = 0; i < 65; ++i) s->add_members(); }},
+      {"session.log[0].date", [](SessionInfo* s) { s->add_log()->set_date("later"); }},
+  };
+  for (const Case& c : cases) {
+    SessionInfo session = MakeSession("keep", "2026-11-25T11:00:00Z");
+    c.spoil(&session);
+    grpc::Status status = Upsert(session);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    EXPECT_EQ(status.error_message().rfind(c.field, 0), 0u)
+        << c.field << " not named first in: " << status.error_message();
+  }
+  ASSERT_EQ(Active().size(), 1u);
+  EXPECT_EQ(Active()[0].SerializeAsString(), before);
+}
+
+TEST_F(IngestIntegrationTest, WritesNeedWriteScopeAndTheirOwnAccount) {
+  SessionInfo other = MakeSession("x");
+  other.set_account_id("acct-b");
+  EXPECT_EQ(Upsert(other).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const std::string reader = server_->IssueToken("acct-a", kRead);
+  EXPECT_EQ(Upsert(MakeSession("y"), nullptr, reader).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Active().empty());
+}
+
+}  // namespace
+}  // namespace sessions::testing

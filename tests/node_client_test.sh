@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# End to end with a non-C++ client (Node @grpc/grpc-js) against the binary.
+source "$(dirname "$0")/e2e_lib.sh"
+
+DB="$TMP/node.db"
+start_server "$DB"
+TOKEN=$(new_token "$DB" acct-demo-1 sessions:read)
+OTHER=$(new_token "$DB" acct-demo-2 sessions:read)
+node "$RUNFILES/tests/node_client.js" "$WORKSPACE_ROOT/protos" "127.0.0.1:$GRPC_PORT" "$TOKEN" "$OTHER"
+rc=$(stop_server)
+[ "$rc" = 0 ] || fail "server exit code $rc"
+echo PASS
