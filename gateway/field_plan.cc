@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <memory>
 #include <string>
 
@@ -153,16 +152,18 @@ std::string CSharpEnumValueName(const EnumValueDescriptor* v) {
   return UpperCamel(name);
 }
 
-void AppendShortestDouble(double value, std::string* out) {
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out->append(buf, res.ptr);
+OutputBuffer::OutputBuffer(std::string* out) : out_(out) {
+  pos_ = out->data() + out->size();
+  end_ = pos_;
 }
 
-void AppendShortestFloat(float value, std::string* out) {
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out->append(buf, res.ptr);
+void OutputBuffer::Grow(size_t n) {
+  constexpr size_t kChunk = 16 << 10;
+  const size_t used = size();
+  // Within the string's capacity a resize only zero-fills the new chunk.
+  out_->resize(used + std::max({n, kChunk, used / 2}));
+  pos_ = out_->data() + used;
+  end_ = out_->data() + out_->size();
 }
 
 namespace {

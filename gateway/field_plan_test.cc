@@ -147,18 +147,71 @@ TEST(FieldPlanTest, EnumNamesOfTestEnumWithGap) {
   EXPECT_EQ(table.Find(8), nullptr);
 }
 
-TEST(FieldPlanTest, ShortestFloatingPoint) {
-  std::string out;
-  AppendShortestDouble(0.1, &out);
-  out += ' ';
-  AppendShortestDouble(1e300, &out);
-  out += ' ';
-  AppendShortestDouble(-2.5, &out);
-  out += ' ';
-  AppendShortestDouble(3, &out);
-  out += ' ';
-  AppendShortestFloat(0.1f, &out);
-  EXPECT_EQ(out, "0.1 1e+300 -2.5 3 0.1");
+TEST(FieldPlanTest, OffsetsFoundForGeneratedTypes) {
+  const FieldPlan& plan = FieldPlan::For(SessionInfo::descriptor());
+  EXPECT_EQ(plan.fast_reflection(), SessionInfo::default_instance().GetReflection());
+  for (const PlannedField& f : plan.fields()) {
+    EXPECT_GE(f.offset, 0) << f.field->name();
+  }
+  const FieldPlan& member =
+      FieldPlan::For(voice::api::sessions::v1::SessionMemberInfo::descriptor());
+  EXPECT_EQ(member.fields()[5].offset, -1);  // Maps use reflection.
+  EXPECT_GE(member.fields()[4].offset, 0);
+}
+
+TEST(FieldPlanTest, OffsetsReadWhatReflectionReads) {
+  const FieldPlan& plan = FieldPlan::For(TestAll::descriptor());
+  TestAll m;
+  m.set_i32(-3);
+  m.set_i64(-4);
+  m.set_u32(5);
+  m.set_u64(6);
+  m.set_dbl(0.5);
+  m.set_flt(0.25f);
+  m.set_flag(true);
+  m.set_text("text");
+  m.set_color(testdata::TEST_COLOR_BLUE);
+  m.mutable_child()->set_name("c");
+  m.add_children()->set_name("k");
+  for (const PlannedField& f : plan.fields()) {
+    const std::string& name = f.field->name();
+    const bool reflection_only = f.is_map || f.explicit_presence ||
+                                 (f.repeated && f.kind != FieldKind::kMessage);
+    EXPECT_EQ(f.offset < 0, reflection_only) << name;
+  }
+  auto at = [&](const char* name) {
+    return plan.fields()[TestAll::descriptor()->FindFieldByName(name)->index()]
+        .offset;
+  };
+  EXPECT_EQ(ScalarAt<int32_t>(m, at("i32")), -3);
+  EXPECT_EQ(ScalarAt<int64_t>(m, at("i64")), -4);
+  EXPECT_EQ(ScalarAt<uint32_t>(m, at("u32")), 5u);
+  EXPECT_EQ(ScalarAt<uint64_t>(m, at("u64")), 6u);
+  EXPECT_EQ(ScalarAt<double>(m, at("dbl")), 0.5);
+  EXPECT_EQ(ScalarAt<float>(m, at("flt")), 0.25f);
+  EXPECT_TRUE(ScalarAt<bool>(m, at("flag")));
+  EXPECT_EQ(StringAt(m, at("text")), "text");
+  EXPECT_EQ(StringAt(TestAll::default_instance(), at("text")), "");
+  EXPECT_EQ(ScalarAt<int32_t>(m, at("color")), 7);
+  EXPECT_EQ(MessageAt(m, at("child")), &m.child());
+  EXPECT_EQ(MessageAt(TestAll::default_instance(), at("child")), nullptr);
+  EXPECT_EQ(RepeatedMessagesAt(m, at("children")).size(), 1);
+  EXPECT_EQ(&RepeatedMessagesAt(m, at("children")).Get(0), &m.children(0));
+}
+
+TEST(FieldPlanTest, OutputBufferAppendsAndTrims) {
+  std::string out = "ab";
+  {
+    OutputBuffer buf(&out);
+    buf.append("cd", 2);
+    buf.push_back('e');
+    const std::string big(100000, 'x');
+    buf.append(big);
+    EXPECT_EQ(buf.size(), 100005u);
+    buf[0] = 'A';
+  }
+  EXPECT_EQ(out.size(), 100005u);
+  EXPECT_EQ(out.substr(0, 6), "Abcdex");
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ constexpr EscapeTable kEscape;
 
 // Returns a word with the high bit set in each byte of `w` that is '"', '\'
 // or < 0x20. Only the lowest set bit is exact (borrows may flag bytes above
-// it), which is all FindEscape needs.
+// it), which is all CopyClean needs.
 inline uint64_t EscapeMask(uint64_t w) {
   const uint64_t quote = w ^ (kOnes * '"');
   const uint64_t backslash = w ^ (kOnes * '\\');
@@ -46,57 +46,81 @@ inline uint64_t EscapeMask(uint64_t w) {
   return t & kHighBits;
 }
 
-// Returns the first byte in [p, end) that needs escaping, or end.
-inline const char* FindEscape(const char* p, const char* end) {
+// Copies bytes from `p` to `*d` until one needs escaping or the input ends,
+// 8 at a time while scanning them; returns the new `p` (`*d` advanced by as
+// much). May write up to 8 bytes beyond the copied ones.
+inline const char* CopyClean(const char* p, const char* end, char** d) {
+  char* out = *d;
   while (end - p >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
+    std::memcpy(out, &w, 8);
     const uint64_t mask = EscapeMask(w);
-    if (mask != 0) return p + (__builtin_ctzll(mask) >> 3);
+    if (mask != 0) {
+      const int clean = __builtin_ctzll(mask) >> 3;
+      *d = out + clean;
+      return p + clean;
+    }
     p += 8;
+    out += 8;
   }
-  while (p < end && !kEscape.needs[static_cast<unsigned char>(*p)]) ++p;
+  while (p < end && !kEscape.needs[static_cast<unsigned char>(*p)]) {
+    *out++ = *p++;
+  }
+  *d = out;
   return p;
 }
 
-void AppendEscaped(unsigned char c, std::string* out) {
+// Writes the escape sequence of `c` at `d`; returns the end.
+char* WriteEscape(unsigned char c, char* d) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  char buf[6] = {'\\', 0, 0, 0, 0, 0};
-  size_t n = 2;
+  *d++ = '\\';
   switch (c) {
-    case '"': buf[1] = '"'; break;
-    case '\\': buf[1] = '\\'; break;
-    case '\n': buf[1] = 'n'; break;
-    case '\r': buf[1] = 'r'; break;
-    case '\t': buf[1] = 't'; break;
-    case '\b': buf[1] = 'b'; break;
-    case '\f': buf[1] = 'f'; break;
+    case '"': *d++ = '"'; break;
+    case '\\': *d++ = '\\'; break;
+    case '\n': *d++ = 'n'; break;
+    case '\r': *d++ = 'r'; break;
+    case '\t': *d++ = 't'; break;
+    case '\b': *d++ = 'b'; break;
+    case '\f': *d++ = 'f'; break;
     default:
-      buf[1] = 'u';
-      buf[2] = '0';
-      buf[3] = '0';
-      buf[4] = kHex[c >> 4];
-      buf[5] = kHex[c & 0xF];
-      n = 6;
+      std::memcpy(d, "u00", 3);
+      d[3] = kHex[c >> 4];
+      d[4] = kHex[c & 0xF];
+      d += 5;
   }
-  out->append(buf, n);
+  return d;
+}
+
+// Appends `s` quoted and escaped (see AppendJsonString).
+void EscapeJson(std::string_view s, OutputBuffer* out) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  // Quotes + word overshoot; enough unless something needs escaping.
+  char* d = out->Reserve(s.size() + 2 + 8);
+  *d++ = '"';
+  for (;;) {
+    p = CopyClean(p, end, &d);
+    if (p == end) break;
+    out->Commit(d);
+    d = out->Reserve((end - p) + 6 + 1 + 8);
+    d = WriteEscape(static_cast<unsigned char>(*p++), d);
+  }
+  *d++ = '"';
+  out->Commit(d);
 }
 
 template <typename T>
-inline void AppendInt(T value, std::string* out) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out->append(buf, res.ptr);
+inline void AppendNumber(T value, OutputBuffer* out) {
+  constexpr size_t kMaxChars = 32;  // Enough for any double or integer.
+  char* p = out->Reserve(kMaxChars);
+  out->Commit(std::to_chars(p, p + kMaxChars, value).ptr);
 }
 
 template <typename T>
-void AppendJsonFloat(T value, std::string* out) {
+void AppendJsonFloat(T value, OutputBuffer* out) {
   if (std::isfinite(value)) {
-    if constexpr (sizeof(T) == sizeof(float)) {
-      AppendShortestFloat(value, out);
-    } else {
-      AppendShortestDouble(value, out);
-    }
+      AppendNumber(value, out);
   } else if (std::isnan(value)) {
     out->append("\"NaN\"");
   } else {
@@ -104,7 +128,7 @@ void AppendJsonFloat(T value, std::string* out) {
   }
 }
 
-inline void AppendBool(bool value, std::string* out) {
+inline void AppendBool(bool value, OutputBuffer* out) {
   if (value) {
     out->append("true", 4);
   } else {
@@ -112,10 +136,10 @@ inline void AppendBool(bool value, std::string* out) {
   }
 }
 
-void AppendEnum(const EnumNames* names, int number, std::string* out) {
+void AppendEnum(const EnumNames* names, int number, OutputBuffer* out) {
   const std::string* name = names->Find(number);
   if (name == nullptr) {
-    AppendInt(number, out);
+    AppendNumber(number, out);
     return;
   }
   out->push_back('"');
@@ -123,7 +147,7 @@ void AppendEnum(const EnumNames* names, int number, std::string* out) {
   out->push_back('"');
 }
 
-void AppendBytes(const std::string& value, std::string* out) {
+void AppendBytes(const std::string& value, OutputBuffer* out) {
   std::string encoded;
   absl::Base64Escape(value, &encoded);
   out->push_back('"');
@@ -134,7 +158,7 @@ void AppendBytes(const std::string& value, std::string* out) {
 // Replaces the leading ',' written before the first member of an object or
 // array that started at `start` with `open`, then closes it.
 inline void CloseAggregate(size_t start, char open, char close,
-                           std::string* out) {
+                           OutputBuffer* out) {
   if (out->size() == start) {
     out->push_back(open);
   } else {
@@ -143,28 +167,28 @@ inline void CloseAggregate(size_t start, char open, char close,
   out->push_back(close);
 }
 
-void WriteObject(const Message& msg, const FieldPlan& plan, std::string* out);
+void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out);
 
 // Writes element `i` of a repeated (non-map) field.
 void WriteElement(const Message& msg, const Reflection& r,
-                  const PlannedField& f, int i, std::string* out) {
+                  const PlannedField& f, int i, OutputBuffer* out) {
   const FieldDescriptor* d = f.field;
   std::string scratch;
   switch (f.kind) {
     case FieldKind::kString:
-      AppendJsonString(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
+      EscapeJson(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
       break;
     case FieldKind::kBytes:
       AppendBytes(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
       break;
     case FieldKind::kBool: AppendBool(r.GetRepeatedBool(msg, d, i), out); break;
-    case FieldKind::kInt32: AppendInt(r.GetRepeatedInt32(msg, d, i), out); break;
-    case FieldKind::kInt64: AppendInt(r.GetRepeatedInt64(msg, d, i), out); break;
+    case FieldKind::kInt32: AppendNumber(r.GetRepeatedInt32(msg, d, i), out); break;
+    case FieldKind::kInt64: AppendNumber(r.GetRepeatedInt64(msg, d, i), out); break;
     case FieldKind::kUInt32:
-      AppendInt(r.GetRepeatedUInt32(msg, d, i), out);
+      AppendNumber(r.GetRepeatedUInt32(msg, d, i), out);
       break;
     case FieldKind::kUInt64:
-      AppendInt(r.GetRepeatedUInt64(msg, d, i), out);
+      AppendNumber(r.GetRepeatedUInt64(msg, d, i), out);
       break;
     case FieldKind::kDouble:
       AppendJsonFloat(r.GetRepeatedDouble(msg, d, i), out);
@@ -182,7 +206,7 @@ void WriteElement(const Message& msg, const Reflection& r,
 }
 
 void WriteArray(const Message& msg, const Reflection& r, const PlannedField& f,
-                std::string* out) {
+                OutputBuffer* out) {
   const int n = r.FieldSize(msg, f.field);
   const size_t start = out->size();
   for (int i = 0; i < n; ++i) {
@@ -196,11 +220,11 @@ void WriteArray(const Message& msg, const Reflection& r, const PlannedField& f,
 // f.field, or the key / value field of one of map field f's entries.
 void AppendValue(const Message& msg, const Reflection& r,
                  const FieldDescriptor* d, FieldKind kind,
-                 const PlannedField& f, std::string* out) {
+                 const PlannedField& f, OutputBuffer* out) {
   switch (kind) {
     case FieldKind::kString: {
       std::string scratch;
-      AppendJsonString(r.GetStringReference(msg, d, &scratch), out);
+      EscapeJson(r.GetStringReference(msg, d, &scratch), out);
       break;
     }
     case FieldKind::kBytes: {
@@ -209,10 +233,10 @@ void AppendValue(const Message& msg, const Reflection& r,
       break;
     }
     case FieldKind::kBool: AppendBool(r.GetBool(msg, d), out); break;
-    case FieldKind::kInt32: AppendInt(r.GetInt32(msg, d), out); break;
-    case FieldKind::kInt64: AppendInt(r.GetInt64(msg, d), out); break;
-    case FieldKind::kUInt32: AppendInt(r.GetUInt32(msg, d), out); break;
-    case FieldKind::kUInt64: AppendInt(r.GetUInt64(msg, d), out); break;
+    case FieldKind::kInt32: AppendNumber(r.GetInt32(msg, d), out); break;
+    case FieldKind::kInt64: AppendNumber(r.GetInt64(msg, d), out); break;
+    case FieldKind::kUInt32: AppendNumber(r.GetUInt32(msg, d), out); break;
+    case FieldKind::kUInt64: AppendNumber(r.GetUInt64(msg, d), out); break;
     case FieldKind::kDouble: AppendJsonFloat(r.GetDouble(msg, d), out); break;
     case FieldKind::kFloat: AppendJsonFloat(r.GetFloat(msg, d), out); break;
     case FieldKind::kEnum:
@@ -226,12 +250,12 @@ void AppendValue(const Message& msg, const Reflection& r,
 
 // Appends a map key as a JSON object key (numbers and bools quoted).
 void AppendMapKey(const Message& entry, const Reflection& r,
-                  const PlannedField& f, std::string* out) {
+                  const PlannedField& f, OutputBuffer* out) {
   const FieldDescriptor* d = f.map_key;
   switch (f.key_kind) {
     case FieldKind::kString: {
       std::string scratch;
-      AppendJsonString(r.GetStringReference(entry, d, &scratch), out);
+      EscapeJson(r.GetStringReference(entry, d, &scratch), out);
       return;
     }
     case FieldKind::kBool:
@@ -245,7 +269,7 @@ void AppendMapKey(const Message& entry, const Reflection& r,
 }
 
 // Writes a map as an object with entries sorted by key.
-void WriteMap(const Message& msg, const PlannedField& f, std::string* out) {
+void WriteMap(const Message& msg, const PlannedField& f, OutputBuffer* out) {
   std::vector<const Message*> entries;
   CollectSortedMapEntries(msg, f, &entries);
   const size_t start = out->size();
@@ -263,7 +287,7 @@ void WriteMap(const Message& msg, const PlannedField& f, std::string* out) {
 // empty implicit-presence strings, unset messages, unset explicit-presence
 // fields.
 void WriteSingular(const Message& msg, const Reflection& r,
-                   const PlannedField& f, std::string* out) {
+                   const PlannedField& f, OutputBuffer* out) {
   const FieldDescriptor* d = f.field;
   if (f.explicit_presence) {
     if (!r.HasField(msg, d)) return;
@@ -273,7 +297,7 @@ void WriteSingular(const Message& msg, const Reflection& r,
     if (s.empty()) return;
     out->append(f.json_key);
     if (f.kind == FieldKind::kString) {
-      AppendJsonString(s, out);
+      EscapeJson(s, out);
     } else {
       AppendBytes(s, out);
     }
@@ -285,11 +309,71 @@ void WriteSingular(const Message& msg, const Reflection& r,
   AppendValue(msg, r, d, f.kind, f, out);
 }
 
-void WriteObject(const Message& msg, const FieldPlan& plan, std::string* out) {
+// Writes the elements of a repeated message field as an array.
+void WriteMessages(
+    const google::protobuf::RepeatedPtrField<Message>& items,
+    const FieldPlan& plan, OutputBuffer* out) {
+  const size_t start = out->size();
+  for (const Message& item : items) {
+    out->push_back(',');
+    WriteObject(item, plan, out);
+  }
+  CloseAggregate(start, '[', ']', out);
+}
+
+// Writes field `f` of `msg` read through its offset: the fast path, same
+// omission rules as WriteSingular / WriteArray.
+void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+  const int32_t at = f.offset;
+  switch (f.kind) {
+    case FieldKind::kString:
+    case FieldKind::kBytes: {
+      const std::string& s = StringAt(msg, at);
+      if (s.empty()) return;
+      out->append(f.json_key);
+      if (f.kind == FieldKind::kString) {
+        EscapeJson(s, out);
+      } else {
+        AppendBytes(s, out);
+      }
+      return;
+    }
+    case FieldKind::kMessage:
+      if (f.repeated) {
+        out->append(f.json_key);
+        WriteMessages(RepeatedMessagesAt(msg, at), *f.message, out);
+      } else if (const Message* sub = MessageAt(msg, at)) {
+        out->append(f.json_key);
+        WriteObject(*sub, *f.message, out);
+      }
+      return;
+    default:
+      break;
+  }
+  out->append(f.json_key);
+  switch (f.kind) {
+    case FieldKind::kBool: AppendBool(ScalarAt<bool>(msg, at), out); break;
+    case FieldKind::kInt32: AppendNumber(ScalarAt<int32_t>(msg, at), out); break;
+    case FieldKind::kInt64: AppendNumber(ScalarAt<int64_t>(msg, at), out); break;
+    case FieldKind::kUInt32: AppendNumber(ScalarAt<uint32_t>(msg, at), out); break;
+    case FieldKind::kUInt64: AppendNumber(ScalarAt<uint64_t>(msg, at), out); break;
+    case FieldKind::kDouble: AppendJsonFloat(ScalarAt<double>(msg, at), out); break;
+    case FieldKind::kFloat: AppendJsonFloat(ScalarAt<float>(msg, at), out); break;
+    case FieldKind::kEnum:
+      AppendEnum(f.enum_names, ScalarAt<int32_t>(msg, at), out);
+      break;
+    default: break;
+  }
+}
+
+void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out) {
   const Reflection& r = *msg.GetReflection();
+  const bool fast = &r == plan.fast_reflection();
   const size_t start = out->size();
   for (const PlannedField& f : plan.fields()) {
-    if (!f.repeated) {
+    if (fast && f.offset >= 0) {
+      WriteFast(msg, f, out);
+    } else if (!f.repeated) {
       WriteSingular(msg, r, f, out);
     } else {
       out->append(f.json_key);
@@ -306,22 +390,13 @@ void WriteObject(const Message& msg, const FieldPlan& plan, std::string* out) {
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  out->push_back('"');
-  while (true) {
-    const char* run = p;
-    p = FindEscape(p, end);
-    out->append(run, p - run);
-    if (p == end) break;
-    AppendEscaped(static_cast<unsigned char>(*p), out);
-    ++p;
-  }
-  out->push_back('"');
+  OutputBuffer buffer(out);
+  EscapeJson(s, &buffer);
 }
 
 void JsonWriter::Write(const Message& msg, std::string* out) {
-  WriteObject(msg, FieldPlan::For(msg.GetDescriptor()), out);
+  OutputBuffer buffer(out);
+  WriteObject(msg, FieldPlan::For(msg.GetDescriptor()), &buffer);
 }
 
 }  // namespace sessions::gateway

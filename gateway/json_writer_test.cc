@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "gateway/field_plan.h"
+#include "google/protobuf/arena.h"
+#include "google/protobuf/dynamic_message.h"
 #include "gateway/testdata/session_fixture.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -241,6 +244,29 @@ TEST(JsonWriterTest, FullSessionRoundTripsEveryValue) {
   EXPECT_STREQ(s["consoleData"].GetString(), "{\"k\":\"v\\n\"}\t\x01");
 }
 
+// The offset fast path and the reflection path write the same bytes, also
+// for arena-allocated messages (whose strings carry other pointer tags).
+TEST(JsonWriterTest, FastPathEqualsReflectionPath) {
+  google::protobuf::Arena arena;
+  auto* on_arena =
+      google::protobuf::Arena::CreateMessage<GetActiveSessionsResponse>(&arena);
+  GetActiveSessionsResponse on_heap;
+  for (int i = 0; i < 3; ++i) {
+    *on_heap.add_sessions() = testing::FullSession();
+    *on_arena->add_sessions() = testing::FullSession();
+  }
+  on_heap.add_sessions();  // All defaults.
+  on_arena->add_sessions();
+  const std::string fast = ToJson(on_heap);
+  EXPECT_EQ(ToJson(*on_arena), fast);
+  SetFastAccessEnabledForTesting(false);
+  const std::string slow = ToJson(on_heap);
+  const std::string slow_arena = ToJson(*on_arena);
+  SetFastAccessEnabledForTesting(true);
+  EXPECT_EQ(slow, fast);
+  EXPECT_EQ(slow_arena, fast);
+}
+
 TEST(JsonWriterTest, UnknownEnumNumberWrittenAsNumber) {
   SessionInfo s;
   s.set_call_state(static_cast<voice::api::sessions::v1::SessionCallState>(42));
@@ -357,6 +383,26 @@ TEST(JsonWriterTest, GenericMessageGolden) {
             R"("flag":false,"color":"Red","numbers":[],"words":[],)"
             R"("values":[],"colors":[],"children":[],"labels":{},"byId":{},)"
             R"("colorByName":{},"flags":[],"byFlag":{}})");
+}
+
+TEST(JsonWriterTest, GenericMessageSamePathsAndDynamicMessage) {
+  TestAll m;
+  m.set_i64(-1);
+  m.set_text("x\n");
+  m.mutable_child()->mutable_child()->set_name("deep");
+  m.add_children()->set_count(3);
+  (*m.mutable_labels())["b"] = "2";
+  (*m.mutable_labels())["a"] = "1";
+  const std::string fast = ToJson(m);
+  SetFastAccessEnabledForTesting(false);
+  EXPECT_EQ(ToJson(m), fast);
+  SetFastAccessEnabledForTesting(true);
+  // A DynamicMessage of the same type has another Reflection: no offsets.
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<Message> dynamic(
+      factory.GetPrototype(TestAll::descriptor())->New());
+  ASSERT_TRUE(dynamic->ParseFromString(m.SerializeAsString()));
+  EXPECT_EQ(ToJson(*dynamic), fast);
 }
 
 TEST(JsonWriterTest, NonFiniteDoublesAsStrings) {

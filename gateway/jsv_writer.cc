@@ -64,201 +64,8 @@ bool NeedsQuotes(std::string_view s) {
   return false;
 }
 
-template <typename T>
-inline void AppendInt(T value, std::string* out) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out->append(buf, res.ptr);
-}
-
-template <typename T>
-void AppendJsvFloat(T value, std::string* out) {
-  if (std::isnan(value)) {
-    out->append("NaN");
-  } else if (std::isinf(value)) {
-    out->append(value > 0 ? "Infinity" : "-Infinity");
-  } else if constexpr (sizeof(T) == sizeof(float)) {
-    AppendShortestFloat(value, out);
-  } else {
-    AppendShortestDouble(value, out);
-  }
-}
-
-inline void AppendBool(bool value, std::string* out) {
-  if (value) {
-    out->append("True", 4);
-  } else {
-    out->append("False", 5);
-  }
-}
-
-void AppendEnum(const EnumNames* names, int number, std::string* out) {
-  const std::string* name = names->Find(number);
-  if (name == nullptr) {
-    AppendInt(number, out);
-  } else {
-    out->append(*name);
-  }
-}
-
-void AppendBytes(const std::string& value, std::string* out) {
-  std::string encoded;
-  absl::Base64Escape(value, &encoded);
-  out->append(encoded);  // Base64 has no quote triggers.
-}
-
-// See json_writer.cc: the ',' before the first member becomes `open`.
-inline void CloseAggregate(size_t start, char open, char close,
-                           std::string* out) {
-  if (out->size() == start) {
-    out->push_back(open);
-  } else {
-    (*out)[start] = open;
-  }
-  out->push_back(close);
-}
-
-void WriteObject(const Message& msg, const FieldPlan& plan, std::string* out);
-
-void WriteElement(const Message& msg, const Reflection& r,
-                  const PlannedField& f, int i, std::string* out) {
-  const FieldDescriptor* d = f.field;
-  std::string scratch;
-  switch (f.kind) {
-    case FieldKind::kString:
-      AppendJsvString(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
-      break;
-    case FieldKind::kBytes:
-      AppendBytes(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
-      break;
-    case FieldKind::kBool: AppendBool(r.GetRepeatedBool(msg, d, i), out); break;
-    case FieldKind::kInt32: AppendInt(r.GetRepeatedInt32(msg, d, i), out); break;
-    case FieldKind::kInt64: AppendInt(r.GetRepeatedInt64(msg, d, i), out); break;
-    case FieldKind::kUInt32:
-      AppendInt(r.GetRepeatedUInt32(msg, d, i), out);
-      break;
-    case FieldKind::kUInt64:
-      AppendInt(r.GetRepeatedUInt64(msg, d, i), out);
-      break;
-    case FieldKind::kDouble:
-      AppendJsvFloat(r.GetRepeatedDouble(msg, d, i), out);
-      break;
-    case FieldKind::kFloat:
-      AppendJsvFloat(r.GetRepeatedFloat(msg, d, i), out);
-      break;
-    case FieldKind::kEnum:
-      AppendEnum(f.enum_names, r.GetRepeatedEnumValue(msg, d, i), out);
-      break;
-    case FieldKind::kMessage:
-      WriteObject(r.GetRepeatedMessage(msg, d, i), *f.message, out);
-      break;
-  }
-}
-
-void WriteArray(const Message& msg, const Reflection& r, const PlannedField& f,
-                std::string* out) {
-  const int n = r.FieldSize(msg, f.field);
-  const size_t start = out->size();
-  for (int i = 0; i < n; ++i) {
-    out->push_back(',');
-    WriteElement(msg, r, f, i, out);
-  }
-  CloseAggregate(start, '[', ']', out);
-}
-
-// Appends the value of singular field `d` of `msg`, of kind `kind`: `d` is
-// f.field, or the key / value field of one of map field f's entries.
-void AppendValue(const Message& msg, const Reflection& r,
-                 const FieldDescriptor* d, FieldKind kind,
-                 const PlannedField& f, std::string* out) {
-  switch (kind) {
-    case FieldKind::kString: {
-      std::string scratch;
-      AppendJsvString(r.GetStringReference(msg, d, &scratch), out);
-      break;
-    }
-    case FieldKind::kBytes: {
-      std::string scratch;
-      AppendBytes(r.GetStringReference(msg, d, &scratch), out);
-      break;
-    }
-    case FieldKind::kBool: AppendBool(r.GetBool(msg, d), out); break;
-    case FieldKind::kInt32: AppendInt(r.GetInt32(msg, d), out); break;
-    case FieldKind::kInt64: AppendInt(r.GetInt64(msg, d), out); break;
-    case FieldKind::kUInt32: AppendInt(r.GetUInt32(msg, d), out); break;
-    case FieldKind::kUInt64: AppendInt(r.GetUInt64(msg, d), out); break;
-    case FieldKind::kDouble: AppendJsvFloat(r.GetDouble(msg, d), out); break;
-    case FieldKind::kFloat: AppendJsvFloat(r.GetFloat(msg, d), out); break;
-    case FieldKind::kEnum:
-      AppendEnum(f.enum_names, r.GetEnumValue(msg, d), out);
-      break;
-    case FieldKind::kMessage:
-      WriteObject(r.GetMessage(msg, d), *f.message, out);
-      break;
-  }
-}
-
-// Writes a map as `{key:value,...}` with entries sorted by key.
-void WriteMap(const Message& msg, const PlannedField& f, std::string* out) {
-  std::vector<const Message*> entries;
-  CollectSortedMapEntries(msg, f, &entries);
-  const size_t start = out->size();
-  for (const Message* entry : entries) {
-    const Reflection& er = *entry->GetReflection();
-    out->push_back(',');
-    AppendValue(*entry, er, f.map_key, f.key_kind, f, out);
-    out->push_back(':');
-    AppendValue(*entry, er, f.map_value, f.kind, f, out);
-  }
-  CloseAggregate(start, '{', '}', out);
-}
-
-// Writes a singular field with its key, or nothing when it is omitted
-// (same rules as JsonWriter).
-void WriteSingular(const Message& msg, const Reflection& r,
-                   const PlannedField& f, std::string* out) {
-  const FieldDescriptor* d = f.field;
-  if (f.explicit_presence) {
-    if (!r.HasField(msg, d)) return;
-  } else if (f.kind == FieldKind::kString || f.kind == FieldKind::kBytes) {
-    std::string scratch;
-    const std::string& s = r.GetStringReference(msg, d, &scratch);
-    if (s.empty()) return;
-    out->append(f.jsv_key);
-    if (f.kind == FieldKind::kString) {
-      AppendJsvString(s, out);
-    } else {
-      AppendBytes(s, out);
-    }
-    return;
-  } else if (f.kind == FieldKind::kMessage && !r.HasField(msg, d)) {
-    return;
-  }
-  out->append(f.jsv_key);
-  AppendValue(msg, r, d, f.kind, f, out);
-}
-
-void WriteObject(const Message& msg, const FieldPlan& plan, std::string* out) {
-  const Reflection& r = *msg.GetReflection();
-  const size_t start = out->size();
-  for (const PlannedField& f : plan.fields()) {
-    if (!f.repeated) {
-      WriteSingular(msg, r, f, out);
-    } else {
-      out->append(f.jsv_key);
-      if (f.is_map) {
-        WriteMap(msg, f, out);
-      } else {
-        WriteArray(msg, r, f, out);
-      }
-    }
-  }
-  CloseAggregate(start, '{', '}', out);
-}
-
-}  // namespace
-
-void AppendJsvString(std::string_view s, std::string* out) {
+// Appends `s` with JSV quoting (see AppendJsvString).
+void QuoteJsv(std::string_view s, OutputBuffer* out) {
   if (s.empty()) {
     out->append("\"\"", 2);
     return;
@@ -279,8 +86,266 @@ void AppendJsvString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
+template <typename T>
+inline void AppendNumber(T value, OutputBuffer* out) {
+  constexpr size_t kMaxChars = 32;  // Enough for any double or integer.
+  char* p = out->Reserve(kMaxChars);
+  out->Commit(std::to_chars(p, p + kMaxChars, value).ptr);
+}
+
+template <typename T>
+void AppendJsvFloat(T value, OutputBuffer* out) {
+  if (std::isnan(value)) {
+    out->append("NaN");
+  } else if (std::isinf(value)) {
+    out->append(value > 0 ? "Infinity" : "-Infinity");
+  } else {
+    AppendNumber(value, out);  // Shortest round-trip form.
+  }
+}
+
+inline void AppendBool(bool value, OutputBuffer* out) {
+  if (value) {
+    out->append("True", 4);
+  } else {
+    out->append("False", 5);
+  }
+}
+
+void AppendEnum(const EnumNames* names, int number, OutputBuffer* out) {
+  const std::string* name = names->Find(number);
+  if (name == nullptr) {
+    AppendNumber(number, out);
+  } else {
+    out->append(*name);
+  }
+}
+
+void AppendBytes(const std::string& value, OutputBuffer* out) {
+  std::string encoded;
+  absl::Base64Escape(value, &encoded);
+  out->append(encoded);  // Base64 has no quote triggers.
+}
+
+// See json_writer.cc: the ',' before the first member becomes `open`.
+inline void CloseAggregate(size_t start, char open, char close,
+                           OutputBuffer* out) {
+  if (out->size() == start) {
+    out->push_back(open);
+  } else {
+    (*out)[start] = open;
+  }
+  out->push_back(close);
+}
+
+void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out);
+
+void WriteElement(const Message& msg, const Reflection& r,
+                  const PlannedField& f, int i, OutputBuffer* out) {
+  const FieldDescriptor* d = f.field;
+  std::string scratch;
+  switch (f.kind) {
+    case FieldKind::kString:
+      QuoteJsv(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
+      break;
+    case FieldKind::kBytes:
+      AppendBytes(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
+      break;
+    case FieldKind::kBool: AppendBool(r.GetRepeatedBool(msg, d, i), out); break;
+    case FieldKind::kInt32: AppendNumber(r.GetRepeatedInt32(msg, d, i), out); break;
+    case FieldKind::kInt64: AppendNumber(r.GetRepeatedInt64(msg, d, i), out); break;
+    case FieldKind::kUInt32:
+      AppendNumber(r.GetRepeatedUInt32(msg, d, i), out);
+      break;
+    case FieldKind::kUInt64:
+      AppendNumber(r.GetRepeatedUInt64(msg, d, i), out);
+      break;
+    case FieldKind::kDouble:
+      AppendJsvFloat(r.GetRepeatedDouble(msg, d, i), out);
+      break;
+    case FieldKind::kFloat:
+      AppendJsvFloat(r.GetRepeatedFloat(msg, d, i), out);
+      break;
+    case FieldKind::kEnum:
+      AppendEnum(f.enum_names, r.GetRepeatedEnumValue(msg, d, i), out);
+      break;
+    case FieldKind::kMessage:
+      WriteObject(r.GetRepeatedMessage(msg, d, i), *f.message, out);
+      break;
+  }
+}
+
+void WriteArray(const Message& msg, const Reflection& r, const PlannedField& f,
+                OutputBuffer* out) {
+  const int n = r.FieldSize(msg, f.field);
+  const size_t start = out->size();
+  for (int i = 0; i < n; ++i) {
+    out->push_back(',');
+    WriteElement(msg, r, f, i, out);
+  }
+  CloseAggregate(start, '[', ']', out);
+}
+
+// Appends the value of singular field `d` of `msg`, of kind `kind`: `d` is
+// f.field, or the key / value field of one of map field f's entries.
+void AppendValue(const Message& msg, const Reflection& r,
+                 const FieldDescriptor* d, FieldKind kind,
+                 const PlannedField& f, OutputBuffer* out) {
+  switch (kind) {
+    case FieldKind::kString: {
+      std::string scratch;
+      QuoteJsv(r.GetStringReference(msg, d, &scratch), out);
+      break;
+    }
+    case FieldKind::kBytes: {
+      std::string scratch;
+      AppendBytes(r.GetStringReference(msg, d, &scratch), out);
+      break;
+    }
+    case FieldKind::kBool: AppendBool(r.GetBool(msg, d), out); break;
+    case FieldKind::kInt32: AppendNumber(r.GetInt32(msg, d), out); break;
+    case FieldKind::kInt64: AppendNumber(r.GetInt64(msg, d), out); break;
+    case FieldKind::kUInt32: AppendNumber(r.GetUInt32(msg, d), out); break;
+    case FieldKind::kUInt64: AppendNumber(r.GetUInt64(msg, d), out); break;
+    case FieldKind::kDouble: AppendJsvFloat(r.GetDouble(msg, d), out); break;
+    case FieldKind::kFloat: AppendJsvFloat(r.GetFloat(msg, d), out); break;
+    case FieldKind::kEnum:
+      AppendEnum(f.enum_names, r.GetEnumValue(msg, d), out);
+      break;
+    case FieldKind::kMessage:
+      WriteObject(r.GetMessage(msg, d), *f.message, out);
+      break;
+  }
+}
+
+// Writes a map as `{key:value,...}` with entries sorted by key.
+void WriteMap(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+  std::vector<const Message*> entries;
+  CollectSortedMapEntries(msg, f, &entries);
+  const size_t start = out->size();
+  for (const Message* entry : entries) {
+    const Reflection& er = *entry->GetReflection();
+    out->push_back(',');
+    AppendValue(*entry, er, f.map_key, f.key_kind, f, out);
+    out->push_back(':');
+    AppendValue(*entry, er, f.map_value, f.kind, f, out);
+  }
+  CloseAggregate(start, '{', '}', out);
+}
+
+// Writes a singular field with its key, or nothing when it is omitted
+// (same rules as JsonWriter).
+void WriteSingular(const Message& msg, const Reflection& r,
+                   const PlannedField& f, OutputBuffer* out) {
+  const FieldDescriptor* d = f.field;
+  if (f.explicit_presence) {
+    if (!r.HasField(msg, d)) return;
+  } else if (f.kind == FieldKind::kString || f.kind == FieldKind::kBytes) {
+    std::string scratch;
+    const std::string& s = r.GetStringReference(msg, d, &scratch);
+    if (s.empty()) return;
+    out->append(f.jsv_key);
+    if (f.kind == FieldKind::kString) {
+      QuoteJsv(s, out);
+    } else {
+      AppendBytes(s, out);
+    }
+    return;
+  } else if (f.kind == FieldKind::kMessage && !r.HasField(msg, d)) {
+    return;
+  }
+  out->append(f.jsv_key);
+  AppendValue(msg, r, d, f.kind, f, out);
+}
+
+// Writes the elements of a repeated message field as an array.
+void WriteMessages(
+    const google::protobuf::RepeatedPtrField<Message>& items,
+    const FieldPlan& plan, OutputBuffer* out) {
+  const size_t start = out->size();
+  for (const Message& item : items) {
+    out->push_back(',');
+    WriteObject(item, plan, out);
+  }
+  CloseAggregate(start, '[', ']', out);
+}
+
+// Writes field `f` of `msg` read through its offset: the fast path, same
+// omission rules as WriteSingular / WriteArray.
+void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+  const int32_t at = f.offset;
+  switch (f.kind) {
+    case FieldKind::kString:
+    case FieldKind::kBytes: {
+      const std::string& s = StringAt(msg, at);
+      if (s.empty()) return;
+      out->append(f.jsv_key);
+      if (f.kind == FieldKind::kString) {
+        QuoteJsv(s, out);
+      } else {
+        AppendBytes(s, out);
+      }
+      return;
+    }
+    case FieldKind::kMessage:
+      if (f.repeated) {
+        out->append(f.jsv_key);
+        WriteMessages(RepeatedMessagesAt(msg, at), *f.message, out);
+      } else if (const Message* sub = MessageAt(msg, at)) {
+        out->append(f.jsv_key);
+        WriteObject(*sub, *f.message, out);
+      }
+      return;
+    default:
+      break;
+  }
+  out->append(f.jsv_key);
+  switch (f.kind) {
+    case FieldKind::kBool: AppendBool(ScalarAt<bool>(msg, at), out); break;
+    case FieldKind::kInt32: AppendNumber(ScalarAt<int32_t>(msg, at), out); break;
+    case FieldKind::kInt64: AppendNumber(ScalarAt<int64_t>(msg, at), out); break;
+    case FieldKind::kUInt32: AppendNumber(ScalarAt<uint32_t>(msg, at), out); break;
+    case FieldKind::kUInt64: AppendNumber(ScalarAt<uint64_t>(msg, at), out); break;
+    case FieldKind::kDouble: AppendJsvFloat(ScalarAt<double>(msg, at), out); break;
+    case FieldKind::kFloat: AppendJsvFloat(ScalarAt<float>(msg, at), out); break;
+    case FieldKind::kEnum:
+      AppendEnum(f.enum_names, ScalarAt<int32_t>(msg, at), out);
+      break;
+    default: break;
+  }
+}
+
+void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out) {
+  const Reflection& r = *msg.GetReflection();
+  const bool fast = &r == plan.fast_reflection();
+  const size_t start = out->size();
+  for (const PlannedField& f : plan.fields()) {
+    if (fast && f.offset >= 0) {
+      WriteFast(msg, f, out);
+    } else if (!f.repeated) {
+      WriteSingular(msg, r, f, out);
+    } else {
+      out->append(f.jsv_key);
+      if (f.is_map) {
+        WriteMap(msg, f, out);
+      } else {
+        WriteArray(msg, r, f, out);
+      }
+    }
+  }
+  CloseAggregate(start, '{', '}', out);
+}
+
+}  // namespace
+
+void AppendJsvString(std::string_view s, std::string* out) {
+  OutputBuffer buffer(out);
+  QuoteJsv(s, &buffer);
+}
+
 void JsvWriter::Write(const Message& msg, std::string* out) {
-  WriteObject(msg, FieldPlan::For(msg.GetDescriptor()), out);
+  OutputBuffer buffer(out);
+  WriteObject(msg, FieldPlan::For(msg.GetDescriptor()), &buffer);
 }
 
 }  // namespace sessions::gateway

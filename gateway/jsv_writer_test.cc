@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "gateway/field_plan.h"
 #include "gateway/testdata/session_fixture.h"
 #include "gtest/gtest.h"
 #include "testdata/writer_test.pb.h"
@@ -103,6 +104,17 @@ TEST(JsvWriterTest, FullSessionGolden) {
       "dateCreated:\"2026-11-25T10:00:00Z\","
       "dateLastModified:\"2026-11-25T10:05:00Z\","
       "createdBy:usr_creator,lastModifiedBy:usr_modifier}");
+}
+
+TEST(JsvWriterTest, FastPathEqualsReflectionPath) {
+  GetActiveSessionsResponse response;
+  *response.add_sessions() = testing::FullSession();
+  response.add_sessions();
+  const std::string fast = ToJsv(response);
+  SetFastAccessEnabledForTesting(false);
+  const std::string slow = ToJsv(response);
+  SetFastAccessEnabledForTesting(true);
+  EXPECT_EQ(slow, fast);
 }
 
 TEST(JsvWriterTest, QuotingRules) {

@@ -24,6 +24,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "service/auth/token_codec.h"
+#include "service/principal.h"
 #include "storage/sqlite_session_store.h"
 #include "storage/sqlite_token_store.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"

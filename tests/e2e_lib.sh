@@ -38,7 +38,9 @@ start_server() {
   [ -n "$GRPC_PORT" ] || fail "server did not become ready within 60 s"
 }
 
-# stop_server: SIGTERM, then wait (at most 30 s); prints the exit code.
+# stop_server: SIGTERM, then wait (at most 30 s); sets STOP_RC to the exit
+# code (not in a subshell: only this shell can wait for its child).
+STOP_RC=""
 stop_server() {
   kill -TERM "$SERVER_PID"
   local i
@@ -49,10 +51,9 @@ stop_server() {
   if kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -KILL "$SERVER_PID"; fail "server did not stop within 30 s of SIGTERM"
   fi
-  local rc=0
-  wait "$SERVER_PID" || rc=$?
+  STOP_RC=0
+  wait "$SERVER_PID" || STOP_RC=$?
   SERVER_PID=""
-  echo "$rc"
 }
 
 cleanup() { [ -z "$SERVER_PID" ] || kill -KILL "$SERVER_PID" 2>/dev/null || true; }

@@ -45,7 +45,7 @@ if grpc_call "$TOKEN" voice.api.app.portal.v1.PortalService/GetActiveSessions '{
 fi
 grep -q "start_date" "$TMP/bad.err" || fail "error does not name start_date: $(cat "$TMP/bad.err")"
 
-rc=$(stop_server)
-[ "$rc" = 0 ] || fail "server exit code $rc after SIGTERM"
+stop_server
+[ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
 grep -q "listening" "$TMP/server.err" "$TMP/server.out" || true
 echo "PASS"

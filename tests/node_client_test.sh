@@ -7,6 +7,6 @@ start_server "$DB"
 TOKEN=$(new_token "$DB" acct-demo-1 sessions:read)
 OTHER=$(new_token "$DB" acct-demo-2 sessions:read)
 node "$RUNFILES/tests/node_client.js" "$WORKSPACE_ROOT/protos" "127.0.0.1:$GRPC_PORT" "$TOKEN" "$OTHER"
-rc=$(stop_server)
-[ "$rc" = 0 ] || fail "server exit code $rc"
+stop_server
+[ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC"
 echo PASS

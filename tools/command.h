@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storage/session_store.h"
 #include "storage/token_store.h"
 
 namespace sessions::tools {
@@ -48,6 +49,9 @@ struct CommandContext {
   // with OpenMode::kMustExist (so a mistyped path does not leave an empty
   // database behind). Unset: commands needing it fail.
   std::function<absl::StatusOr<TokenStore*>(OpenMode)> token_store;
+  // Opens the session store of --db_path on first use (always kMustExist
+  // semantics: exporting a missing database is an error).
+  std::function<absl::StatusOr<SessionStore*>()> session_store;
 };
 
 // One subcommand. Implementations read their own flags in Run().

@@ -5,6 +5,8 @@
 //   sessionsctl [--db_path=PATH] token list
 //   sessionsctl [--db_path=PATH] token revoke TOKEN_ID
 //   sessionsctl token secret
+//   sessionsctl import FILE --server=HOST:PORT [--token_file=FILE]
+//   sessionsctl [--db_path=PATH] export [--output=FILE]
 //
 // Exit codes: 0 success, 1 the command failed, 2 bad usage.
 #include <sys/stat.h>
@@ -20,8 +22,10 @@
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
 #include "service/env_flags.h"
+#include "storage/sqlite_session_store.h"
 #include "storage/sqlite_token_store.h"
 #include "tools/command.h"
+#include "tools/session_commands.h"
 #include "tools/token_commands.h"
 
 ABSL_FLAG(std::string, db_path, "sessions.db",
@@ -55,6 +59,8 @@ int Main(int argc, char** argv) {
   registry.Register(std::make_unique<TokenListCommand>());
   registry.Register(std::make_unique<TokenRevokeCommand>());
   registry.Register(std::make_unique<TokenSecretCommand>());
+  registry.Register(std::make_unique<ImportCommand>());
+  registry.Register(std::make_unique<ExportCommand>());
 
   const std::string db_path = absl::GetFlag(FLAGS_db_path);
   std::unique_ptr<SqliteTokenStore> token_store;
@@ -74,6 +80,19 @@ int Main(int argc, char** argv) {
       token_store = *std::move(opened);
     }
     return token_store.get();
+  };
+  std::unique_ptr<SqliteSessionStore> session_store;
+  context.session_store = [&]() -> absl::StatusOr<SessionStore*> {
+    if (session_store == nullptr) {
+      if (!FileExists(db_path)) {
+        return absl::NotFoundError("database " + db_path + " does not exist (see --db_path)");
+      }
+      absl::StatusOr<std::unique_ptr<SqliteSessionStore>> opened =
+          SqliteSessionStore::Open(db_path, {});
+      if (!opened.ok()) return opened.status();
+      session_store = *std::move(opened);
+    }
+    return session_store.get();
   };
   return registry.Run(positional, flags_given, context);
 }

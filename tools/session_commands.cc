@@ -1,0 +1,96 @@
+#include "tools/session_commands.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tools/session_io.h"
+
+ABSL_FLAG(std::string, server, "", "import: gRPC address of the running server (HOST:PORT)");
+ABSL_FLAG(std::string, token_file, "",
+          "import: file holding a bearer token with sessions:write (else env SESSIONS_TOKEN)");
+ABSL_FLAG(std::string, output, "", "export: write to this file instead of stdout");
+
+namespace sessions::tools {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// The token comes from a file or the environment, never from the command
+// line (which other users of the machine can see).
+absl::StatusOr<std::string> ImportToken() {
+  const std::string file = absl::GetFlag(FLAGS_token_file);
+  if (!file.empty()) {
+    absl::StatusOr<std::string> token = ReadFile(file);
+    if (!token.ok()) return token.status();
+    return std::string(absl::StripAsciiWhitespace(*token));
+  }
+  if (const char* env = std::getenv("SESSIONS_TOKEN"); env != nullptr && *env != '\0') return env;
+  return absl::InvalidArgumentError("import needs a token: --token_file=FILE or SESSIONS_TOKEN");
+}
+
+}  // namespace
+
+std::string ImportCommand::Summary() const {
+  return "load sessions from a JSON file ({\"sessions\":[...]}) through the ingest API";
+}
+
+absl::Status ImportCommand::Run(const std::vector<std::string>& args,
+                                const CommandContext& context) {
+  if (args.size() != 1) return absl::InvalidArgumentError("import takes exactly one FILE");
+  const std::string server = absl::GetFlag(FLAGS_server);
+  if (server.empty()) return absl::InvalidArgumentError("import needs --server=HOST:PORT");
+  absl::StatusOr<std::string> token = ImportToken();
+  if (!token.ok()) return token.status();
+  absl::StatusOr<std::string> json = ReadFile(args[0]);
+  if (!json.ok()) return json.status();
+  absl::StatusOr<std::vector<SessionInfo>> sessions = ParseSessionsJson(*json);
+  if (!sessions.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(args[0], ": ", sessions.status().message()));
+  }
+  auto stub = voice::api::sessions::v1::SessionIngestService::NewStub(
+      grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<ImportResult> result = ImportSessions(*sessions, stub.get(), *token);
+  if (!result.ok()) return result.status();
+  *context.out << "imported " << sessions->size() << " sessions: " << result->applied
+               << " applied, " << result->stale << " stale (older than stored)\n";
+  return absl::OkStatus();
+}
+
+std::string ExportCommand::Summary() const {
+  return "write every stored session as JSON ({\"sessions\":[...]})";
+}
+
+absl::Status ExportCommand::Run(const std::vector<std::string>& args,
+                                const CommandContext& context) {
+  if (!args.empty()) return absl::InvalidArgumentError("export takes no arguments");
+  if (!context.session_store) return absl::InternalError("no session store");
+  absl::StatusOr<SessionStore*> store = context.session_store();
+  if (!store.ok()) return store.status();
+  absl::StatusOr<std::vector<SessionInfo>> sessions = ExportSessions(*store);
+  if (!sessions.ok()) return sessions.status();
+  const std::string json = SessionsToJson(*sessions);
+  const std::string output = absl::GetFlag(FLAGS_output);
+  if (output.empty()) {
+    *context.out << json;
+    return absl::OkStatus();
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << json;
+  if (!out.good()) return absl::UnavailableError(absl::StrCat("cannot write ", output));
+  *context.err << "exported " << sessions->size() << " sessions to " << output << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace sessions::tools
