@@ -24,7 +24,7 @@ bool CorsPolicy::IsPreflight(const HttpRequest& request) {
 
 void CorsPolicy::Apply(absl::string_view origin, HttpResponse* response) const {
   if (origins_.empty()) return;
-  response->insert(http::field::vary, "Origin");
+  AddVary("Origin", response);
   if (!IsAllowed(origin)) return;
   response->set(http::field::access_control_allow_origin, ToBeast(origin));
   response->set(http::field::access_control_allow_credentials, "true");

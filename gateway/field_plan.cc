@@ -158,33 +158,29 @@ OutputBuffer::OutputBuffer(std::string* out) : out_(out) {
 }
 
 void OutputBuffer::Grow(size_t n) {
-  constexpr size_t kChunk = 16 << 10;
+  constexpr size_t kMinChunk = 256;
   const size_t used = size();
-  // Within the string's capacity a resize only zero-fills the new chunk.
-  out_->resize(used + std::max({n, kChunk, used / 2}));
+  // Geometric growth; within the string's capacity a resize only zero-fills
+  // the new chunk, and small appends (AppendJsonString) stay small.
+  out_->resize(used + std::max({n, kMinChunk, used / 2}));
   pos_ = out_->data() + used;
   end_ = out_->data() + out_->size();
 }
 
 namespace {
 
-// A map entry with its key, read once for sorting.
-struct KeyedEntry {
-  std::string_view text;  // String keys.
-  uint64_t bits = 0;      // Integer / bool keys, biased to sort unsigned.
-  const google::protobuf::Message* entry = nullptr;
-};
+constexpr uint64_t kSignBias = uint64_t{1} << 63;
 
-KeyedEntry ReadKey(const google::protobuf::Message& entry,
-                   const PlannedField& f) {
+// Reads the key of `entry` by reflection.
+MapEntryRef ReadKey(const google::protobuf::Message& entry,
+                    const PlannedField& f) {
   const google::protobuf::Reflection& r = *entry.GetReflection();
   const FieldDescriptor* d = f.map_key;
-  constexpr uint64_t kSignBias = uint64_t{1} << 63;
-  KeyedEntry k;
+  MapEntryRef k;
   k.entry = &entry;
   switch (f.key_kind) {
     case FieldKind::kString: {
-      std::string scratch;  // Generated map entries never use the scratch.
+      std::string scratch;  // Map entries never use the scratch.
       const std::string& s = r.GetStringReference(entry, d, &scratch);
       k.text = std::string_view(s.data(), s.size());
       break;
@@ -194,6 +190,27 @@ KeyedEntry ReadKey(const google::protobuf::Message& entry,
     case FieldKind::kInt64: k.bits = r.GetInt64(entry, d) + kSignBias; break;
     case FieldKind::kUInt32: k.bits = r.GetUInt32(entry, d); break;
     default: k.bits = r.GetUInt64(entry, d); break;
+  }
+  return k;
+}
+
+// Reads the key of a generated `entry` at `key.offset`.
+MapEntryRef ReadKeyAt(const google::protobuf::Message& entry,
+                      const PlannedField& key) {
+  MapEntryRef k;
+  k.entry = &entry;
+  const int32_t at = key.offset;
+  switch (key.kind) {
+    case FieldKind::kString: {
+      const std::string& s = StringAt(entry, at);
+      k.text = std::string_view(s.data(), s.size());
+      break;
+    }
+    case FieldKind::kBool: k.bits = ScalarAt<bool>(entry, at); break;
+    case FieldKind::kInt32: k.bits = int64_t{ScalarAt<int32_t>(entry, at)} + kSignBias; break;
+    case FieldKind::kInt64: k.bits = ScalarAt<int64_t>(entry, at) + kSignBias; break;
+    case FieldKind::kUInt32: k.bits = ScalarAt<uint32_t>(entry, at); break;
+    default: k.bits = ScalarAt<uint64_t>(entry, at); break;
   }
   return k;
 }
@@ -217,9 +234,47 @@ class LayoutProbe {
   int32_t Find(const PlannedField& f) {
     if (f.is_map || f.explicit_presence) return -1;
     if (f.repeated) return f.kind == FieldKind::kMessage ? FindRepeated(f) : -1;
-    Snapshot(&before_);
-    SetProbeValue(f);
-    Snapshot(&after_);
+    const bool pointer =
+        f.kind == FieldKind::kString || f.kind == FieldKind::kBytes ||
+        f.kind == FieldKind::kMessage;
+    const int32_t offset = pointer ? FindPointer(f) : FindScalar(f);
+    bool ok = Matches(*probe_, f, offset);
+    r_.ClearField(probe_.get(), f.field);
+    ok = ok && Matches(*probe_, f, offset) && Matches(prototype_, f, offset);
+    return ok ? offset : -1;
+  }
+
+ private:
+  // Strings and sub-messages: the aligned word that points to (tagged, for
+  // strings) the object reflection returns.
+  int32_t FindPointer(const PlannedField& f) {
+    std::string scratch;
+    const void* target;
+    if (f.kind == FieldKind::kMessage) {
+      target = r_.MutableMessage(probe_.get(), f.field);
+    } else {
+      r_.SetString(probe_.get(), f.field, "a probe value longer than any SSO");
+      target = &r_.GetStringReference(*probe_, f.field, &scratch);
+    }
+    for (size_t at = 0; at + sizeof(uintptr_t) <= size_;
+         at += sizeof(uintptr_t)) {
+      uintptr_t word;
+      std::memcpy(&word, reinterpret_cast<const char*>(probe_.get()) + at,
+                  sizeof(word));
+      if ((word & ~uintptr_t{3}) == reinterpret_cast<uintptr_t>(target)) {
+        return static_cast<int32_t>(at);
+      }
+    }
+    return -1;
+  }
+
+  // Scalars: set two values whose bytes all differ and find the bytes that
+  // changed (has-bits, if the class has any, are set in both states).
+  int32_t FindScalar(const PlannedField& f) {
+    SetProbeValue(f, false);
+    std::memcpy(before_.data(), probe_.get(), size_);
+    SetProbeValue(f, true);
+    std::memcpy(after_.data(), probe_.get(), size_);
     int first = -1, last = -1;
     for (size_t i = 0; i < size_; ++i) {
       if (before_[i] == after_[i]) continue;
@@ -228,15 +283,7 @@ class LayoutProbe {
     }
     const int width = Width(f.kind);
     const int32_t offset = first < 0 ? -1 : first & ~(width - 1);
-    bool ok = offset >= 0 && last < offset + width && Matches(*probe_, f, offset);
-    r_.ClearField(probe_.get(), f.field);
-    ok = ok && Matches(*probe_, f, offset) && Matches(prototype_, f, offset);
-    return ok ? offset : -1;
-  }
-
- private:
-  void Snapshot(std::vector<char>* bytes) const {
-    std::memcpy(bytes->data(), probe_.get(), size_);
+    return offset >= 0 && last < offset + width ? offset : -1;
   }
 
   static int Width(FieldKind kind) {
@@ -248,22 +295,27 @@ class LayoutProbe {
     }
   }
 
-  // Sets `f` to a value whose bytes are all non-zero.
-  void SetProbeValue(const PlannedField& f) {
+  // Sets scalar `f` to a bit pattern, or (`complement`) to its complement.
+  void SetProbeValue(const PlannedField& f, bool complement) {
     google::protobuf::Message* m = probe_.get();
     const FieldDescriptor* d = f.field;
+    const uint32_t u32 = complement ? ~0x5A3C1E0Fu : 0x5A3C1E0Fu;
+    const uint64_t u64 =
+        complement ? ~uint64_t{0x5A3C1E0F12345678} : uint64_t{0x5A3C1E0F12345678};
+    float flt;
+    double dbl;
+    std::memcpy(&flt, &u32, sizeof(flt));
+    std::memcpy(&dbl, &u64, sizeof(dbl));
     switch (f.kind) {
-      case FieldKind::kString: case FieldKind::kBytes:
-        r_.SetString(m, d, "a probe value longer than any SSO buffer"); break;
-      case FieldKind::kBool: r_.SetBool(m, d, true); break;
-      case FieldKind::kInt32: r_.SetInt32(m, d, 0x5A3C1E0F); break;
-      case FieldKind::kUInt32: r_.SetUInt32(m, d, 0x5A3C1E0Fu); break;
-      case FieldKind::kEnum: r_.SetEnumValue(m, d, 0x5A3C1E0F); break;
-      case FieldKind::kInt64: r_.SetInt64(m, d, 0x5A3C1E0F12345678); break;
-      case FieldKind::kUInt64: r_.SetUInt64(m, d, 0x5A3C1E0F12345678u); break;
-      case FieldKind::kFloat: r_.SetFloat(m, d, -1.2345e-7f); break;
-      case FieldKind::kDouble: r_.SetDouble(m, d, -1.2345678e-7); break;
-      case FieldKind::kMessage: r_.MutableMessage(m, d); break;
+      case FieldKind::kBool: r_.SetBool(m, d, !complement); break;
+      case FieldKind::kInt32: r_.SetInt32(m, d, static_cast<int32_t>(u32)); break;
+      case FieldKind::kUInt32: r_.SetUInt32(m, d, u32); break;
+      case FieldKind::kEnum: r_.SetEnumValue(m, d, static_cast<int32_t>(u32)); break;
+      case FieldKind::kInt64: r_.SetInt64(m, d, static_cast<int64_t>(u64)); break;
+      case FieldKind::kUInt64: r_.SetUInt64(m, d, u64); break;
+      case FieldKind::kFloat: r_.SetFloat(m, d, flt); break;
+      case FieldKind::kDouble: r_.SetDouble(m, d, dbl); break;
+      default: break;
     }
   }
 
@@ -333,23 +385,28 @@ void SetFastAccessEnabledForTesting(bool enabled) {
 
 
 void CollectSortedMapEntries(const google::protobuf::Message& msg,
-                             const PlannedField& f,
-                             std::vector<const google::protobuf::Message*>* entries) {
+                             const google::protobuf::Reflection& r,
+                             const PlannedField& f, bool generated,
+                             std::vector<MapEntryRef>* entries) {
   entries->clear();
-  const google::protobuf::Reflection& r = *msg.GetReflection();
-  const int n = r.FieldSize(msg, f.field);
-  if (n == 0) return;
-  std::vector<KeyedEntry> keyed;
-  keyed.reserve(n);
-  for (int i = 0; i < n; ++i) {
-    keyed.push_back(ReadKey(r.GetRepeatedMessage(msg, f.field, i), f));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  // The map's repeated-entry view (synced by protobuf, thread-safe).
+  const auto& items =
+      r.GetRepeatedPtrField<google::protobuf::Message>(msg, f.field);
+#pragma GCC diagnostic pop
+  if (items.empty()) return;
+  const PlannedField& key = f.entry->fields()[0];
+  const bool by_offset = generated && key.offset >= 0 &&
+                         f.entry->fast_reflection() != nullptr;
+  entries->reserve(items.size());
+  for (const google::protobuf::Message& item : items) {
+    entries->push_back(by_offset ? ReadKeyAt(item, key) : ReadKey(item, f));
   }
-  std::sort(keyed.begin(), keyed.end(),
-            [](const KeyedEntry& a, const KeyedEntry& b) {
+  std::sort(entries->begin(), entries->end(),
+            [](const MapEntryRef& a, const MapEntryRef& b) {
               return a.bits != b.bits ? a.bits < b.bits : a.text < b.text;
             });
-  entries->reserve(n);
-  for (const KeyedEntry& k : keyed) entries->push_back(k.entry);
 }
 
 // Owns every plan and enum table; builds them under one mutex.
@@ -400,6 +457,7 @@ class FieldPlanRegistry {
     LayoutProbe probe(*prototype);
     for (PlannedField& f : plan->fields_) f.offset = probe.Find(f);
     plan->fast_reflection_ = prototype->GetReflection();
+    plan->prototype_ = prototype;
   }
 
   PlannedField PlanField(const FieldDescriptor* f)
@@ -418,6 +476,7 @@ class FieldPlanRegistry {
       p.map_value = f->message_type()->map_value();
       p.key_kind = KindOf(p.map_key);
       value = p.map_value;
+      p.entry = &BuildLocked(f->message_type());
     }
     p.kind = KindOf(value);
     if (p.kind == FieldKind::kEnum) p.enum_names = EnumsLocked(value->enum_type());

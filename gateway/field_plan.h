@@ -1,11 +1,19 @@
 // Field plans: what the REST response writers need to know about a message
 // type, computed once per type from its descriptor.
 //
-// The JSON and JSV writers (json_writer.h, jsv_writer.h) walk messages by
-// reflection, but everything that does not depend on the message instance --
+// The JSON and JSV writers (json_writer.h, jsv_writer.h) walk messages
+// generically, and everything that does not depend on the message instance --
 // field order, pre-escaped keys, value kinds, enum C# names, nested plans --
 // is precomputed here so the hot path does no string work and no descriptor
 // lookups. Plans are generic: any message type gets one, no per-type code.
+//
+// Fast accessor path: per-call Reflection getters cost ~25 ns each (usage
+// checks, schema lookups), which alone made a reflection writer ~3x a binary
+// serialize. For generated classes the plan also records each field's byte
+// offset, found once with public reflection only and verified (see
+// StringAt); the writers read generated messages through these offsets and
+// fall back to Reflection for anything else (DynamicMessage, maps, explicit
+// presence, repeated scalars, layouts the probe does not recognise).
 //
 // Thread safety: FieldPlan::For() is thread-safe; plans are immutable once
 // returned and live until the process exits.
@@ -118,6 +126,7 @@ struct PlannedField {
   std::string jsv_key;   // `,camelName:` (leading comma, JSV-quoted).
   const EnumNames* enum_names = nullptr;  // kEnum (map: value enum).
   const FieldPlan* message = nullptr;     // kMessage (map: value message).
+  const FieldPlan* entry = nullptr;       // Maps: the entry type's plan.
   // Maps only: the entry's key and value fields and the key kind.
   const google::protobuf::FieldDescriptor* map_key = nullptr;
   const google::protobuf::FieldDescriptor* map_value = nullptr;
@@ -147,6 +156,8 @@ class FieldPlan {
   // describe, or nullptr when no offsets were found (dynamic types, unknown
   // layouts) or fast access is disabled for testing.
   const google::protobuf::Reflection* fast_reflection() const;
+  // The generated default instance (nullptr when fast_reflection_ is).
+  const google::protobuf::Message* prototype() const { return prototype_; }
 
   FieldPlan(const FieldPlan&) = delete;
   FieldPlan& operator=(const FieldPlan&) = delete;
@@ -158,6 +169,7 @@ class FieldPlan {
   const google::protobuf::Descriptor* type_;
   std::vector<PlannedField> fields_;
   const google::protobuf::Reflection* fast_reflection_ = nullptr;
+  const google::protobuf::Message* prototype_ = nullptr;
 };
 
 // Direct field access by offset: the fast path of the writers. The offsets
@@ -203,12 +215,22 @@ void SetFastAccessEnabledForTesting(bool enabled);
 // UPPER_SNAKE prefix, in UpperCamel (SESSION_CALL_STATE_RINGING -> "Ringing").
 std::string CSharpEnumValueName(const google::protobuf::EnumValueDescriptor* v);
 
-// Sets `*entries` to the entries of map field `f` of `msg`, sorted by key
-// (strings bytewise, integers numerically, false before true), so that the
-// writers' output is deterministic.
+// One entry of a map field, with its key read once (for sorting and writing).
+struct MapEntryRef {
+  const google::protobuf::Message* entry = nullptr;
+  std::string_view text;  // String keys.
+  uint64_t bits = 0;      // Integer / bool keys, biased so that they sort.
+};
+
+// Sets `*entries` to the entries of map field `f` of `msg` (whose reflection
+// is `r`), sorted by key (strings bytewise, integers numerically, false
+// before true) so that the writers' output is deterministic. `generated`:
+// `msg` is the generated class of its plan, so the entries are too and
+// their keys are read by offset.
 void CollectSortedMapEntries(const google::protobuf::Message& msg,
-                             const PlannedField& f,
-                             std::vector<const google::protobuf::Message*>* entries);
+                             const google::protobuf::Reflection& r,
+                             const PlannedField& f, bool generated,
+                             std::vector<MapEntryRef>* entries);
 
 // The writers' output: appends to a std::string through a raw pointer with
 // one capacity check per append, growing the string in chunks, and trims it

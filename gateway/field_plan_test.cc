@@ -155,7 +155,11 @@ TEST(FieldPlanTest, OffsetsFoundForGeneratedTypes) {
   }
   const FieldPlan& member =
       FieldPlan::For(voice::api::sessions::v1::SessionMemberInfo::descriptor());
-  EXPECT_EQ(member.fields()[5].offset, -1);  // Maps use reflection.
+  const PlannedField& map = member.fields()[5];
+  EXPECT_EQ(map.offset, -1);  // The map itself is read by reflection...
+  ASSERT_NE(map.entry, nullptr);
+  EXPECT_GE(map.entry->fields()[0].offset, 0);  // ...its entries by offset.
+  EXPECT_GE(map.entry->fields()[1].offset, 0);
   EXPECT_GE(member.fields()[4].offset, 0);
 }
 

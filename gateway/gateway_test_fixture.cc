@@ -70,7 +70,8 @@ std::optional<HttpResponse> HttpGatewayTest::Call(const std::string& method,
 }
 
 void HttpGatewayTest::RegisterHandlers() {
-  const auto* echo = testdata::EchoTestService::descriptor();
+  const google::protobuf::ServiceDescriptor* echo =
+      EchoRequest::descriptor()->file()->FindServiceByName("EchoTestService");
   table_.Register<EchoRequest, EchoResponse>(
       echo->FindMethodByName("Echo"), Scope::kSessionsRead,
       [](const CallContext& ctx, const EchoRequest& req, EchoResponse* resp) {
@@ -95,8 +96,8 @@ void HttpGatewayTest::RegisterHandlers() {
   // GetActiveSessions: fixed sessions; account "async" completes on another
   // thread; start_date "bad" fails like the real handler.
   table_.RegisterAsync<GetActiveSessionsRequest, GetActiveSessionsResponse>(
-      voice::api::app::portal::v1::PortalService::descriptor()->FindMethodByName(
-          "GetActiveSessions"),
+      GetActiveSessionsRequest::descriptor()->file()->FindServiceByName("PortalService")->
+          FindMethodByName("GetActiveSessions"),
       Scope::kSessionsRead,
       [this](const CallContext&, const GetActiveSessionsRequest& req,
              GetActiveSessionsResponse* resp, DoneCallback done) {

@@ -70,7 +70,7 @@ HttpGateway::HttpGateway(const HttpGatewayOptions& options, const FrontendEnviro
       dispatcher_(env, routes_.get(), options.cors_allowed_origins),
       registry_(std::make_shared<ConnectionRegistry>(options.max_connections)),
       work_(asio::make_work_guard(io_)),
-      acceptor_(io_) {
+      acceptor_(asio::make_strand(io_)) {
   limits_.max_header_bytes = options.max_header_bytes;
   limits_.max_body_bytes = options.max_body_bytes;
   limits_.read_timeout = options.read_timeout;
@@ -135,7 +135,8 @@ void HttpGateway::Shutdown(absl::Time deadline) {
     if (shut_down_) return;
     shut_down_ = true;
   }
-  asio::post(io_, [this] {
+  // The acceptor's handlers run on its strand; close it there too.
+  asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });

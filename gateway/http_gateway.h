@@ -86,7 +86,7 @@ class HttpGateway final : public Frontend {
   std::shared_ptr<ConnectionRegistry> registry_;
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // on a strand of io_
   std::vector<std::thread> threads_;
   int port_ = 0;
   absl::Mutex shutdown_mu_;

@@ -2,6 +2,8 @@
 #ifndef GATEWAY_HTTP_TYPES_H_
 #define GATEWAY_HTTP_TYPES_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
 #include "boost/beast/core/string.hpp"
 #include "boost/beast/http/message.hpp"
@@ -19,6 +21,18 @@ inline boost::beast::string_view ToBeast(absl::string_view s) {
 }
 inline absl::string_view ToAbsl(boost::beast::string_view s) {
   return absl::string_view(s.data(), s.size());
+}
+
+// Adds `token` to the response's single Vary header ("Origin, Accept-Encoding").
+inline void AddVary(absl::string_view token, HttpResponse* response) {
+  auto it = response->find(boost::beast::http::field::vary);
+  if (it == response->end()) {
+    response->set(boost::beast::http::field::vary, ToBeast(token));
+    return;
+  }
+  std::string value(it->value());
+  value.append(", ").append(token.data(), token.size());
+  response->set(boost::beast::http::field::vary, value);
 }
 
 }  // namespace sessions::gateway

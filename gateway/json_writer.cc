@@ -22,6 +22,7 @@ using google::protobuf::Reflection;
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+constexpr uint64_t kSignBias = uint64_t{1} << 63;  // See MapEntryRef::bits.
 
 // Bytes that need escaping: control characters, '"' and '\'.
 struct EscapeTable {
@@ -167,7 +168,10 @@ inline void CloseAggregate(size_t start, char open, char close,
   out->push_back(close);
 }
 
-void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out);
+void WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
+                 OutputBuffer* out);
+void AppendFastValue(const Message& msg, const PlannedField& f,
+                     OutputBuffer* out);
 
 // Writes element `i` of a repeated (non-map) field.
 void WriteElement(const Message& msg, const Reflection& r,
@@ -200,7 +204,7 @@ void WriteElement(const Message& msg, const Reflection& r,
       AppendEnum(f.enum_names, r.GetRepeatedEnumValue(msg, d, i), out);
       break;
     case FieldKind::kMessage:
-      WriteObject(r.GetRepeatedMessage(msg, d, i), *f.message, out);
+      WriteObject(r.GetRepeatedMessage(msg, d, i), *f.message, false, out);
       break;
   }
 }
@@ -243,44 +247,9 @@ void AppendValue(const Message& msg, const Reflection& r,
       AppendEnum(f.enum_names, r.GetEnumValue(msg, d), out);
       break;
     case FieldKind::kMessage:
-      WriteObject(r.GetMessage(msg, d), *f.message, out);
+      WriteObject(r.GetMessage(msg, d), *f.message, false, out);
       break;
   }
-}
-
-// Appends a map key as a JSON object key (numbers and bools quoted).
-void AppendMapKey(const Message& entry, const Reflection& r,
-                  const PlannedField& f, OutputBuffer* out) {
-  const FieldDescriptor* d = f.map_key;
-  switch (f.key_kind) {
-    case FieldKind::kString: {
-      std::string scratch;
-      EscapeJson(r.GetStringReference(entry, d, &scratch), out);
-      return;
-    }
-    case FieldKind::kBool:
-      out->append(r.GetBool(entry, d) ? "\"true\"" : "\"false\"");
-      return;
-    default:
-      out->push_back('"');
-      AppendValue(entry, r, d, f.key_kind, f, out);  // Integers.
-      out->push_back('"');
-  }
-}
-
-// Writes a map as an object with entries sorted by key.
-void WriteMap(const Message& msg, const PlannedField& f, OutputBuffer* out) {
-  std::vector<const Message*> entries;
-  CollectSortedMapEntries(msg, f, &entries);
-  const size_t start = out->size();
-  for (const Message* entry : entries) {
-    const Reflection& er = *entry->GetReflection();
-    out->push_back(',');
-    AppendMapKey(*entry, er, f, out);
-    out->push_back(':');
-    AppendValue(*entry, er, f.map_value, f.kind, f, out);
-  }
-  CloseAggregate(start, '{', '}', out);
 }
 
 // Writes a singular field with its key, or nothing when it is omitted:
@@ -309,49 +278,66 @@ void WriteSingular(const Message& msg, const Reflection& r,
   AppendValue(msg, r, d, f.kind, f, out);
 }
 
-// Writes the elements of a repeated message field as an array.
+// Appends a map key as a JSON object key (numbers and bools quoted).
+void AppendMapKey(const MapEntryRef& e, const PlannedField& f,
+                  OutputBuffer* out) {
+  switch (f.key_kind) {
+    case FieldKind::kString: EscapeJson(e.text, out); return;
+    case FieldKind::kBool: out->append(e.bits ? "\"true\"" : "\"false\""); return;
+    default: break;
+  }
+  out->push_back('"');
+  if (f.key_kind == FieldKind::kInt32 || f.key_kind == FieldKind::kInt64) {
+    AppendNumber(static_cast<int64_t>(e.bits - kSignBias), out);
+  } else {
+    AppendNumber(e.bits, out);
+  }
+  out->push_back('"');
+}
+
+// Writes a map as an object with entries sorted by key.
+void WriteMap(const Message& msg, const Reflection& r, const PlannedField& f,
+              bool generated, OutputBuffer* out) {
+  std::vector<MapEntryRef> entries;
+  CollectSortedMapEntries(msg, r, f, generated, &entries);
+  const PlannedField& value = f.entry->fields()[1];
+  const bool fast = generated && value.offset >= 0 &&
+                    f.entry->fast_reflection() != nullptr;
+  const size_t start = out->size();
+  for (const MapEntryRef& e : entries) {
+    out->push_back(',');
+    AppendMapKey(e, f, out);
+    out->push_back(':');
+    if (fast) {
+      AppendFastValue(*e.entry, value, out);
+    } else {
+      AppendValue(*e.entry, *e.entry->GetReflection(), f.map_value, f.kind, f,
+                  out);
+    }
+  }
+  CloseAggregate(start, '{', '}', out);
+}
+
+// Writes the elements of a repeated message field (of the generated class).
 void WriteMessages(
     const google::protobuf::RepeatedPtrField<Message>& items,
     const FieldPlan& plan, OutputBuffer* out) {
   const size_t start = out->size();
   for (const Message& item : items) {
     out->push_back(',');
-    WriteObject(item, plan, out);
+    WriteObject(item, plan, /*generated=*/true, out);
   }
   CloseAggregate(start, '[', ']', out);
 }
 
-// Writes field `f` of `msg` read through its offset: the fast path, same
-// omission rules as WriteSingular / WriteArray.
-void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+// Appends the value of field `f` of generated `msg`, read at its offset.
+// Never omits: an unset message is written as its defaults.
+void AppendFastValue(const Message& msg, const PlannedField& f,
+                     OutputBuffer* out) {
   const int32_t at = f.offset;
   switch (f.kind) {
-    case FieldKind::kString:
-    case FieldKind::kBytes: {
-      const std::string& s = StringAt(msg, at);
-      if (s.empty()) return;
-      out->append(f.json_key);
-      if (f.kind == FieldKind::kString) {
-        EscapeJson(s, out);
-      } else {
-        AppendBytes(s, out);
-      }
-      return;
-    }
-    case FieldKind::kMessage:
-      if (f.repeated) {
-        out->append(f.json_key);
-        WriteMessages(RepeatedMessagesAt(msg, at), *f.message, out);
-      } else if (const Message* sub = MessageAt(msg, at)) {
-        out->append(f.json_key);
-        WriteObject(*sub, *f.message, out);
-      }
-      return;
-    default:
-      break;
-  }
-  out->append(f.json_key);
-  switch (f.kind) {
+    case FieldKind::kString: EscapeJson(StringAt(msg, at), out); break;
+    case FieldKind::kBytes: AppendBytes(StringAt(msg, at), out); break;
     case FieldKind::kBool: AppendBool(ScalarAt<bool>(msg, at), out); break;
     case FieldKind::kInt32: AppendNumber(ScalarAt<int32_t>(msg, at), out); break;
     case FieldKind::kInt64: AppendNumber(ScalarAt<int64_t>(msg, at), out); break;
@@ -362,26 +348,61 @@ void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out) {
     case FieldKind::kEnum:
       AppendEnum(f.enum_names, ScalarAt<int32_t>(msg, at), out);
       break;
-    default: break;
+    case FieldKind::kMessage: {
+      const Message* sub = MessageAt(msg, at);
+      WriteObject(sub != nullptr ? *sub : *f.message->prototype(), *f.message,
+                  /*generated=*/true, out);
+      break;
+    }
   }
 }
 
-void WriteObject(const Message& msg, const FieldPlan& plan, OutputBuffer* out) {
-  const Reflection& r = *msg.GetReflection();
-  const bool fast = &r == plan.fast_reflection();
+// Writes field `f` of generated `msg` through its offset: the fast path,
+// same omission rules as WriteSingular / WriteArray.
+void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+  switch (f.kind) {
+    case FieldKind::kString:
+    case FieldKind::kBytes:
+      if (StringAt(msg, f.offset).empty()) return;
+      break;
+    case FieldKind::kMessage:
+      if (f.repeated) {
+        out->append(f.json_key);
+        WriteMessages(RepeatedMessagesAt(msg, f.offset), *f.message, out);
+        return;
+      }
+      if (MessageAt(msg, f.offset) == nullptr) return;
+      break;
+    default:
+      break;
+  }
+  out->append(f.json_key);
+  AppendFastValue(msg, f, out);
+}
+
+// Writes `msg` as an object. `generated`: the caller knows `msg` is the
+// generated class of `plan` (read from a generated parent), so fields with
+// offsets are read directly and reflection is looked up only if needed.
+void WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
+                 OutputBuffer* out) {
+  generated = generated && plan.fast_reflection() != nullptr;
+  const Reflection* r = nullptr;
   const size_t start = out->size();
   for (const PlannedField& f : plan.fields()) {
-    if (fast && f.offset >= 0) {
+    if (generated && f.offset >= 0) {
       WriteFast(msg, f, out);
-    } else if (!f.repeated) {
-      WriteSingular(msg, r, f, out);
+      continue;
+    }
+    if (r == nullptr) r = msg.GetReflection();
+    if (!f.repeated) {
+      WriteSingular(msg, *r, f, out);
+      continue;
+    }
+    out->append(f.json_key);
+    if (f.is_map) {
+      WriteMap(msg, *r, f, generated, out);
     } else {
-      out->append(f.json_key);
-      if (f.is_map) {
-        WriteMap(msg, f, out);
-      } else {
-        WriteArray(msg, r, f, out);
-      }
+      WriteArray(msg, *r, f, out);
     }
   }
   CloseAggregate(start, '{', '}', out);
@@ -395,8 +416,10 @@ void AppendJsonString(std::string_view s, std::string* out) {
 }
 
 void JsonWriter::Write(const Message& msg, std::string* out) {
+  const FieldPlan& plan = FieldPlan::For(msg.GetDescriptor());
   OutputBuffer buffer(out);
-  WriteObject(msg, FieldPlan::For(msg.GetDescriptor()), &buffer);
+  WriteObject(msg, plan, msg.GetReflection() == plan.fast_reflection(),
+              &buffer);
 }
 
 }  // namespace sessions::gateway

@@ -12,8 +12,10 @@
 // Why hand-written: google::protobuf::util::MessageToJsonString costs ~9x a
 // binary serialize and writes proto enum names; a RapidJSON writer measured
 // 2.6-4x because it escapes one character at a time. This writer walks a
-// precomputed FieldPlan and escapes strings with a word-at-a-time scan that
-// memcpy's clean runs (measured ~1.5x with generated accessors).
+// precomputed FieldPlan (reading generated messages by field offset, see
+// field_plan.h) and escapes strings with a word-at-a-time (SWAR) scan that
+// copies clean bytes as it goes: ~1.3x SerializeToString on a 50-session
+// response (bench/json_encode_bench.cc).
 //
 // Thread safety: all functions are thread-safe (no shared mutable state).
 

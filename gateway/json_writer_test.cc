@@ -231,8 +231,9 @@ TEST(JsonWriterTest, FullSessionRoundTripsEveryValue) {
   for (int i = 0; i < 3; ++i) *response.add_sessions() = testing::FullSession();
   response.set_next_page_token("tok");
   const std::string json = ToJson(response);
-  ExpectMatches(response, Parse(json));
-  const rapidjson::Value& s = Parse(json)["sessions"][1];
+  const rapidjson::Document doc = Parse(json);
+  ExpectMatches(response, doc);
+  const rapidjson::Value& s = doc["sessions"][1];
   EXPECT_STREQ(s["callState"].GetString(), "Connected");
   EXPECT_STREQ(s["queueState"].GetString(), "Queued");
   EXPECT_STREQ(s["channel"].GetString(), "Fax");

@@ -111,10 +111,10 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
   if (name != "healthz" && name != "readyz" && name != "metrics") return false;
   const absl::Time start = absl::Now();
   const std::string label = "/" + name;
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+  if (request.method() != http::verb::get) {
     HttpResponse response = ErrorResponse({405, "MethodNotAllowed", "method not allowed"},
                                           ResponseFormat::kJson);
-    response.set(http::field::allow, "GET, HEAD");
+    response.set(http::field::allow, "GET");
     Finish(request, label, start, std::move(response), respond);
     return true;
   }
@@ -248,7 +248,7 @@ void RestDispatcher::Finish(const HttpRequest& request, absl::string_view route_
                             const Responder& respond) const {
   cors_.Apply(Header(request, http::field::origin), &response);
   if (response.body().size() > kGzipMinBytes) {
-    response.insert(http::field::vary, "Accept-Encoding");
+    AddVary("Accept-Encoding", &response);
     if (AcceptsGzip(Header(request, http::field::accept_encoding))) {
       absl::StatusOr<std::string> gz = GzipCompress(response.body());
       if (gz.ok()) {

@@ -1,0 +1,103 @@
+// Tenants never see each other's data: an account's token never sees
+// another account's sessions (whatever the filters), and a customer-
+// restricted token never sees a sibling customer's sessions.
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/test_server.h"
+#include "voice/api/app/portal/v1/portal.grpc.pb.h"
+
+namespace sessions::testing {
+namespace {
+
+using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
+using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
+using ::voice::api::app::portal::v1::PortalService;
+
+bool InSubtree(const SessionInfo& s, const std::string& customer) {
+  if (s.customer_id() == customer) return true;
+  for (const auto& c : s.customer_breadcrumb()) {
+    if (c.id() == customer) return true;
+  }
+  return false;
+}
+
+class TenantIsolationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.storage.demo_data = true;
+    auto started = TestServer::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+    stub_ = PortalService::NewStub(server_->NewChannel());
+  }
+
+  grpc::Status Call(const std::string& token, const std::string& account,
+                    const std::string& customer, GetActiveSessionsResponse* response) {
+    grpc::ClientContext context;
+    Authorize(&context, token);
+    GetActiveSessionsRequest request;
+    request.set_account_id(account);
+    request.set_customer_id(customer);
+    return stub_->GetActiveSessions(&context, request, response);
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<PortalService::Stub> stub_;
+};
+
+TEST_F(TenantIsolationTest, AccountNeverSeesAnotherAccountsSessions) {
+  const std::string token_a = server_->IssueToken("acct-demo-1", kRead | kWrite);
+  GetActiveSessionsResponse response;
+  // By empty filters: only its own account.
+  ASSERT_TRUE(Call(token_a, "", "", &response).ok());
+  ASSERT_GT(response.sessions_size(), 0);
+  for (const auto& s : response.sessions()) EXPECT_EQ(s.account_id(), "acct-demo-1");
+  // By account_id of B: refused.
+  response.Clear();
+  EXPECT_EQ(Call(token_a, "acct-demo-2", "", &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(response.sessions_size(), 0);
+  // By customer_id of B (a customer that only exists in acct-demo-2): nothing.
+  response.Clear();
+  ASSERT_TRUE(Call(token_a, "", "cust-globex", &response).ok());
+  EXPECT_EQ(response.sessions_size(), 0);
+  // The same customer from B's own token does have sessions, so the empty
+  // answer above is isolation, not absence.
+  const std::string token_b = server_->IssueToken("acct-demo-2", kRead);
+  response.Clear();
+  ASSERT_TRUE(Call(token_b, "", "cust-globex", &response).ok());
+  EXPECT_GT(response.sessions_size(), 0);
+  for (const auto& s : response.sessions()) EXPECT_EQ(s.account_id(), "acct-demo-2");
+}
+
+TEST_F(TenantIsolationTest, CustomerRestrictedTokenSeesOnlyItsSubtree) {
+  const std::string hq = server_->IssueToken("acct-demo-1", kRead, "cust-acme-hq");
+  GetActiveSessionsResponse response;
+  ASSERT_TRUE(Call(hq, "", "", &response).ok());
+  ASSERT_GT(response.sessions_size(), 0);
+  bool saw_child = false;
+  for (const auto& s : response.sessions()) {
+    EXPECT_TRUE(InSubtree(s, "cust-acme-hq")) << s.id() << " of " << s.customer_id();
+    saw_child |= s.customer_id() == "cust-acme-support";
+  }
+  EXPECT_TRUE(saw_child) << "sub-customers belong to the subtree";
+
+  // A sub-customer of its own: allowed, narrowed to it.
+  response.Clear();
+  ASSERT_TRUE(Call(hq, "", "cust-acme-support", &response).ok());
+  ASSERT_GT(response.sessions_size(), 0);
+  for (const auto& s : response.sessions()) EXPECT_TRUE(InSubtree(s, "cust-acme-support"));
+
+  // The sibling subtree and the parent: refused, nothing returned.
+  for (const char* other : {"cust-acme-emea", "cust-acme-sales", "cust-acme"}) {
+    response.Clear();
+    EXPECT_EQ(Call(hq, "", other, &response).error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << other;
+    EXPECT_EQ(response.sessions_size(), 0) << other;
+  }
+}
+
+}  // namespace
+}  // namespace sessions::testing
