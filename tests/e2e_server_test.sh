@@ -47,5 +47,11 @@ grep -q "start_date" "$TMP/bad.err" || fail "error does not name start_date: $(c
 
 stop_server
 [ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
-grep -q "listening" "$TMP/server.err" "$TMP/server.out" || true
+# A database that cannot be opened: non-zero exit with one clear line.
+rc=0
+"$SERVER_BIN" --grpc_address=127.0.0.1:0 --http_address= --db_path=/nonexistent-dir/x/s.db \
+  >"$TMP/bad_db.out" 2>"$TMP/bad_db.err" || rc=$?
+[ "$rc" -ne 0 ] || fail "server started on an unopenable database"
+[ "$(wc -l <"$TMP/bad_db.err")" -eq 1 ] || fail "expected one error line, got: $(cat "$TMP/bad_db.err")"
+grep -q "cannot open database" "$TMP/bad_db.err" || fail "unclear error: $(cat "$TMP/bad_db.err")"
 echo "PASS"

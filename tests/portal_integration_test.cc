@@ -9,6 +9,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "service/auth/authorization.h"
 #include "storage/demo_data.h"
 #include "storage/iso_time.h"
 #include "tests/test_server.h"
@@ -21,21 +22,13 @@ using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
 using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 using ::voice::api::app::portal::v1::PortalService;
 
-bool InSubtree(const SessionInfo& s, const std::string& customer) {
-  if (s.customer_id() == customer) return true;
-  for (const auto& c : s.customer_breadcrumb()) {
-    if (c.id() == customer) return true;
-  }
-  return false;
-}
-
 // The expected answer, computed straight from the demo data.
 std::vector<std::string> ExpectedIds(const std::string& account, const std::string& customer = "",
                                      absl::Time start = absl::InfinitePast()) {
   std::vector<SessionInfo> matching;
   for (const SessionInfo& s : DemoSessions()) {
     if (s.ended() || s.account_id() != account) continue;
-    if (!customer.empty() && !InSubtree(s, customer)) continue;
+    if (!customer.empty() && !auth::InCustomerSubtree(s, customer)) continue;
     if (*ParseIsoTime(s.date_created()) < start) continue;
     matching.push_back(s);
   }

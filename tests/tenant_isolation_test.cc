@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "service/auth/authorization.h"
 #include "tests/test_server.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 
@@ -13,14 +14,6 @@ namespace {
 using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
 using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 using ::voice::api::app::portal::v1::PortalService;
-
-bool InSubtree(const SessionInfo& s, const std::string& customer) {
-  if (s.customer_id() == customer) return true;
-  for (const auto& c : s.customer_breadcrumb()) {
-    if (c.id() == customer) return true;
-  }
-  return false;
-}
 
 class TenantIsolationTest : public ::testing::Test {
  protected:
@@ -79,7 +72,7 @@ TEST_F(TenantIsolationTest, CustomerRestrictedTokenSeesOnlyItsSubtree) {
   ASSERT_GT(response.sessions_size(), 0);
   bool saw_child = false;
   for (const auto& s : response.sessions()) {
-    EXPECT_TRUE(InSubtree(s, "cust-acme-hq")) << s.id() << " of " << s.customer_id();
+    EXPECT_TRUE(auth::InCustomerSubtree(s, "cust-acme-hq")) << s.id() << " of " << s.customer_id();
     saw_child |= s.customer_id() == "cust-acme-support";
   }
   EXPECT_TRUE(saw_child) << "sub-customers belong to the subtree";
@@ -88,7 +81,7 @@ TEST_F(TenantIsolationTest, CustomerRestrictedTokenSeesOnlyItsSubtree) {
   response.Clear();
   ASSERT_TRUE(Call(hq, "", "cust-acme-support", &response).ok());
   ASSERT_GT(response.sessions_size(), 0);
-  for (const auto& s : response.sessions()) EXPECT_TRUE(InSubtree(s, "cust-acme-support"));
+  for (const auto& s : response.sessions()) EXPECT_TRUE(auth::InCustomerSubtree(s, "cust-acme-support"));
 
   // The sibling subtree and the parent: refused, nothing returned.
   for (const char* other : {"cust-acme-emea", "cust-acme-sales", "cust-acme"}) {
