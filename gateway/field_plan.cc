@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/field_layout.h"
 
 namespace sessions::gateway {
 namespace {
@@ -169,7 +170,7 @@ void OutputBuffer::Grow(size_t n) {
 
 namespace {
 
-constexpr uint64_t kSignBias = uint64_t{1} << 63;
+constexpr uint64_t kSignBias = MapEntryRef::kSignBias;
 
 // Reads the key of `entry` by reflection.
 MapEntryRef ReadKey(const google::protobuf::Message& entry,
@@ -215,161 +216,6 @@ MapEntryRef ReadKeyAt(const google::protobuf::Message& entry,
   return k;
 }
 
-// Finds field offsets in a generated class with public reflection only: set
-// one field on a fresh probe message, diff the object's bytes, and accept the
-// offset only if reading there gives exactly what reflection gives, both set
-// and cleared, and on the default instance.
-class LayoutProbe {
- public:
-  explicit LayoutProbe(const google::protobuf::Message& prototype)
-      : prototype_(prototype),
-        r_(*prototype.GetReflection()),
-        probe_(prototype.New()),
-        // A fresh message owns no heap memory, so this is sizeof the class.
-        size_(r_.SpaceUsedLong(*probe_)),
-        before_(size_),
-        after_(size_) {}
-
-  // Returns the verified offset of `f`, or -1.
-  int32_t Find(const PlannedField& f) {
-    if (f.is_map || f.explicit_presence) return -1;
-    if (f.repeated) return f.kind == FieldKind::kMessage ? FindRepeated(f) : -1;
-    const bool pointer =
-        f.kind == FieldKind::kString || f.kind == FieldKind::kBytes ||
-        f.kind == FieldKind::kMessage;
-    const int32_t offset = pointer ? FindPointer(f) : FindScalar(f);
-    bool ok = Matches(*probe_, f, offset);
-    r_.ClearField(probe_.get(), f.field);
-    ok = ok && Matches(*probe_, f, offset) && Matches(prototype_, f, offset);
-    return ok ? offset : -1;
-  }
-
- private:
-  // Strings and sub-messages: the aligned word that points to (tagged, for
-  // strings) the object reflection returns.
-  int32_t FindPointer(const PlannedField& f) {
-    std::string scratch;
-    const void* target;
-    if (f.kind == FieldKind::kMessage) {
-      target = r_.MutableMessage(probe_.get(), f.field);
-    } else {
-      r_.SetString(probe_.get(), f.field, "a probe value longer than any SSO");
-      target = &r_.GetStringReference(*probe_, f.field, &scratch);
-    }
-    for (size_t at = 0; at + sizeof(uintptr_t) <= size_;
-         at += sizeof(uintptr_t)) {
-      uintptr_t word;
-      std::memcpy(&word, reinterpret_cast<const char*>(probe_.get()) + at,
-                  sizeof(word));
-      if ((word & ~uintptr_t{3}) == reinterpret_cast<uintptr_t>(target)) {
-        return static_cast<int32_t>(at);
-      }
-    }
-    return -1;
-  }
-
-  // Scalars: set two values whose bytes all differ and find the bytes that
-  // changed (has-bits, if the class has any, are set in both states).
-  int32_t FindScalar(const PlannedField& f) {
-    SetProbeValue(f, false);
-    std::memcpy(before_.data(), probe_.get(), size_);
-    SetProbeValue(f, true);
-    std::memcpy(after_.data(), probe_.get(), size_);
-    int first = -1, last = -1;
-    for (size_t i = 0; i < size_; ++i) {
-      if (before_[i] == after_[i]) continue;
-      if (first < 0) first = static_cast<int>(i);
-      last = static_cast<int>(i);
-    }
-    const int width = Width(f.kind);
-    const int32_t offset = first < 0 ? -1 : first & ~(width - 1);
-    return offset >= 0 && last < offset + width ? offset : -1;
-  }
-
-  static int Width(FieldKind kind) {
-    switch (kind) {
-      case FieldKind::kBool: return 1;
-      case FieldKind::kInt32: case FieldKind::kUInt32:
-      case FieldKind::kFloat: case FieldKind::kEnum: return 4;
-      default: return 8;  // 64-bit numbers and pointers.
-    }
-  }
-
-  // Sets scalar `f` to a bit pattern, or (`complement`) to its complement.
-  void SetProbeValue(const PlannedField& f, bool complement) {
-    google::protobuf::Message* m = probe_.get();
-    const FieldDescriptor* d = f.field;
-    const uint32_t u32 = complement ? ~0x5A3C1E0Fu : 0x5A3C1E0Fu;
-    const uint64_t u64 =
-        complement ? ~uint64_t{0x5A3C1E0F12345678} : uint64_t{0x5A3C1E0F12345678};
-    float flt;
-    double dbl;
-    std::memcpy(&flt, &u32, sizeof(flt));
-    std::memcpy(&dbl, &u64, sizeof(dbl));
-    switch (f.kind) {
-      case FieldKind::kBool: r_.SetBool(m, d, !complement); break;
-      case FieldKind::kInt32: r_.SetInt32(m, d, static_cast<int32_t>(u32)); break;
-      case FieldKind::kUInt32: r_.SetUInt32(m, d, u32); break;
-      case FieldKind::kEnum: r_.SetEnumValue(m, d, static_cast<int32_t>(u32)); break;
-      case FieldKind::kInt64: r_.SetInt64(m, d, static_cast<int64_t>(u64)); break;
-      case FieldKind::kUInt64: r_.SetUInt64(m, d, u64); break;
-      case FieldKind::kFloat: r_.SetFloat(m, d, flt); break;
-      case FieldKind::kDouble: r_.SetDouble(m, d, dbl); break;
-      default: break;
-    }
-  }
-
-  // Returns whether reading `f` at `offset` of `m` agrees with reflection.
-  bool Matches(const google::protobuf::Message& m, const PlannedField& f,
-               int32_t offset) const {
-    if (offset < 0 || offset + Width(f.kind) > static_cast<int>(size_)) {
-      return false;
-    }
-    const FieldDescriptor* d = f.field;
-    std::string scratch;
-    switch (f.kind) {
-      case FieldKind::kString: case FieldKind::kBytes:
-        return &StringAt(m, offset) == &r_.GetStringReference(m, d, &scratch);
-      case FieldKind::kBool: return ScalarAt<bool>(m, offset) == r_.GetBool(m, d);
-      case FieldKind::kInt32: return ScalarAt<int32_t>(m, offset) == r_.GetInt32(m, d);
-      case FieldKind::kUInt32: return ScalarAt<uint32_t>(m, offset) == r_.GetUInt32(m, d);
-      case FieldKind::kEnum: return ScalarAt<int32_t>(m, offset) == r_.GetEnumValue(m, d);
-      case FieldKind::kInt64: return ScalarAt<int64_t>(m, offset) == r_.GetInt64(m, d);
-      case FieldKind::kUInt64: return ScalarAt<uint64_t>(m, offset) == r_.GetUInt64(m, d);
-      case FieldKind::kFloat: return ScalarAt<float>(m, offset) == r_.GetFloat(m, d);
-      case FieldKind::kDouble: return ScalarAt<double>(m, offset) == r_.GetDouble(m, d);
-      case FieldKind::kMessage: {
-        const google::protobuf::Message* sub = MessageAt(m, offset);
-        return r_.HasField(m, d) ? sub == &r_.GetMessage(m, d) : sub == nullptr;
-      }
-    }
-    return false;
-  }
-
-  int32_t FindRepeated(const PlannedField& f) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    const auto& field = r_.GetRepeatedPtrField<google::protobuf::Message>(
-        *probe_, f.field);
-#pragma GCC diagnostic pop
-    const intptr_t offset = reinterpret_cast<const char*>(&field) -
-                            reinterpret_cast<const char*>(probe_.get());
-    if (offset < 0 || offset + sizeof(field) > size_) return -1;
-    const google::protobuf::Message* added = r_.AddMessage(probe_.get(), f.field);
-    const auto& at = RepeatedMessagesAt(*probe_, static_cast<int32_t>(offset));
-    const bool ok = at.size() == 1 && &at.Get(0) == added;
-    r_.ClearField(probe_.get(), f.field);
-    return ok ? static_cast<int32_t>(offset) : -1;
-  }
-
-  const google::protobuf::Message& prototype_;
-  const google::protobuf::Reflection& r_;
-  std::unique_ptr<google::protobuf::Message> probe_;
-  const size_t size_;
-  std::vector<char> before_;
-  std::vector<char> after_;
-};
-
 std::atomic<bool> fast_access_enabled{true};
 
 }  // namespace
@@ -382,7 +228,6 @@ const google::protobuf::Reflection* FieldPlan::fast_reflection() const {
 void SetFastAccessEnabledForTesting(bool enabled) {
   fast_access_enabled.store(enabled);
 }
-
 
 void CollectSortedMapEntries(const google::protobuf::Message& msg,
                              const google::protobuf::Reflection& r,
@@ -455,7 +300,7 @@ class FieldPlanRegistry {
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
     if (prototype == nullptr) return;
     LayoutProbe probe(*prototype);
-    for (PlannedField& f : plan->fields_) f.offset = probe.Find(f);
+    for (PlannedField& f : plan->fields_) f.offset = probe.Find(f.field);
     plan->fast_reflection_ = prototype->GetReflection();
     plan->prototype_ = prototype;
   }

@@ -11,9 +11,9 @@
 // checks, schema lookups), which alone made a reflection writer ~3x a binary
 // serialize. For generated classes the plan also records each field's byte
 // offset, found once with public reflection only and verified (see
-// StringAt); the writers read generated messages through these offsets and
-// fall back to Reflection for anything else (DynamicMessage, maps, explicit
-// presence, repeated scalars, layouts the probe does not recognise).
+// field_layout.h); the writers read generated messages through these offsets
+// and fall back to Reflection for anything else (DynamicMessage, maps,
+// explicit presence, repeated scalars, layouts the probe does not recognise).
 //
 // Thread safety: FieldPlan::For() is thread-safe; plans are immutable once
 // returned and live until the process exits.
@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "gateway/field_layout.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "google/protobuf/repeated_ptr_field.h"
 
 namespace sessions::gateway {
 
@@ -54,46 +54,7 @@ class EnumNames {
  public:
   explicit EnumNames(const google::protobuf::EnumDescriptor* type);
 
-  // Direct field access by offset: the fast path of the writers. The offsets
-// are found at plan time with public reflection only (set a field on a probe
-// message, see which bytes change, check that reading them back gives what
-// reflection gives) and every assumption is verified there; a field whose
-// layout is not understood keeps offset -1 and is read by reflection.
-// Implicit-presence strings are protobuf's tagged string pointers.
-inline const std::string& StringAt(const google::protobuf::Message& m,
-                                   int32_t offset) {
-  uintptr_t tagged;
-  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(tagged));
-  return *reinterpret_cast<const std::string*>(tagged & ~uintptr_t{3});
-}
-
-template <typename T>
-inline T ScalarAt(const google::protobuf::Message& m, int32_t offset) {
-  T value;
-  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(value));
-  return value;
-}
-
-// Returns the singular sub-message, or nullptr when it is not set.
-inline const google::protobuf::Message* MessageAt(
-    const google::protobuf::Message& m, int32_t offset) {
-  return ScalarAt<const google::protobuf::Message*>(m, offset);
-}
-
-inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>&
-RepeatedMessagesAt(const google::protobuf::Message& m, int32_t offset) {
-  return *reinterpret_cast<
-      const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
-      reinterpret_cast<const char*>(&m) + offset);
-}
-
-// Turns the offset fast path off (false) or back on, for tests that compare
-// both paths. Thread-safe.
-void SetFastAccessEnabledForTesting(bool enabled);
-
-// Returns the C# name of `number` (e.g. "Ringing"), or nullptr when the
+  // Returns the C# name of `number` (e.g. "Ringing"), or nullptr when the
   // number is not a declared value (writers then write the number).
   const std::string* Find(int number) const {
     const int64_t slot = int64_t{number} - min_;
@@ -172,41 +133,6 @@ class FieldPlan {
   const google::protobuf::Message* prototype_ = nullptr;
 };
 
-// Direct field access by offset: the fast path of the writers. The offsets
-// are found at plan time with public reflection only (set a field on a probe
-// message, see which bytes change, check that reading them back gives what
-// reflection gives) and every assumption is verified there; a field whose
-// layout is not understood keeps offset -1 and is read by reflection.
-// Implicit-presence strings are protobuf's tagged string pointers.
-inline const std::string& StringAt(const google::protobuf::Message& m,
-                                   int32_t offset) {
-  uintptr_t tagged;
-  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(tagged));
-  return *reinterpret_cast<const std::string*>(tagged & ~uintptr_t{3});
-}
-
-template <typename T>
-inline T ScalarAt(const google::protobuf::Message& m, int32_t offset) {
-  T value;
-  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(value));
-  return value;
-}
-
-// Returns the singular sub-message, or nullptr when it is not set.
-inline const google::protobuf::Message* MessageAt(
-    const google::protobuf::Message& m, int32_t offset) {
-  return ScalarAt<const google::protobuf::Message*>(m, offset);
-}
-
-inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>&
-RepeatedMessagesAt(const google::protobuf::Message& m, int32_t offset) {
-  return *reinterpret_cast<
-      const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
-      reinterpret_cast<const char*>(&m) + offset);
-}
-
 // Turns the offset fast path off (false) or back on, for tests that compare
 // both paths. Thread-safe.
 void SetFastAccessEnabledForTesting(bool enabled);
@@ -217,6 +143,13 @@ std::string CSharpEnumValueName(const google::protobuf::EnumValueDescriptor* v);
 
 // One entry of a map field, with its key read once (for sorting and writing).
 struct MapEntryRef {
+  // Signed keys are stored as `key + kSignBias` (mod 2^64), so that they sort
+  // as unsigned numbers.
+  static constexpr uint64_t kSignBias = uint64_t{1} << 63;
+
+  // Returns the key of an int32 / int64 map.
+  int64_t signed_key() const { return static_cast<int64_t>(bits - kSignBias); }
+
   const google::protobuf::Message* entry = nullptr;
   std::string_view text;  // String keys.
   uint64_t bits = 0;      // Integer / bool keys, biased so that they sort.

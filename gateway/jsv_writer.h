@@ -11,8 +11,8 @@
 // lists and maps cannot be omitted; an empty one is written as `""`.
 //
 // Why hand-written: no packaged library writes JSV; it shares the FieldPlan
-// with JsonWriter and scans strings for quote-triggering characters a word at
-// a time.
+// and the traversal (message_walker.h) with JsonWriter and scans strings for
+// quote-triggering characters a word at a time.
 //
 // Thread safety: all functions are thread-safe.
 
