@@ -97,25 +97,23 @@ void FillSession(int i, SessionInfo* s) {
   s->set_last_modified_by(Text("usr", i + 1, 24));
 }
 
-// Returns the median over `reps` repetitions of the µs per call of `fn`.
-double MedianMicros(const std::function<void()>& fn, int reps) {
-  const auto start = std::chrono::steady_clock::now();
-  int calls = 0;
-  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100)) {
-    fn();
-    ++calls;
-  }
-  const int per_rep = std::max(10, calls * 2);  // ~0.2 s per repetition.
-  std::vector<double> micros;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < per_rep; ++i) fn();
-    const auto t1 = std::chrono::steady_clock::now();
-    micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() /
-                     per_rep);
-  }
-  std::sort(micros.begin(), micros.end());
-  return micros[micros.size() / 2];
+// Returns the µs per call of one timed batch of `calls` calls of `fn`.
+double BatchMicros(const std::function<void()>& fn, int calls) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < calls; ++i) fn();
+  const auto t1 = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::micro>(t1 - t0).count() / calls;
+}
+
+// Returns how many calls of `fn` take about 0.1 s (after warming it up).
+int CallsPerBatch(const std::function<void()>& fn) {
+  const double us = BatchMicros(fn, 20);
+  return std::max(10, static_cast<int>(1e5 / std::max(us, 0.01)));
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -144,14 +142,17 @@ int main(int argc, char** argv) {
     return 0;
   }
   GetActiveSessionsResponse copy;
-  const double copy_only = MedianMicros([&] { copy.CopyFrom(response); }, reps);
+  const std::function<void()> serialize = [&] {
+    response.SerializeToString(&binary);
+  };
+  const std::function<void()> copy_only = [&] { copy.CopyFrom(response); };
   struct Row {
     const char* name;
     std::function<void()> fn;
-    double minus = 0;
+    bool minus_copy = false;  // Subtract the CopyFrom time measured alongside.
   };
   const std::vector<Row> rows = {
-      {"SerializeToString", [&] { response.SerializeToString(&binary); }},
+      {"SerializeToString", serialize},
       {"JsonWriter::Write",
        [&] { json.clear(); sessions::gateway::JsonWriter::Write(response, &json); }},
       {"JsvWriter::Write",
@@ -161,20 +162,31 @@ int main(int argc, char** argv) {
          util_json.clear();
          (void)google::protobuf::util::MessageToJsonString(response, &util_json);
        }},
-      {"JsonWriter on a fresh copy (CopyFrom+Write - CopyFrom)",
+      {"JsonWriter, fresh message (CopyFrom+Write - CopyFrom)",
        [&] {
          copy.CopyFrom(response);
          json.clear();
          sessions::gateway::JsonWriter::Write(copy, &json);
        },
-       copy_only},
+       true},
   };
+  // Each repetition times a batch of serialize right before a batch of the
+  // row, so the ratio is taken under the same machine load.
   std::printf("%-56s %10s %12s\n", "operation", "us/call", "x serialize");
-  double serialize = 0;  // rows[0], measured first.
+  const int serialize_calls = CallsPerBatch(serialize);
+  const int copy_calls = CallsPerBatch(copy_only);
   for (const Row& row : rows) {
-    const double us = MedianMicros(row.fn, reps) - row.minus;
-    if (serialize == 0) serialize = us;
-    std::printf("%-56s %10.1f %12.2f\n", row.name, us, us / serialize);
+    const int calls = CallsPerBatch(row.fn);
+    std::vector<double> micros, ratios;
+    for (int r = 0; r < reps; ++r) {
+      const double base = BatchMicros(serialize, serialize_calls);
+      double us = BatchMicros(row.fn, calls);
+      if (row.minus_copy) us -= BatchMicros(copy_only, copy_calls);
+      micros.push_back(us);
+      ratios.push_back(us / base);
+    }
+    std::printf("%-56s %10.1f %12.2f\n", row.name, Median(micros),
+                Median(ratios));
   }
   return 0;
 }

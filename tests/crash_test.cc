@@ -23,7 +23,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
-#include "service/auth/token_codec.h"
+#include "service/auth/token_issuer.h"
 #include "service/principal.h"
 #include "storage/sqlite_session_store.h"
 #include "storage/sqlite_token_store.h"
@@ -67,16 +67,14 @@ pid_t StartServer(const std::string& db, const std::string& out_file, int* port)
 std::string CreateWriterToken(const std::string& db) {
   auto tokens = SqliteTokenStore::Open(db, {});
   EXPECT_TRUE(tokens.ok()) << tokens.status();
-  std::string secret = *auth::GenerateTokenSecret();
   TokenRecord record;
-  record.id = *auth::GenerateTokenId();
-  record.secret_sha256 = *auth::HashTokenSecret(secret);
   record.account_id = "acct-crash";
   record.name = "crash-test";
   record.scopes = static_cast<uint32_t>(Scope::kSessionsWrite);
   record.created_at = absl::Now();
-  EXPECT_TRUE((*tokens)->CreateToken(record).ok());
-  return secret;
+  absl::StatusOr<auth::IssuedToken> issued = auth::IssueToken(tokens->get(), record);
+  EXPECT_TRUE(issued.ok()) << issued.status();
+  return issued.ok() ? issued->secret : "";
 }
 
 TEST(CrashTest, AcknowledgedWritesSurviveKill9) {

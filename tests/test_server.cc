@@ -11,6 +11,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "service/auth/token_codec.h"
+#include "service/auth/token_issuer.h"
 #include "storage/status_macros.h"
 #include "storage/token_store.h"
 
@@ -47,23 +48,16 @@ std::string TestServer::grpc_target() const {
 
 std::string TestServer::IssueToken(const std::string& account_id, uint32_t scopes,
                                    const std::string& customer_id, absl::Time expires_at) {
-  absl::StatusOr<std::string> secret = auth::GenerateTokenSecret();
-  Check(secret.status());
-  absl::StatusOr<std::string> id = auth::GenerateTokenId();
-  Check(id.status());
-  absl::StatusOr<std::string> hash = auth::HashTokenSecret(*secret);
-  Check(hash.status());
   TokenRecord record;
-  record.id = *id;
-  record.secret_sha256 = *hash;
   record.account_id = account_id;
   record.customer_id = customer_id;
   record.name = "test";
   record.scopes = scopes;
   record.created_at = absl::Now();
   record.expires_at = expires_at;
-  Check(server_->token_store()->CreateToken(record));
-  return *secret;
+  absl::StatusOr<auth::IssuedToken> issued = auth::IssueToken(server_->token_store(), record);
+  Check(issued.status());
+  return issued->secret;
 }
 
 void TestServer::RevokeToken(const std::string& secret) {

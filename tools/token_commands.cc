@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "service/auth/token_codec.h"
+#include "service/auth/token_issuer.h"
 #include "storage/token_store.h"
 
 ABSL_FLAG(std::string, account, "", "token create: the account (tenant) of the token");
@@ -125,29 +126,13 @@ absl::Status TokenCreateCommand::Run(const std::vector<std::string>& args,
   // The first token may come before the server ever ran: create the file.
   absl::StatusOr<TokenStore*> store = OpenStore(context, OpenMode::kCreateIfMissing);
   if (!store.ok()) return store.status();
-  absl::StatusOr<std::string> secret = auth::GenerateTokenSecret();
-  if (!secret.ok()) return secret.status();
-  absl::StatusOr<std::string> hash = auth::HashTokenSecret(*secret);
-  if (!hash.ok()) return hash.status();
-  record.secret_sha256 = *std::move(hash);
   record.created_at = context.clock();
   record.expires_at =
       ttl == absl::InfiniteDuration() ? absl::InfiniteFuture() : record.created_at + ttl;
-
-  // ALREADY_EXISTS can only be a public-id collision (a 256-bit secret does
-  // not repeat); retry with another id.
-  absl::Status created;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    absl::StatusOr<std::string> id = auth::GenerateTokenId();
-    if (!id.ok()) return id.status();
-    record.id = *std::move(id);
-    created = (*store)->CreateToken(record);
-    if (!absl::IsAlreadyExists(created)) break;
-  }
-  if (!created.ok()) {
-    OPENSSL_cleanse(secret->data(), secret->size());
-    return created;
-  }
+  absl::StatusOr<auth::IssuedToken> issued = auth::IssueToken(*store, record);
+  if (!issued.ok()) return issued.status();
+  record.id = issued->id;
+  std::string* secret = &issued->secret;
 
   std::ostream& out = *context.out;
   if (absl::GetFlag(FLAGS_quiet)) {

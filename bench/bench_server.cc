@@ -1,0 +1,95 @@
+// bench_server: the Active Sessions server as sessions_server builds it
+// (same Server, same method table, tcmalloc, the REST gateway) plus the
+// bench-only BenchControlService (NoopRaw, BuildOnly; bench_service.h),
+// which exists in this binary only. Driven by bench/run.sh.
+//
+//   taskset -c 0 bench_server --db_path=/tmp/bench.db
+//       --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0
+// prints one line `READY grpc_port=N http_port=M` on stdout once both
+// ports serve, then runs until SIGTERM/SIGINT (graceful drain).
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "bench/bench_service.h"
+#include "service/server.h"
+#include "spdlog/spdlog.h"
+#ifndef SESSIONS_BENCH_NO_HTTP
+#include "gateway/http_gateway.h"
+#endif
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0 = any free port)");
+ABSL_FLAG(std::string, http_address, "127.0.0.1:0", "REST listen address; empty disables HTTP");
+ABSL_FLAG(std::string, db_path, "bench.db", "SQLite database (see gen_data)");
+ABSL_FLAG(std::string, log_level, "warn",
+          "Log level. The default silences the per-call access log line (info), "
+          "which otherwise writes one line per request to stdout");
+ABSL_FLAG(int, http_threads, 2, "REST gateway io threads");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(2), "Drain time on SIGTERM");
+
+namespace sessions::bench {
+namespace {
+
+int Run() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+
+  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+  BenchService bench;
+  ServerOptions options;
+  options.grpc.address = absl::GetFlag(FLAGS_grpc_address);
+  options.storage.db_path = absl::GetFlag(FLAGS_db_path);
+  options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  options.extra_grpc_services = {bench.grpc_service()};
+  options.register_extra_methods = [&bench](MethodTable* table, SessionStore* store) {
+    bench.RegisterIn(table, store);
+  };
+  const std::string http_address = absl::GetFlag(FLAGS_http_address);
+  if (!http_address.empty()) {
+#ifndef SESSIONS_BENCH_NO_HTTP
+    gateway::HttpGatewayOptions http;
+    http.address = http_address;
+    http.threads = absl::GetFlag(FLAGS_http_threads);
+    options.http_frontend = gateway::HttpGateway::Factory(http);
+#else
+    std::fprintf(stderr, "bench_server: built without the REST gateway; HTTP off\n");
+#endif
+  }
+
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::BuildAndStart(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "bench_server: cannot start: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::printf("READY grpc_port=%d http_port=%d\n", (*server)->grpc_port(), (*server)->http_port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace sessions::bench
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread (before any is started);
+  // Run() waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  absl::SetProgramUsageMessage("Active Sessions server + bench-only RPCs (bench/run.sh)");
+  absl::ParseCommandLine(argc, argv);
+  return sessions::bench::Run();
+}
