@@ -1,6 +1,7 @@
 #include "service/ingest_handler.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -33,11 +34,21 @@ IngestHandler::IngestHandler(SessionStore* store, std::function<absl::Time()> cl
                              IngestLimits limits)
     : store_(store), clock_(std::move(clock)), validator_(limits) {}
 
+absl::Status IngestHandler::CheckSession(const CallContext& ctx, const std::string& path,
+                                         const SessionInfo& session) const {
+  RETURN_IF_ERROR(validator_.ValidateSession(session, path));
+  return auth::CheckWriteAccess(ctx.principal, session);
+}
+
+bool IngestHandler::NeedsDefaults(const SessionInfo& session) {
+  return session.account_id().empty() || session.date_last_modified().empty() ||
+         (session.ended() && session.date_completed().empty());
+}
+
 absl::Status IngestHandler::PrepareSession(const CallContext& ctx, const std::string& path,
                                            SessionInfo* session) const {
   if (session->account_id().empty()) session->set_account_id(ctx.principal.account_id);
-  RETURN_IF_ERROR(validator_.ValidateSession(*session, path));
-  RETURN_IF_ERROR(auth::CheckWriteAccess(ctx.principal, *session));
+  RETURN_IF_ERROR(CheckSession(ctx, path, *session));
   if (session->date_last_modified().empty()) {
     session->set_date_last_modified(FormatIsoTime(clock_()));
   }
@@ -49,23 +60,33 @@ absl::Status IngestHandler::PrepareSession(const CallContext& ctx, const std::st
 void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessionRequest& req,
                                   v1::UpsertSessionResponse* resp, DoneCallback done) {
   if (!req.has_session()) return done(absl::InvalidArgumentError("session: required"));
-  SessionInfo session = req.session();
-  if (absl::Status s = PrepareSession(ctx, "session", &session); !s.ok()) return done(s);
+  // The usual request needs no server-side defaults: then the store reads
+  // the session straight from the request (alive until `done` runs, see
+  // MethodTable::Invoke), without a copy. Otherwise a filled-in copy lives
+  // until the write completes.
+  std::shared_ptr<SessionInfo> filled;
+  const SessionInfo* session = &req.session();
+  if (NeedsDefaults(*session)) {
+    filled = std::make_shared<SessionInfo>(*session);
+    if (absl::Status s = PrepareSession(ctx, "session", filled.get()); !s.ok()) return done(s);
+    session = filled.get();
+  } else if (absl::Status s = CheckSession(ctx, "session", *session); !s.ok()) {
+    return done(s);
+  }
   if (!ctx.principal.customer_id.empty()) {
-    absl::StatusOr<SessionInfo> stored = store_->GetSession(session.account_id(), session.id());
+    absl::StatusOr<SessionInfo> stored = store_->GetSession(session->account_id(), session->id());
     if (stored.ok()) {
       if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
     } else if (stored.status().code() != absl::StatusCode::kNotFound) {
       return done(stored.status());
     }
   }
-  std::vector<SessionInfo> batch;
-  batch.push_back(std::move(session));
-  store_->UpsertSessionsAsync(std::move(batch), [resp, done = std::move(done)](
-                                                    absl::StatusOr<UpsertResult> result) {
-    if (result.ok()) resp->set_applied(result->applied == 1);
-    done(result.status());
-  });
+  store_->UpsertSessionAsync(
+      *session, [resp, filled = std::move(filled),
+                 done = std::move(done)](absl::StatusOr<UpsertResult> result) {
+        if (result.ok()) resp->set_applied(result->applied == 1);
+        done(result.status());
+      });
 }
 
 void IngestHandler::BatchUpsertSessions(const CallContext& ctx,

@@ -48,6 +48,11 @@ class IngestHandler {
                            const voice::api::sessions::v1::RemoveSessionMemberRequest& req,
                            DoneCallback done);
 
+  // Validates a whole session and checks write access (no defaults filled).
+  absl::Status CheckSession(const CallContext& ctx, const std::string& path,
+                            const voice::api::sessions::v1::SessionInfo& session) const;
+  // Whether PrepareSession would fill in a default (account_id, dates).
+  static bool NeedsDefaults(const voice::api::sessions::v1::SessionInfo& session);
   // Validates a whole session, fills defaulted dates, checks write access.
   absl::Status PrepareSession(const CallContext& ctx, const std::string& path,
                               voice::api::sessions::v1::SessionInfo* session) const;

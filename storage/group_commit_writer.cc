@@ -87,7 +87,21 @@ void GroupCommitWriter::Loop() {
 void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
   std::vector<absl::Status> results(batch.size());
   absl::Status txn = ExecControl(*conn_, "BEGIN IMMEDIATE", "begin write transaction");
-  if (txn.ok()) {
+  if (txn.ok() && batch.size() == 1) {
+    // Alone in its transaction, the write needs no savepoint: if it fails,
+    // the whole transaction is rolled back and the write gets its own
+    // error.
+    results[0] = CatchSqlite("write", [&]() -> absl::Status { return batch[0].op(*conn_); });
+    if (results[0].ok()) {
+      txn = ExecControl(*conn_, "COMMIT", "commit write transaction");
+    } else {
+      // Ends the transaction as a commit of nothing would; the write
+      // completes with its own error below.
+      conn_->ResetAll();
+      txn = ExecControl(*conn_, "ROLLBACK", "roll back write");
+    }
+    if (!txn.ok()) conn_->db().tryExec("ROLLBACK");
+  } else if (txn.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
       absl::Status s = ExecControl(*conn_, "SAVEPOINT op", "begin write");
       if (!s.ok()) {

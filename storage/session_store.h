@@ -98,6 +98,14 @@ class SessionStore {
     done(UpsertSessions(sessions));
   }
 
+  // Asynchronous upsert of one session that the caller keeps alive and
+  // unchanged until `done` runs (e.g. a field of an RPC request): the store
+  // reads it in place instead of taking a copy. Same contract for `done` as
+  // UpsertSessionsAsync.
+  virtual void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) {
+    done(UpsertSessions(absl::MakeConstSpan(&session, 1)));
+  }
+
   // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
   // may run on an internal thread too; it must be quick and self-contained.
   virtual void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,

@@ -168,6 +168,29 @@ void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
       });
 }
 
+void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) {
+  // One allocation shared by the op (which fills `result`) and the
+  // completion; `session` outlives both (caller's contract).
+  struct Call {
+    UpsertResult result;
+    UpsertCallback done;
+  };
+  auto call = std::make_shared<Call>();
+  call->done = std::move(done);
+  writer_->Submit(
+      [&session, call](SqliteConnection& conn) -> absl::Status {
+        ASSIGN_OR_RETURN(call->result, UpsertSessionRows(conn, absl::MakeConstSpan(&session, 1)));
+        return absl::OkStatus();
+      },
+      [call](absl::Status status) {
+        if (status.ok()) {
+          call->done(call->result);
+        } else {
+          call->done(std::move(status));
+        }
+      });
+}
+
 absl::Status SqliteSessionStore::UpdateSession(
     const std::string& account_id, const std::string& session_id,
     const std::function<absl::Status(SessionInfo*)>& mutate) {

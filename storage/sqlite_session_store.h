@@ -61,6 +61,7 @@ class SqliteSessionStore final : public SessionStore {
   absl::Status UpdateSession(const std::string& account_id, const std::string& session_id,
                              const std::function<absl::Status(SessionInfo*)>& mutate) override;
   void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) override;
+  void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) override;
   void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
                           DoneCallback done) override;
   absl::Status ForEachSession(
