@@ -1,6 +1,5 @@
 #include "gateway/gateway_test_fixture.h"
 
-#include <zlib.h>
 
 #include <utility>
 
@@ -16,20 +15,6 @@ using voice::api::app::portal::v1::GetActiveSessionsResponse;
 const std::map<std::string, std::string> kAuth = {{"Authorization", "Bearer good"}};
 
 std::string Str(boost::beast::string_view s) { return std::string(s.data(), s.size()); }
-
-std::string Gunzip(const std::string& data) {
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  std::string out(8 << 20, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return out;
-}
 
 void HttpGatewayTest::SetUp() {
   RegisterHandlers();

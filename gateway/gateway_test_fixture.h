@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gateway/fake_authenticator.h"
 #include "gateway/http_gateway.h"
+#include "gateway/test_gunzip.h"
 #include "gateway/test_http_client.h"
 #include "gtest/gtest.h"
 #include "service/method_table.h"
@@ -30,8 +31,6 @@ extern const std::map<std::string, std::string> kAuth;
 
 std::string Str(boost::beast::string_view s);
 
-// Inflates a gzip body with zlib.
-std::string Gunzip(const std::string& data);
 
 class HttpGatewayTest : public ::testing::Test {
  protected:

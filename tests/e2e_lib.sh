@@ -3,7 +3,11 @@
 # (bounded), stop it. Sourced, not run.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -s "${TMP:-}/server.err" ]; then echo "--- server log ---" >&2; tail -20 "$TMP/server.err" >&2; fi
+  exit 1
+}
 
 # The Bazel runfiles tree holds the binaries; the npm tools live in the
 # source workspace (found through a data file's real path; tests run with

@@ -2,38 +2,16 @@
 # End-to-end test of the REST gateway with the real sessions_server binary
 # and curl: ServiceStack routes and dialect, auth, errors, CORS, gzip,
 # operational endpoints, graceful stop on SIGTERM.
-#
-# Usage: rest_e2e_test.sh <path to sessions_server>
-#   (as an sh_test: args = ["$(location //service:sessions_server)"],
-#    data = ["//service:sessions_server"])
-set -euo pipefail
+source "$(dirname "$0")/e2e_lib.sh"
 
-SERVER="${1:-${SESSIONS_SERVER:-bazel-bin/service/sessions_server}}"
-WORK="$(mktemp -d "${TEST_TMPDIR:-/tmp}/rest_e2e.XXXXXX")"
-PID=""
-cleanup() {
-  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then kill -KILL "$PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; echo "--- server log ---" >&2; tail -20 "$WORK/err" >&2 || true; exit 1; }
-
-python3 -c 'import base64,secrets;print("ast_"+base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))' >"$WORK/token"
+WORK="$TMP"
+# A bootstrap admin token file, as the Kubernetes Secret provides it.
+"$CTL_BIN" token secret >"$WORK/token"
 TOKEN="$(cat "$WORK/token")"
-
-"$SERVER" --db_path="$WORK/s.db" --demo_data --bootstrap_token_file="$WORK/token" \
-  --bootstrap_account=acct-demo-1 --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0 \
-  --cors_allowed_origins=https://portal.example.com >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-for _ in $(seq 100); do
-  grep -q '^READY' "$WORK/out" && break
-  kill -0 "$PID" 2>/dev/null || fail "server exited early"
-  sleep 0.1
-done
-PORT="$(sed -n 's/^READY.*http_port=\([0-9]*\).*/\1/p' "$WORK/out")"
-[[ -n "$PORT" && "$PORT" != 0 ]] || fail "no READY line with an http_port"
-BASE="http://127.0.0.1:$PORT"
+start_server "$WORK/s.db" --bootstrap_token_file="$WORK/token" \
+  --bootstrap_account=acct-demo-1 --cors_allowed_origins=https://portal.example.com
+[[ -n "$HTTP_PORT" && "$HTTP_PORT" != 0 ]] || fail "no READY line with an http_port"
+BASE="http://127.0.0.1:$HTTP_PORT"
 AUTH=(-H "Authorization: Bearer $TOKEN")
 
 # request <name> <expected status> <curl args...>: body in $WORK/body, headers in $WORK/headers.
@@ -95,9 +73,6 @@ request "readyz" 200 "$BASE/readyz"
 request "metrics" 200 "$BASE/metrics"
 body_has "metrics" 'sessions_http_requests_total'
 
-kill -TERM "$PID"
-for _ in $(seq 150); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$PID" 2>/dev/null; then fail "server still running 15 s after SIGTERM"; fi
-wait "$PID" || fail "server exited with status $?"
-PID=""
+stop_server
+[ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
 echo "PASS: rest_e2e_test"
