@@ -14,22 +14,25 @@ namespace sessions {
 namespace {
 
 constexpr const char kSelectData[] = "SELECT data FROM sessions WHERE account_id = ?1 AND id = ?2";
+// Writes over an existing row whose indexed values (created_us, ended) are
+// unchanged: such an UPDATE leaves the partial index sessions_active alone,
+// while the UPSERT below rewrites its entry (SQLite re-inserts the index
+// entries of every SET column, changed or not), which doubled the pages
+// every commit writes. ?8 is the staleness bound: the stored
+// date_last_modified must not be newer (INT64_MAX: no staleness rule).
+constexpr const char kUpdateSameKeys[] =
+    "UPDATE sessions SET customer_id = ?3, modified_us = ?5, data = ?7 "
+    "WHERE account_id = ?1 AND id = ?2 AND created_us = ?4 AND ended = ?6 "
+    "AND modified_us <= ?8";
+// Everything else: a new row, or new indexed values. A row that exists with
+// a date_last_modified newer than ?8 is left alone (the staleness rule).
 constexpr const char kUpsertRow[] =
     "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
     "ON CONFLICT (account_id, id) DO UPDATE SET customer_id = excluded.customer_id, "
     "created_us = excluded.created_us, modified_us = excluded.modified_us, "
-    "ended = excluded.ended, data = excluded.data";
-// The same, but an existing row is replaced only if the new
-// date_last_modified is equal or newer (the staleness rule); a skipped
-// update changes no row.
-constexpr const char kUpsertRowIfNotStale[] =
-    "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-    "ON CONFLICT (account_id, id) DO UPDATE SET customer_id = excluded.customer_id, "
-    "created_us = excluded.created_us, modified_us = excluded.modified_us, "
     "ended = excluded.ended, data = excluded.data "
-    "WHERE excluded.modified_us >= sessions.modified_us";
+    "WHERE sessions.modified_us <= ?8";
 constexpr const char kDeleteCustomers[] =
     "DELETE FROM session_customers WHERE account_id = ?1 AND session_id = ?2";
 constexpr const char kInsertCustomer[] =
@@ -100,36 +103,46 @@ bool StoredPathIs(SqliteConnection& conn, const SessionInfo& session,
   return same && matched == path.size();
 }
 
+// Runs kUpdateSameKeys or kUpsertRow for `row`; returns the rows changed.
+int ExecRowWrite(SqliteConnection& conn, const char* sql, const SessionRow& row,
+                 int64_t stale_bound_us) {
+  const SessionInfo& session = *row.session;
+  SQLite::Statement& write = conn.Prepare(sql);
+  write.bindNoCopy(1, session.account_id());
+  write.bindNoCopy(2, session.id());
+  write.bindNoCopy(3, session.customer_id());
+  write.bind(4, static_cast<int64_t>(row.keys.created_us));
+  write.bind(5, static_cast<int64_t>(row.keys.modified_us));
+  write.bind(6, session.ended() ? 1 : 0);
+  write.bindNoCopy(7, row.data.data(), static_cast<int>(row.data.size()));
+  write.bind(8, static_cast<int64_t>(stale_bound_us));
+  return write.exec();
+}
+
 // Writes the row and its session_customers entries (none once ended).
 // With `unless_stale`, an existing row with a newer date_last_modified is
 // left alone and false is returned.
-bool WriteRow(SqliteConnection& conn, const SessionInfo& session, const SessionKeys& keys,
-              bool unless_stale) {
-  // Only the writer thread writes rows: one buffer, reused.
-  static thread_local std::string data;
-  session.SerializeToString(&data);
-  SQLite::Statement& upsert = conn.Prepare(unless_stale ? kUpsertRowIfNotStale : kUpsertRow);
-  upsert.bindNoCopy(1, session.account_id());
-  upsert.bindNoCopy(2, session.id());
-  upsert.bindNoCopy(3, session.customer_id());
-  upsert.bind(4, static_cast<int64_t>(keys.created_us));
-  upsert.bind(5, static_cast<int64_t>(keys.modified_us));
-  upsert.bind(6, session.ended() ? 1 : 0);
-  upsert.bindNoCopy(7, data.data(), static_cast<int>(data.size()));
-  if (upsert.exec() == 0) return false;  // stale: nothing written
+bool WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) {
+  const int64_t stale_bound_us =
+      unless_stale ? row.keys.modified_us : std::numeric_limits<int64_t>::max();
+  if (ExecRowWrite(conn, kUpdateSameKeys, row, stale_bound_us) == 0 &&
+      ExecRowWrite(conn, kUpsertRow, row, stale_bound_us) == 0) {
+    return false;  // stale: nothing written
+  }
 
   // The customer path rarely changes between updates of a session: leave
   // its entries alone when they are already right.
+  const SessionInfo& session = *row.session;
   const std::vector<const std::string*> path = CustomerPath(session);
   bool any_stored = false;
-  if (StoredPathIs(conn, session, path, keys.created_us, &any_stored)) return true;
+  if (StoredPathIs(conn, session, path, row.keys.created_us, &any_stored)) return true;
   if (any_stored) {
     SQLite::Statement& clear = conn.Prepare(kDeleteCustomers);
     clear.bindNoCopy(1, session.account_id());
     clear.bindNoCopy(2, session.id());
     clear.exec();
   }
-  for (const std::string* customer_id : path) InsertCustomer(conn, session, keys, *customer_id);
+  for (const std::string* customer_id : path) InsertCustomer(conn, session, row.keys, *customer_id);
   return true;
 }
 
@@ -161,19 +174,26 @@ absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string
   return keys;
 }
 
-absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
-                                               absl::Span<const SessionInfo> sessions) {
-  UpsertResult result;
+absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions) {
+  std::vector<SessionRow> rows(sessions.size());
   for (size_t i = 0; i < sessions.size(); ++i) {
-    const SessionInfo& session = sessions[i];
-    absl::StatusOr<SessionKeys> keys = KeysOf(session, absl::StrCat("sessions[", i, "]."));
+    absl::StatusOr<SessionKeys> keys = KeysOf(sessions[i], absl::StrCat("sessions[", i, "]."));
     if (!keys.ok()) return keys.status();
+    rows[i].session = &sessions[i];
+    rows[i].keys = *keys;
+    sessions[i].SerializeToString(&rows[i].data);
+  }
+  return rows;
+}
 
-    if (!WriteRow(conn, session, *keys, /*unless_stale=*/true)) {
+UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows) {
+  UpsertResult result;
+  for (const SessionRow& row : rows) {
+    if (WriteRow(conn, row, /*unless_stale=*/true)) {
+      ++result.applied;
+    } else {
       ++result.stale;
-      continue;
     }
-    ++result.applied;
   }
   return result;
 }
@@ -200,7 +220,8 @@ absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account
   }
   absl::StatusOr<SessionKeys> keys = KeysOf(session, "");
   if (!keys.ok()) return keys.status();
-  WriteRow(conn, session, *keys, /*unless_stale=*/false);
+  SessionRow row{&session, *keys, session.SerializeAsString()};
+  WriteRow(conn, row, /*unless_stale=*/false);
   return absl::OkStatus();
 }
 

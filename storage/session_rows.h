@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,11 +29,22 @@ struct SessionKeys {
 // (e.g. "sessions[2].").
 absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix);
 
-// Upserts every session (staleness rule of SessionStore::UpsertSessions).
-// Any invalid session fails the whole call, so the caller's savepoint
-// rolls everything back. May throw SQLite::Exception.
-absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
-                                               absl::Span<const SessionInfo> sessions);
+// A session as a row: its indexed values and its serialization. Built on
+// the caller's thread (PrepareRows), so that the one writer thread spends
+// its time in SQLite only.
+struct SessionRow {
+  const SessionInfo* session = nullptr;  // not owned; must outlive the row
+  SessionKeys keys;
+  std::string data;  // the serialized `session`
+};
+
+// Checks every session with KeysOf (field prefix "sessions[i].") and
+// serializes it. INVALID_ARGUMENT for the first invalid session.
+absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions);
+
+// Upserts every row (staleness rule of SessionStore::UpsertSessions).
+// May throw SQLite::Exception.
+UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows);
 
 // Read-modify-write of one session (SessionStore::UpdateSession). NOT_FOUND,
 // INVALID_ARGUMENT if `mutate` changed account_id or id or broke a date,

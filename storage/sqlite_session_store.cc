@@ -77,20 +77,28 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
   read_options.read_only = true;
   ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> readers,
                    ConnectionPool::Open(path, options.read_connections, read_options));
+  // Before the writer thread owns the connection: installs its WAL hook.
+  ASSIGN_OR_RETURN(std::unique_ptr<WalCheckpointer> checkpointer,
+                   WalCheckpointer::Start(*writer, path, options.checkpoints));
   return std::unique_ptr<SqliteSessionStore>(new SqliteSessionStore(
-      std::move(readers),
+      std::move(readers), std::move(checkpointer),
       std::make_unique<GroupCommitWriter>(std::move(writer), options.max_batch)));
 }
 
 SqliteSessionStore::SqliteSessionStore(std::unique_ptr<ConnectionPool> readers,
+                                       std::unique_ptr<WalCheckpointer> checkpointer,
                                        std::unique_ptr<GroupCommitWriter> writer)
-    : readers_(std::move(readers)), writer_(std::move(writer)) {}
+    : readers_(std::move(readers)),
+      checkpointer_(std::move(checkpointer)),
+      writer_(std::move(writer)) {}
 
 SqliteSessionStore::~SqliteSessionStore() { Close(); }
 
 void SqliteSessionStore::Close() {
   readers_->Close();
-  // Last, so the writer connection is the one that checkpoints the WAL.
+  checkpointer_->Stop();
+  // Last, so the writer connection is the one that checkpoints the WAL
+  // (and removes it) as it closes.
   writer_->Close();
 }
 
@@ -141,54 +149,50 @@ absl::Status SqliteSessionStore::ForEachSession(
 
 absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
     absl::Span<const SessionInfo> sessions) {
+  ASSIGN_OR_RETURN(const std::vector<SessionRow> rows, PrepareRows(sessions));
   // The caller blocks until done, so the op may refer to its arguments.
   UpsertResult result;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    ASSIGN_OR_RETURN(result, UpsertSessionRows(conn, sessions));
+    result = UpsertSessionRows(conn, rows);
     return absl::OkStatus();
   }));
   return result;
 }
 
-void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
-                                             UpsertCallback done) {
-  auto input = std::make_shared<std::vector<SessionInfo>>(std::move(sessions));
-  auto result = std::make_shared<UpsertResult>();
+void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
   writer_->Submit(
-      [input, result](SqliteConnection& conn) -> absl::Status {
-        ASSIGN_OR_RETURN(*result, UpsertSessionRows(conn, *input));
+      [upsert](SqliteConnection& conn) -> absl::Status {
+        upsert->result = UpsertSessionRows(conn, upsert->rows);
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](absl::Status status) {
+      [upsert](absl::Status status) {
         if (status.ok()) {
-          done(*result);
+          upsert->done(upsert->result);
         } else {
-          done(std::move(status));
+          upsert->done(std::move(status));
         }
       });
 }
 
+void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
+                                             UpsertCallback done) {
+  auto upsert = std::make_shared<PendingUpsert>();
+  upsert->sessions = std::move(sessions);
+  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(upsert->sessions);
+  if (!rows.ok()) return done(rows.status());
+  upsert->rows = *std::move(rows);
+  upsert->done = std::move(done);
+  SubmitUpsert(std::move(upsert));
+}
+
 void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) {
-  // One allocation shared by the op (which fills `result`) and the
-  // completion; `session` outlives both (caller's contract).
-  struct Call {
-    UpsertResult result;
-    UpsertCallback done;
-  };
-  auto call = std::make_shared<Call>();
-  call->done = std::move(done);
-  writer_->Submit(
-      [&session, call](SqliteConnection& conn) -> absl::Status {
-        ASSIGN_OR_RETURN(call->result, UpsertSessionRows(conn, absl::MakeConstSpan(&session, 1)));
-        return absl::OkStatus();
-      },
-      [call](absl::Status status) {
-        if (status.ok()) {
-          call->done(call->result);
-        } else {
-          call->done(std::move(status));
-        }
-      });
+  // `session` outlives the write (caller's contract): no copy of it.
+  auto upsert = std::make_shared<PendingUpsert>();
+  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(absl::MakeConstSpan(&session, 1));
+  if (!rows.ok()) return done(rows.status());
+  upsert->rows = *std::move(rows);
+  upsert->done = std::move(done);
+  SubmitUpsert(std::move(upsert));
 }
 
 absl::Status SqliteSessionStore::UpdateSession(

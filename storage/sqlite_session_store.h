@@ -13,7 +13,9 @@
 #include "absl/types/span.h"
 #include "storage/connection_pool.h"
 #include "storage/group_commit_writer.h"
+#include "storage/session_rows.h"
 #include "storage/session_store.h"
+#include "storage/wal_checkpointer.h"
 
 namespace sessions {
 
@@ -25,6 +27,8 @@ struct SqliteStoreOptions {
   int busy_timeout_ms = 5000;
   // Most write operations committed together in one transaction.
   int max_batch = 256;
+  // When the WAL is copied into the database file (on a background thread).
+  WalCheckpointerOptions checkpoints;
 };
 
 // The SQLite SessionStore. Schema and migrations: schema.h. The database
@@ -74,16 +78,33 @@ class SqliteSessionStore final : public SessionStore {
 
   // Group-commit counters (commits vs operations).
   WriterStats stats() const { return writer_->stats(); }
+  // WAL checkpoint counters.
+  CheckpointStats checkpoint_stats() const { return checkpointer_->stats(); }
 
   // Returns the EXPLAIN QUERY PLAN lines of the statement that
   // ListActiveSessions(query) runs. For tests and diagnostics.
   absl::StatusOr<std::vector<std::string>> ExplainActiveQuery(const ActiveSessionsQuery& query);
 
  private:
+  // An async upsert between Submit and completion: the rows (prepared on
+  // the caller's thread), the sessions they point into when the store owns
+  // them, the writer's result and the caller's callback.
+  struct PendingUpsert {
+    std::vector<SessionInfo> sessions;
+    std::vector<SessionRow> rows;
+    UpsertResult result;
+    UpsertCallback done;
+  };
+
   SqliteSessionStore(std::unique_ptr<ConnectionPool> readers,
+                     std::unique_ptr<WalCheckpointer> checkpointer,
                      std::unique_ptr<GroupCommitWriter> writer);
 
+  void SubmitUpsert(std::shared_ptr<PendingUpsert> upsert);
+
   std::unique_ptr<ConnectionPool> readers_;
+  // Its WAL hook on the writer's connection refers to it: outlives writer_.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<GroupCommitWriter> writer_;
 };
 

@@ -98,6 +98,36 @@ TEST_F(SqliteSessionStoreWriteTest, OlderModificationIsStale) {
   EXPECT_EQ(store_->GetSession("a", "s1")->display_name(), "equal");
 }
 
+// An update that keeps date_created and `ended` rewrites only the row; one
+// that changes them must move the session in the active index too.
+TEST_F(SqliteSessionStoreWriteTest, NewCreationDateMovesSessionInActiveListing) {
+  ASSERT_EQ(store_->UpsertSessions({MakeSession("a", "s1", 1), MakeSession("a", "s2", 2)})->applied,
+            2);
+  SessionInfo same_keys = MakeSession("a", "s1", 1);
+  same_keys.set_date_last_modified("2026-11-25T11:00:00Z");
+  same_keys.set_display_name("renamed");
+  ASSERT_EQ(store_->UpsertSessions({same_keys})->applied, 1);
+  EXPECT_EQ(store_->GetSession("a", "s1")->display_name(), "renamed");
+  EXPECT_THAT(Active("a"), ElementsAre("s1", "s2"));
+
+  SessionInfo later = same_keys;
+  later.set_date_created("2026-11-25T10:03:00Z");
+  later.set_date_last_modified("2026-11-25T11:01:00Z");
+  ASSERT_EQ(store_->UpsertSessions({later})->applied, 1);
+  EXPECT_THAT(Active("a"), ElementsAre("s2", "s1"));
+
+  ActiveSessionsQuery since;
+  since.account_id = "a";
+  since.created_at_or_after = absl::FromUnixSeconds(1795600950);  // 10:02:30Z
+  google::protobuf::RepeatedPtrField<SessionInfo> out;
+  ASSERT_TRUE(store_->ListActiveSessions(since, &out).ok());
+  EXPECT_THAT(Ids(out), ElementsAre("s1"));
+
+  // A stale write with the old keys changes nothing.
+  EXPECT_EQ(store_->UpsertSessions({same_keys})->stale, 1);
+  EXPECT_THAT(Active("a"), ElementsAre("s2", "s1"));
+}
+
 TEST_F(SqliteSessionStoreWriteTest, BatchCountsAppliedAndStale) {
   SessionInfo newer = MakeSession("a", "s1", 5);
   SessionInfo older = MakeSession("a", "s1", 1);  // modified earlier

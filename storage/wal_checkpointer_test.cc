@@ -1,0 +1,111 @@
+#include "storage/wal_checkpointer.h"
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "storage/test_util.h"
+
+namespace sessions {
+namespace {
+
+constexpr int kPageSize = 4096;
+constexpr int kFrameSize = kPageSize + 24;  // WAL frame header + page
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
+}
+
+class WalCheckpointerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = testutil::NewDatabasePath("checkpoint");
+    auto conn = SqliteConnection::Open(path_, {});
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    writer_ = *std::move(conn);
+    writer_->db().exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+    // Start from an empty WAL and a database file holding just the schema.
+    writer_->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  // One transaction that adds `pages` pages (one row of a page's size each).
+  void WritePages(int pages) {
+    writer_->db().exec("BEGIN IMMEDIATE");
+    SQLite::Statement& insert = writer_->Prepare("INSERT INTO t (v) VALUES (zeroblob(4000))");
+    for (int i = 0; i < pages; ++i) {
+      insert.exec();
+      insert.reset();
+    }
+    writer_->db().exec("COMMIT");
+  }
+
+  int64_t Rows() { return writer_->db().execAndGet("SELECT count(*) FROM t").getInt64(); }
+
+  std::string path_;
+  std::unique_ptr<SqliteConnection> writer_;
+};
+
+TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
+  WalCheckpointerOptions options;
+  options.start_pages = 20;
+  options.hard_limit_pages = 1000000;  // never inline
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  const int64_t db_size_before = FileSize(path_);
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  int written = 0;
+  while ((*checkpointer)->stats().background == 0 && absl::Now() < deadline) {
+    WritePages(10);
+    written += 10;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  const CheckpointStats stats = (*checkpointer)->stats();
+  EXPECT_GE(stats.background, 1);
+  EXPECT_EQ(stats.inline_, 0);
+  EXPECT_EQ(stats.failed, 0);
+  // The pages reached the database file itself.
+  EXPECT_GE(FileSize(path_), db_size_before + int64_t{options.start_pages} * kPageSize);
+  (*checkpointer)->Stop();
+  EXPECT_EQ(Rows(), written);
+}
+
+TEST_F(WalCheckpointerTest, ReplacesTheAutomaticCheckpointOfTheWriter) {
+  WalCheckpointerOptions options;
+  options.start_pages = 10;
+  options.hard_limit_pages = 3000;
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  (*checkpointer)->Stop();  // no background thread: only the writer could copy pages
+
+  // Past SQLite's own threshold (1000 pages) but under the hard limit: the
+  // writer does not checkpoint, so the WAL keeps every frame.
+  for (int i = 0; i < 15; ++i) WritePages(100);
+  EXPECT_GE(FileSize(path_ + "-wal"), int64_t{1500} * kFrameSize);
+  EXPECT_EQ((*checkpointer)->stats().inline_, 0);
+}
+
+TEST_F(WalCheckpointerTest, TheWriterCheckpointsPastTheHardLimitWhichBoundsTheWal) {
+  WalCheckpointerOptions options;
+  options.start_pages = 10;
+  options.hard_limit_pages = 200;
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  (*checkpointer)->Stop();
+
+  for (int i = 0; i < 40; ++i) WritePages(50);  // 2000 pages in all
+  EXPECT_GE((*checkpointer)->stats().inline_, 1);
+  // The WAL restarts after each complete checkpoint: it never holds much
+  // more than the hard limit plus one transaction.
+  EXPECT_LE(FileSize(path_ + "-wal"), int64_t{options.hard_limit_pages + 50 + 10} * kFrameSize);
+  EXPECT_EQ(Rows(), 2000);
+}
+
+}  // namespace
+}  // namespace sessions
