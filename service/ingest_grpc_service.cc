@@ -6,6 +6,12 @@ namespace sessions {
 
 namespace v1 = ::voice::api::sessions::v1;
 
+IngestGrpcService::IngestGrpcService(const MethodTable* table) : table_(table) {
+#define SESSIONS_SET_ALLOCATOR(Name) SetMessageAllocatorFor_##Name(&Name##_allocator_);
+  SESSIONS_FOR_EACH_INGEST_METHOD(SESSIONS_SET_ALLOCATOR)
+#undef SESSIONS_SET_ALLOCATOR
+}
+
 // Each method is the same one-line forward; the macro keeps the six in step.
 #define SESSIONS_INGEST_METHOD(Name)                                                 \
   grpc::ServerUnaryReactor* IngestGrpcService::Name(                                 \
@@ -20,12 +26,7 @@ namespace v1 = ::voice::api::sessions::v1;
     }                                                                                \
     return RunUnaryCall(*table_, *entry, context, request, response);                \
   }
-SESSIONS_INGEST_METHOD(UpsertSession)
-SESSIONS_INGEST_METHOD(BatchUpsertSessions)
-SESSIONS_INGEST_METHOD(EndSession)
-SESSIONS_INGEST_METHOD(AppendSessionLog)
-SESSIONS_INGEST_METHOD(UpsertSessionMember)
-SESSIONS_INGEST_METHOD(RemoveSessionMember)
+SESSIONS_FOR_EACH_INGEST_METHOD(SESSIONS_INGEST_METHOD)
 #undef SESSIONS_INGEST_METHOD
 
 }  // namespace sessions
