@@ -1,5 +1,7 @@
 #include "storage/group_commit_writer.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -20,7 +22,14 @@ absl::Status ExecControl(SqliteConnection& conn, const char* sql, const char* wh
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch)
     : max_batch_(std::max(1, max_batch)), conn_(std::move(conn)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-writer");  // for top -H, perf
+    Loop();
+  });
+  completion_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-complete");
+    CompletionLoop();
+  });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Close(); }
@@ -54,6 +63,11 @@ void GroupCommitWriter::Close() {
     closing_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&completion_mu_);
+    writer_stopped_ = true;
+  }
+  if (completion_thread_.joinable()) completion_thread_.join();
   conn_.reset();
 }
 
@@ -133,10 +147,29 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
     stats_.commits += committed;
     stats_.max_batch = std::max<int64_t>(stats_.max_batch, static_cast<int64_t>(batch.size()));
   }
+  absl::MutexLock lock(&completion_mu_);
   for (size_t i = 0; i < batch.size(); ++i) {
-    Done done = std::move(batch[i].done);
-    done(txn.ok() ? std::move(results[i]) : txn);
+    completions_.push_back(
+        Completion{std::move(batch[i].done), txn.ok() ? std::move(results[i]) : txn});
     batch[i].op = nullptr;  // release captures before the next batch
+  }
+}
+
+void GroupCommitWriter::CompletionLoop() {
+  std::vector<Completion> ready;
+  while (true) {
+    {
+      absl::MutexLock lock(&completion_mu_);
+      completion_mu_.Await(absl::Condition(
+          +[](GroupCommitWriter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->completion_mu_) {
+            return !w->completions_.empty() || w->writer_stopped_;
+          },
+          this));
+      if (completions_.empty()) return;  // the writer has stopped and all ran
+      ready.swap(completions_);
+    }
+    for (Completion& completion : ready) completion.done(std::move(completion.status));
+    ready.clear();
   }
 }
 

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/test_util.h"
 
@@ -119,6 +121,35 @@ TEST_F(GroupCommitWriterTest, FailingOpRollsBackOnlyItself) {
   EXPECT_EQ(throwing.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(last.ok());
   EXPECT_EQ(Count(), 2);
+}
+
+// Completions (gRPC responses, in the server) run on their own thread: a
+// slow one delays later completions, never later commits.
+TEST_F(GroupCommitWriterTest, SlowCompletionDoesNotHoldUpTheWriter) {
+  absl::Notification release_first;
+  absl::Notification first_done;
+  absl::Notification second_done;
+  std::vector<std::string> order;  // written by the completion thread only
+  writer_->Submit(Insert("a"), [&](absl::Status status) {
+    EXPECT_TRUE(status.ok()) << status;
+    release_first.WaitForNotification();
+    order.push_back("a");
+    first_done.Notify();
+  });
+  writer_->Submit(Insert("b"), [&](absl::Status status) {
+    EXPECT_TRUE(status.ok()) << status;
+    order.push_back("b");
+    second_done.Notify();
+  });
+  // "b" commits while "a"'s completion is still blocked.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (Count() < 2 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  EXPECT_EQ(Count(), 2);
+  EXPECT_FALSE(second_done.HasBeenNotified());  // completions keep commit order
+
+  release_first.Notify();
+  ASSERT_TRUE(second_done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST_F(GroupCommitWriterTest, CloseDrainsQueueAndRejectsLaterOps) {

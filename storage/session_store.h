@@ -90,7 +90,7 @@ class SessionStore {
 
   // Asynchronous UpsertSessions for the callback-API service layer: returns
   // at once; `done` is called exactly once with the result. Implementations
-  // may call `done` on an internal thread (the SQLite store: its writer
+  // may call `done` on an internal thread (the SQLite store: its completion
   // thread, after the commit), so `done` must be quick and must not make
   // blocking writes to this store. The default runs the blocking call
   // inline.

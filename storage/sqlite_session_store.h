@@ -41,9 +41,10 @@ struct SqliteStoreOptions {
 // Thread-safe. Reads use a pool of connections (WAL: they never wait for
 // the writer). Writes, blocking or async, are queued to one writer thread
 // that commits all pending ones in one transaction (one fsync), each inside
-// its own SAVEPOINT so a failing write rolls back only itself. Async
-// callbacks (and UpdateSession's `mutate`) run on that writer thread: keep
-// them quick and never make blocking writes from them.
+// its own SAVEPOINT so a failing write rolls back only itself.
+// UpdateSession's `mutate` runs on that writer thread (keep it quick), async
+// callbacks on the writer's completion thread, in commit order; neither may
+// make blocking writes.
 class SqliteSessionStore final : public SessionStore {
  public:
   using Options = SqliteStoreOptions;

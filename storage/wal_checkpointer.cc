@@ -1,5 +1,6 @@
 #include "storage/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -30,7 +31,10 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqliteCo
 
 WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteConnection> conn, const Options& options)
     : options_(options), conn_(std::move(conn)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wal-checkpoint");  // for top -H, perf
+    Loop();
+  });
 }
 
 WalCheckpointer::~WalCheckpointer() { Stop(); }
