@@ -46,7 +46,9 @@ else
   : "${N_REQ:=30000}" "${REPS:=3}" "${LAT_N:=5000}" "${RATE_SECONDS:=10}"
   : "${INGEST_SECONDS:=5}" "${JSON_REPS:=7}"
 fi
-: "${INGEST_WRITERS:=1,8,64}"
+# 64 writers (the goal's configuration) three times in a full run: this VM's
+# throughput drifts by ±10 % from run to run; the table shows the median.
+if [[ $MODE == smoke ]]; then : "${INGEST_WRITERS:=1,8,64}"; else : "${INGEST_WRITERS:=1,8,64,64,64}"; fi
 NCPU=$(nproc)
 : "${SERVER_CPU:=0}"
 if [[ $NCPU -ge 2 ]]; then : "${CLIENT_CPU:=1}"; else : "${CLIENT_CPU:=0}"; fi
@@ -304,7 +306,10 @@ fi
 is_num() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 V2="-"; is_num "$R2" && V2=$(verdict "$R2" ">=" 1.0)
 V5="-"; is_num "$R5" && V5=$(verdict "$R5" "<=" 2.5)
-I64=$(ingest_field upsert 64 updates_per_s); I64=${I64:-0}
+# Median (and range) over the 64-writer runs.
+I64_ALL=$(ingest_field upsert 64 updates_per_s | sort -g | tr '\n' ' ')
+I64=$(median $I64_ALL); I64=${I64:-0}
+I64_P99=$(median $(ingest_field upsert 64 p99_ms))
 echo
 echo "==== Active Sessions benchmark ($MODE) — $(date -u +%Y-%m-%dT%H:%M:%SZ) ===="
 echo "machine: $NCPU cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); nice ${BENCH_NICE:-0}; load avg at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -321,9 +326,10 @@ printf '| 3 | latency p50 with %s ÷ %s ended rows (ms, -m1) | %s / %s (p99 %s /
 printf '| 4 | p99 at %s req/s (50%% of max): GetActiveSessions ÷ NoopRaw (ms) | p50 %s / %s, p99 %s / %s (p50 ratio %s) | %s | ≤ 3 | %s |\n' \
   "$RATE" "$GAS_P50" "$NOOP_P50" "$GAS_P99" "$NOOP_P99" "$R4_P50" "$R4" "$(verdict "$R4" "<=" 3)"
 printf '| 5 | JSON encode ÷ binary serialize (JsonWriter, %s sessions) | | %s | ≤ 2.5 | %s |\n' "$ACTIVE" "$R5" "$V5"
-printf '| 6 | durable ingest updates/s (%s cores shared by server and client), UpsertSession 1 / 8 / 64 writers | %s / %s / %s (p99 ms %s / %s / %s); BatchUpsert(%s×100): %s/s; 64 writers, server pinned to 1 core: %s | %s | ≥ 20000 at 64 | %s |\n' \
+printf '| 6 | durable ingest updates/s (%s cores shared by server and client), UpsertSession 1 / 8 / 64 writers | %s / %s / %s (64: median of %s runs: %s; p99 ms %s / %s / %s); BatchUpsert(%s×100): %s/s; 64 writers, server pinned to 1 core: %s | %s | ≥ 20000 at 64 | %s |\n' \
   "$NCPU" "$(ingest_field upsert 1 updates_per_s)" "$(ingest_field upsert 8 updates_per_s)" "$I64" \
-  "$(ingest_field upsert 1 p99_ms)" "$(ingest_field upsert 8 p99_ms)" "$(ingest_field upsert 64 p99_ms)" \
+  "$(wc -w <<<"$I64_ALL")" "${I64_ALL% }" \
+  "$(ingest_field upsert 1 p99_ms)" "$(ingest_field upsert 8 p99_ms)" "$I64_P99" \
   "8" "$(ingest_field batch 8 updates_per_s)" "$(ingest_field upsert 64 updates_per_s "$INGEST_PINNED_OUT")" \
   "$I64" "$(verdict "$I64" ">=" 20000)"
 echo
