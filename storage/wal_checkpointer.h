@@ -6,9 +6,9 @@
 // WalCheckpointer turns the automatic checkpoint off on the writer
 // connection and copies pages on its own thread and connection instead
 // (PASSIVE checkpoints never block the writer), so on a multi-core machine
-// the writer keeps committing meanwhile. Should the WAL still grow past a
-// hard limit (checkpoints falling behind), the writer checkpoints itself,
-// as SQLite would have, which bounds the WAL file.
+// the writer keeps committing meanwhile. Past a few times that threshold
+// the writer checkpoints itself, as SQLite would have: usually only a short
+// tail is left to copy, and it lets the WAL restart (see hard_limit_pages).
 #ifndef STORAGE_WAL_CHECKPOINTER_H_
 #define STORAGE_WAL_CHECKPOINTER_H_
 
@@ -27,8 +27,14 @@ struct WalCheckpointerOptions {
   // WAL size (pages) at which a commit wakes the checkpoint thread
   // (SQLite's own automatic checkpoint default is 1000).
   int start_pages = 1000;
-  // WAL size (pages) at which the writer checkpoints itself.
-  int hard_limit_pages = 16000;
+  // WAL size (pages) at which the writer checkpoints itself. Under a steady
+  // stream of commits the background checkpoint never quite catches up
+  // (frames keep arriving while it copies), and SQLite restarts the WAL from
+  // its beginning only after a checkpoint that copied every frame; the
+  // writer's own checkpoint copies just the frames the thread has not (few)
+  // and lets the WAL restart. Without it, the WAL grew to this limit and
+  // stayed there, and throughput fell as it grew.
+  int hard_limit_pages = 4000;
 };
 
 // Counters of a WalCheckpointer.
