@@ -7,7 +7,6 @@
 //       --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0
 // prints one line `READY grpc_port=N http_port=M` on stdout once both
 // ports serve, then runs until SIGTERM/SIGINT (graceful drain).
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -15,10 +14,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bench/bench_service.h"
 #include "service/server.h"
+#include "service/server_process.h"
 #include "spdlog/spdlog.h"
 #ifndef SESSIONS_BENCH_NO_HTTP
 #include "gateway/http_gateway.h"
@@ -37,11 +36,6 @@ namespace sessions::bench {
 namespace {
 
 int Run() {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
   BenchService bench;
   ServerOptions options;
@@ -73,8 +67,7 @@ int Run() {
   std::printf("READY grpc_port=%d http_port=%d\n", (*server)->grpc_port(), (*server)->http_port());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  WaitForStopSignal();
   (*server)->Shutdown();
   return 0;
 }
@@ -83,16 +76,8 @@ int Run() {
 }  // namespace sessions::bench
 
 int main(int argc, char** argv) {
-  // Block the stop signals in every thread (before any is started);
-  // Run() waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sessions::SetUpServerProcess();  // Run() waits for the stop signals
   absl::SetProgramUsageMessage("Active Sessions server + bench-only RPCs (bench/run.sh)");
-  // As in sessions_server (service/main.cc): no lock-order graph checks.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::ParseCommandLine(argc, argv);
   return sessions::bench::Run();
 }

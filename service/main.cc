@@ -2,7 +2,6 @@
 // ServerOptions, starts the Server, and stops it cleanly on SIGTERM/SIGINT.
 // This binary is the composition root: it is the one place that wires the
 // REST gateway (package gateway/) into the server.
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -10,11 +9,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/http_gateway.h"
 #include "service/env_flags.h"
 #include "service/server.h"
+#include "service/server_process.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051", "gRPC listen address (host:port; port 0 = any free port)");
@@ -62,17 +61,8 @@ sessions::ServerOptions OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the stop signals in every thread; main() waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  sessions::SetUpServerProcess();  // main() waits for the stop signals below
   absl::SetProgramUsageMessage("Active Sessions gRPC + REST server");
-  // Debian's Abseil checks lock-order graphs on every Mutex operation
-  // (measured ~2 % of the gRPC threads under write load); tests keep it on.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (absl::Status env = sessions::ApplyEnvFlagFallbacks(kEnvFallbacks); !env.ok()) {
     std::fprintf(stderr, "sessions_server: %s\n", std::string(env.message()).c_str());
     return 2;
@@ -95,8 +85,7 @@ int main(int argc, char** argv) {
   std::printf("READY grpc_port=%d http_port=%d\n", (*server)->grpc_port(), (*server)->http_port());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = sessions::WaitForStopSignal();
   spdlog::info("received signal {}, draining (up to {})", signal_number,
                absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout)));
   (*server)->Shutdown();
