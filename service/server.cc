@@ -17,6 +17,7 @@
 #include "service/ingest_handler.h"
 #include "service/portal_grpc_service.h"
 #include "service/portal_handler.h"
+#include "service/store_metrics.h"
 #include "spdlog/spdlog.h"
 #include "storage/demo_data.h"
 #include "storage/sqlite_session_store.h"
@@ -28,11 +29,13 @@ namespace {
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read bootstrap token file ", path));
+  if (!in)
+    return absl::FailedPreconditionError(absl::StrCat("cannot read bootstrap token file ", path));
   std::stringstream content;
   content << in.rdbuf();
   std::string token(absl::StripAsciiWhitespace(content.str()));
-  if (token.empty()) return absl::FailedPreconditionError(absl::StrCat("bootstrap token file ", path, " is empty"));
+  if (token.empty())
+    return absl::FailedPreconditionError(absl::StrCat("bootstrap token file ", path, " is empty"));
   return token;
 }
 
@@ -56,17 +59,19 @@ absl::Status Server::Start() {
   ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
   if (!options_.auth.bootstrap_token_file.empty()) {
     ASSIGN_OR_RETURN(std::string token, ReadTokenFile(options_.auth.bootstrap_token_file));
-    RETURN_IF_ERROR(EnsureBootstrapToken(token_store_.get(), token,
-                                         options_.auth.bootstrap_account, "bootstrap"));
+    RETURN_IF_ERROR(EnsureBootstrapToken(token_store_.get(), token, options_.auth.bootstrap_account,
+                                         "bootstrap"));
   }
   if (options_.storage.demo_data) RETURN_IF_ERROR(FillDemoData(session_store_.get()));
 
   metrics_ = std::make_unique<ServerMetrics>();
+  metrics_->AddCollectable(std::make_shared<StoreMetrics>(session_store_.get()));
   authenticator_ = std::make_unique<TokenAuthenticator>(token_store_.get());
   method_table_ = std::make_unique<MethodTable>(authenticator_.get(), metrics_.get());
   portal_handler_ = std::make_unique<PortalHandler>(session_store_.get());
   portal_handler_->RegisterIn(method_table_.get());
-  ingest_handler_ = std::make_unique<IngestHandler>(session_store_.get(), [] { return absl::Now(); });
+  ingest_handler_ =
+      std::make_unique<IngestHandler>(session_store_.get(), [] { return absl::Now(); });
   ingest_handler_->RegisterIn(method_table_.get());
   if (options_.register_extra_methods) {
     options_.register_extra_methods(method_table_.get(), session_store_.get());
@@ -84,7 +89,8 @@ absl::Status Server::Start() {
   for (grpc::Service* service : options_.extra_grpc_services) builder.RegisterService(service);
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || grpc_port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", options_.grpc.address));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", options_.grpc.address));
   }
 
   if (options_.http_frontend) {

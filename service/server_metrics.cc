@@ -1,5 +1,6 @@
 #include "service/server_metrics.h"
 
+#include <iterator>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -63,10 +64,10 @@ void ServerMetrics::OnCallDone(const google::protobuf::MethodDescriptor& method,
                                absl::Duration elapsed) {
   const char* transport = TransportName(context.transport);
   const std::string code = absl::StatusCodeToString(status.code());
-  Series& series = GetSeries(absl::StrCat("rpc|", method.full_name(), "|", transport, "|", code),
-                             {{"method", method.full_name()}, {"transport", transport},
-                              {"code", code}},
-                             rpc_count_, rpc_latency_);
+  Series& series =
+      GetSeries(absl::StrCat("rpc|", method.full_name(), "|", transport, "|", code),
+                {{"method", method.full_name()}, {"transport", transport}, {"code", code}},
+                rpc_count_, rpc_latency_);
   series.count->Increment();
   series.latency->Observe(absl::ToDoubleSeconds(elapsed));
   // The token id is a public identifier; the secret never reaches here.
@@ -79,18 +80,27 @@ void ServerMetrics::OnCallDone(const google::protobuf::MethodDescriptor& method,
 void ServerMetrics::RecordHttp(absl::string_view route, absl::string_view http_method,
                                int status_code, absl::Duration elapsed) {
   const std::string code = absl::StrCat(status_code);
-  Series& series = GetSeries(absl::StrCat("http|", route, "|", http_method, "|", code),
-                             {{"route", std::string(route)},
-                              {"method", std::string(http_method)},
-                              {"code", code}},
-                             http_count_, http_latency_);
+  Series& series = GetSeries(
+      absl::StrCat("http|", route, "|", http_method, "|", code),
+      {{"route", std::string(route)}, {"method", std::string(http_method)}, {"code", code}},
+      http_count_, http_latency_);
   series.count->Increment();
   series.latency->Observe(absl::ToDoubleSeconds(elapsed));
 }
 
+void ServerMetrics::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  collectables_.push_back(std::move(collectable));
+}
+
 std::string ServerMetrics::RenderText() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (const auto& collectable : collectables_) {
+    std::vector<prometheus::MetricFamily> more = collectable->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

@@ -7,11 +7,13 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <tuple>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
@@ -38,7 +40,12 @@ class ServerMetrics final : public CallObserver {
   // The registry to expose on /metrics.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
-  // Renders registry() in the Prometheus text exposition format.
+  // Adds metrics read at scrape time (e.g. StoreMetrics) to RenderText().
+  // Call before the server starts serving.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
+
+  // Renders registry() and the added collectables in the Prometheus text
+  // exposition format.
   std::string RenderText() const;
 
  private:
@@ -55,6 +62,7 @@ class ServerMetrics final : public CallObserver {
   prometheus::Family<prometheus::Histogram>& rpc_latency_;
   prometheus::Family<prometheus::Counter>& http_count_;
   prometheus::Family<prometheus::Histogram>& http_latency_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
 };

@@ -100,6 +100,7 @@ void GroupCommitWriter::Loop() {
 
 void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
   std::vector<absl::Status> results(batch.size());
+  bool committed = false;  // a lone failing write ends in ROLLBACK, not COMMIT
   absl::Status txn = ExecControl(*conn_, "BEGIN IMMEDIATE", "begin write transaction");
   if (txn.ok() && batch.size() == 1) {
     // Alone in its transaction, the write needs no savepoint: if it fails,
@@ -108,6 +109,7 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
     results[0] = CatchSqlite("write", [&]() -> absl::Status { return batch[0].op(*conn_); });
     if (results[0].ok()) {
       txn = ExecControl(*conn_, "COMMIT", "commit write transaction");
+      committed = txn.ok();
     } else {
       // Ends the transaction as a commit of nothing would; the write
       // completes with its own error below.
@@ -135,16 +137,16 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
       }
     }
     if (txn.ok()) txn = ExecControl(*conn_, "COMMIT", "commit write transaction");
+    committed = txn.ok();
     if (!txn.ok()) {
       // Nothing of this batch is durable; make sure the transaction is gone.
       conn_->db().tryExec("ROLLBACK");
     }
   }
-  int64_t committed = txn.ok() ? 1 : 0;
   {
     absl::MutexLock lock(&mu_);
     stats_.ops += static_cast<int64_t>(batch.size());
-    stats_.commits += committed;
+    if (committed) ++stats_.commits;
     stats_.max_batch = std::max<int64_t>(stats_.max_batch, static_cast<int64_t>(batch.size()));
   }
   absl::MutexLock lock(&completion_mu_);

@@ -26,7 +26,7 @@ namespace sessions {
 // Counters of a GroupCommitWriter.
 struct WriterStats {
   int64_t ops = 0;        // write operations completed (any status)
-  int64_t commits = 0;    // transactions committed (one fsync each)
+  int64_t commits = 0;    // transactions committed (one fsync each; not rollbacks)
   int64_t max_batch = 0;  // most operations in one transaction
   int64_t queued = 0;     // operations waiting for the writer right now
 };

@@ -72,6 +72,7 @@ request "healthz" 200 "$BASE/healthz"
 request "readyz" 200 "$BASE/readyz"
 request "metrics" 200 "$BASE/metrics"
 body_has "metrics" 'sessions_http_requests_total'
+body_has "metrics" 'sessions_store_commits_total'
 
 stop_server
 [ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
