@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqliteCo
 }
 
 WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteConnection> conn, const Options& options)
-    : options_(options), conn_(std::move(conn)) {
+    : options_(options), conn_(std::move(conn)), next_wake_pages_(options.start_pages) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "wal-checkpoint");  // for top -H, perf
     Loop();
@@ -56,14 +56,21 @@ CheckpointStats WalCheckpointer::stats() const {
 
 int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int wal_pages) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
-  if (wal_pages >= checkpointer->options_.hard_limit_pages) {
-    // The background checkpoints are not keeping up (or have stopped):
-    // most pages are usually copied already, and this bounds the file.
+  const Options& options = checkpointer->options_;
+  if (wal_pages >= options.hard_limit_pages) {
+    // Most pages are usually copied already; copying the rest lets the WAL
+    // restart, which bounds the file.
     checkpointer->Count(PassiveCheckpoint(db, schema), &CheckpointStats::inline_);
-  } else if (wal_pages >= checkpointer->options_.start_pages) {
-    absl::MutexLock lock(&checkpointer->mu_);
-    checkpointer->wanted_ = true;
+    return SQLITE_OK;
   }
+  int& next_wake = checkpointer->next_wake_pages_;
+  if (wal_pages < options.start_pages) next_wake = options.start_pages;  // the WAL restarted
+  if (wal_pages < next_wake) return SQLITE_OK;
+  // Once per start_pages of growth, not on every commit: each pass costs two
+  // fsyncs (WAL, then database) whatever it copies.
+  next_wake = wal_pages + options.start_pages;
+  absl::MutexLock lock(&checkpointer->mu_);
+  checkpointer->wanted_ = true;
   return SQLITE_OK;
 }
 

@@ -25,8 +25,9 @@
 namespace sessions {
 
 struct WalCheckpointerOptions {
-  // WAL size (pages) at which a commit wakes the checkpoint thread
-  // (SQLite's own automatic checkpoint default is 1000).
+  // WAL size (pages) at which a commit wakes the checkpoint thread, and the
+  // growth after which it wakes it again (SQLite's own automatic checkpoint
+  // default is 1000).
   int start_pages = 1000;
   // WAL size (pages) at which the writer checkpoints itself. Under a steady
   // stream of commits the background checkpoint never quite catches up
@@ -87,6 +88,7 @@ class WalCheckpointer {
 
   const Options options_;
   std::unique_ptr<SqliteConnection> conn_;  // used by the thread only
+  int next_wake_pages_;                     // used by OnCommit (the writer's thread) only
 
   mutable absl::Mutex mu_;
   bool wanted_ ABSL_GUARDED_BY(mu_) = false;

@@ -76,6 +76,37 @@ TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
   EXPECT_EQ(Rows(), written);
 }
 
+// Every pass costs two fsyncs, so the thread is woken once per start_pages
+// of WAL growth, not after every commit past the threshold.
+TEST_F(WalCheckpointerTest, WakesTheThreadOncePerThresholdOfGrowth) {
+  WalCheckpointerOptions options;
+  options.start_pages = 100;
+  options.hard_limit_pages = 1000000;  // never inline
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  // A reader keeps its snapshot, so no pass can finish the WAL and let it
+  // restart: the WAL only grows, as under a steady stream of writes.
+  ConnectionOptions read_only;
+  read_only.read_only = true;
+  auto reader = SqliteConnection::Open(path_, read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  (*reader)->db().exec("BEGIN");
+  EXPECT_EQ((*reader)->db().execAndGet("SELECT count(*) FROM t").getInt(), 0);
+
+  for (int i = 0; i < 50; ++i) {  // 500 pages in 50 commits
+    WritePages(10);
+    absl::SleepFor(absl::Milliseconds(2));  // time for a pass, if one was asked for
+  }
+  (*checkpointer)->Stop();
+  (*reader)->db().exec("COMMIT");
+  const CheckpointStats stats = (*checkpointer)->stats();
+  // Wakes at 100, 200, ... 500 pages: at most 5 passes, not one per commit
+  // past the threshold (41).
+  EXPECT_GE(stats.background, 1);
+  EXPECT_LE(stats.background, 5);
+  EXPECT_EQ(Rows(), 500);
+}
+
 TEST_F(WalCheckpointerTest, ReplacesTheAutomaticCheckpointOfTheWriter) {
   WalCheckpointerOptions options;
   options.start_pages = 10;
