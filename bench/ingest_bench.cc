@@ -9,10 +9,15 @@
 //
 //   taskset -c 1 ingest_bench --target=127.0.0.1:PORT --token_file=write.token
 //       --writers=1,8,64 --duration=5s
-// prints one line per configuration:
+// prints one line per configuration (`seconds` is the measured time):
 //   INGEST mode=upsert writers=64 batch=1 ok=... failed=0 stale=0 seconds=5.00
 //       calls_per_s=... updates_per_s=... p50_ms=... p99_ms=...
 // Exit status 1 if any call failed or nothing succeeded.
+//
+// With --calls_per_writer=N a run is a fixed amount of work instead of a
+// time window: every writer makes exactly N calls, all of them counted, and
+// the run waits (at most --max_wait) for the last one. Tests use this, so
+// that a slow machine takes longer instead of completing nothing.
 //
 // The client is kept cheap so that the CPU it shares with the server goes to
 // the server: each session is serialized once, at start (upsert_template.h);
@@ -59,6 +64,10 @@ ABSL_FLAG(std::vector<std::string>, writers, std::vector<std::string>({"1", "8",
           "Concurrent writers per run");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "Measured time per run");
 ABSL_FLAG(absl::Duration, warmup, absl::Milliseconds(500), "Unmeasured time before each run");
+ABSL_FLAG(int64_t, calls_per_writer, 0,
+          "If > 0: each writer makes exactly this many calls (no warmup, no time window)");
+ABSL_FLAG(absl::Duration, max_wait, absl::Minutes(5),
+          "With --calls_per_writer: how long a run may take before ingest_bench gives up");
 ABSL_FLAG(int, batch_writers, 8, "Writers of the BatchUpsertSessions run (0: skip it)");
 ABSL_FLAG(int, batch_size, 100, "Sessions per BatchUpsertSessions call");
 ABSL_FLAG(int, sessions_per_writer, 256, "Distinct session ids each writer cycles through");
@@ -73,6 +82,7 @@ struct RunConfig {
   int writers = 1;
   int batch_size = 1;
   int run_id = 0;
+  int64_t calls_per_writer = 0;  // 0: as many as fit in the time window
 };
 
 struct Totals {
@@ -120,6 +130,8 @@ class Writer {
   }
 
   void Start() { Issue(); }
+  // When the writer's last call completed.
+  absl::Time finished_at() const { return finished_at_; }
   const Totals& totals() const { return totals_; }
 
  private:
@@ -134,8 +146,9 @@ class Writer {
     Call& call = call_;
     call.context.emplace();
     call.context->AddMetadata(kAuthorizationKey, authorization_);
-    call.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    call.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     call.start = absl::Now();
+    ++issued_;
     // Sessions next_, next_ + 1, ... of the pool, numbered next_ + 1, ...
     const int count = config_.batch ? config_.batch_size : 1;
     size_t size = 0;
@@ -192,10 +205,12 @@ class Writer {
       totals_.stale += stale;
       totals_.latencies_us.push_back(static_cast<int32_t>(absl::ToInt64Microseconds(end - start)));
     }
-    if (end < deadline_ && status.ok()) {
+    const bool more = config_.calls_per_writer == 0 || issued_ < config_.calls_per_writer;
+    if (end < deadline_ && status.ok() && more) {
       Issue();
     } else {
       call_.context.reset();  // the call is over: release it here, as Issue() does
+      finished_at_ = end;
       on_finished_();
     }
   }
@@ -212,6 +227,8 @@ class Writer {
   std::function<void()> on_finished_;
   std::vector<SessionTemplate> templates_;
   int64_t next_ = 0;
+  int64_t issued_ = 0;
+  absl::Time finished_at_;
   IsoClock clock_;
   Call call_;
   v1::UpsertSessionResponse single_response_;
@@ -240,8 +257,14 @@ bool RunOne(const std::string& authorization, const std::string& account, const 
   grpc::GenericStub stub(channel);
   const std::string method = absl::StrCat("/", v1::SessionIngestService::service_full_name(),
                                           config.batch ? "/BatchUpsertSessions" : "/UpsertSession");
-  const absl::Time measure_from = absl::Now() + absl::GetFlag(FLAGS_warmup);
-  const absl::Time deadline = measure_from + absl::GetFlag(FLAGS_duration);
+  // A fixed amount of work is measured whole; a time window after a warmup.
+  const bool fixed = config.calls_per_writer > 0;
+  const absl::Time start = absl::Now();
+  const absl::Time measure_from = fixed ? start : start + absl::GetFlag(FLAGS_warmup);
+  const absl::Time deadline =
+      fixed ? absl::InfiniteFuture() : measure_from + absl::GetFlag(FLAGS_duration);
+  const absl::Time give_up =
+      fixed ? start + absl::GetFlag(FLAGS_max_wait) : deadline + absl::Seconds(60);
   absl::Mutex mu;
   int running = config.writers;
   // Completion callbacks still executing; the run's state may be destroyed
@@ -260,16 +283,19 @@ bool RunOne(const std::string& authorization, const std::string& account, const 
   {
     absl::MutexLock lock(&mu);
     auto all_done = [&running] { return running == 0; };
-    mu.AwaitWithDeadline(absl::Condition(&all_done), deadline + absl::Seconds(60));
+    mu.AwaitWithDeadline(absl::Condition(&all_done), give_up);
     if (running != 0) {
-      std::fprintf(stderr, "ingest_bench: %d writers still waiting after the deadline\n", running);
+      std::fprintf(stderr, "ingest_bench: %d writers still running after %s\n", running,
+                   absl::FormatDuration(give_up - start).c_str());
       std::fflush(stderr);
       std::_Exit(1);  // calls in flight still reference the writers
     }
   }
   while (in_callbacks.load() != 0) absl::SleepFor(absl::Milliseconds(1));
   Totals all;
+  absl::Time last_finish = start;
   for (const auto& writer : writers) {
+    last_finish = std::max(last_finish, writer->finished_at());
     const Totals& t = writer->totals();
     all.ok_calls += t.ok_calls;
     all.sessions += t.sessions;
@@ -278,7 +304,8 @@ bool RunOne(const std::string& authorization, const std::string& account, const 
     if (all.first_error.empty()) all.first_error = t.first_error;
     all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
   }
-  const double seconds = absl::ToDoubleSeconds(absl::GetFlag(FLAGS_duration));
+  const double seconds = std::max(
+      1e-6, absl::ToDoubleSeconds(fixed ? last_finish - start : absl::GetFlag(FLAGS_duration)));
   std::printf(
       "INGEST mode=%s writers=%d batch=%d ok=%lld failed=%lld stale=%lld seconds=%.2f "
       "calls_per_s=%.0f updates_per_s=%.0f p50_ms=%.2f p99_ms=%.2f\n",
@@ -315,6 +342,7 @@ int Run() {
     RunConfig config;
     config.writers = std::max(1, std::atoi(w.c_str()));
     config.run_id = run_id++;
+    config.calls_per_writer = absl::GetFlag(FLAGS_calls_per_writer);
     ok = RunOne(authorization, account, config) && ok;
   }
   if (absl::GetFlag(FLAGS_batch_writers) > 0) {
@@ -323,6 +351,7 @@ int Run() {
     config.writers = absl::GetFlag(FLAGS_batch_writers);
     config.batch_size = std::max(1, absl::GetFlag(FLAGS_batch_size));
     config.run_id = run_id++;
+    config.calls_per_writer = absl::GetFlag(FLAGS_calls_per_writer);
     ok = RunOne(authorization, account, config) && ok;
   }
   return ok ? 0 : 1;

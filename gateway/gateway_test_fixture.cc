@@ -22,7 +22,7 @@ void HttpGatewayTest::SetUp() {
 }
 
 void HttpGatewayTest::TearDown() {
-  if (gateway_ != nullptr) gateway_->Shutdown(absl::Now() + absl::Seconds(5));
+  if (gateway_ != nullptr) gateway_->Shutdown(absl::Now() + absl::Seconds(60));
   std::vector<std::thread> workers;
   {
     absl::MutexLock lock(&mu_);

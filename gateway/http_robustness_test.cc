@@ -96,15 +96,17 @@ TEST_F(HttpGatewayTest, GarbageGets400AndClose) {
 
 TEST_F(HttpGatewayTest, SlowClientIsCutOffByReadTimeout) {
   HttpGatewayOptions options;
-  options.read_timeout = absl::Milliseconds(300);
-  options.idle_timeout = absl::Milliseconds(300);
+  // Short, but long enough that ExpectAlive's request (sent right after its
+  // connect) is never cut by the idle timeout, even on a loaded machine.
+  options.read_timeout = absl::Seconds(1);
+  options.idle_timeout = absl::Seconds(1);
   StartGateway(options);
   TestHttpClient partial(gateway_->port());
   ASSERT_TRUE(partial.SendRaw("GET /portal/active-sessions HTTP/1.1\r\nHost: x\r\nX-Slow: "));
-  EXPECT_TRUE(partial.WaitClosed(absl::Seconds(5)));
+  EXPECT_TRUE(partial.WaitClosed());
   TestHttpClient idle(gateway_->port());
   ASSERT_TRUE(idle.connected());
-  EXPECT_TRUE(idle.WaitClosed(absl::Seconds(5)));
+  EXPECT_TRUE(idle.WaitClosed());
   ExpectAlive(gateway_->port());
 }
 
@@ -135,9 +137,11 @@ TEST_F(HttpGatewayTest, ShutdownClosesIdleConnectionsAndStopsAccepting) {
   TestHttpClient idle(gateway_->port());
   ASSERT_TRUE(idle.Call("GET", "/healthz").has_value());
   const int port = gateway_->port();
-  const absl::Time start = absl::Now();
-  gateway_->Shutdown(absl::Now() + absl::Seconds(5));
-  EXPECT_LT(absl::Now() - start, absl::Seconds(4));
+  // Idle connections are closed at once, not at the deadline: one that
+  // waited for it would run into the test's own timeout.
+  const absl::Time deadline = absl::Now() + absl::Minutes(10);
+  gateway_->Shutdown(deadline);
+  EXPECT_LT(absl::Now(), deadline);
   EXPECT_TRUE(idle.WaitClosed());
   TestHttpClient late(port);
   EXPECT_FALSE(late.connected() && late.Call("GET", "/healthz").has_value());
@@ -150,7 +154,7 @@ TEST_F(HttpGatewayTest, ShutdownWaitsForRequestInFlight) {
   ASSERT_TRUE(client.SendRaw(TestHttpClient::Format(
       "GET", "/portal/active-sessions?accountId=async", kAuth, "")));
   std::optional<HttpResponse> r = client.Read();
-  gateway_->Shutdown(absl::Now() + absl::Seconds(5));
+  gateway_->Shutdown(absl::Now() + absl::Seconds(60));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->result_int(), 200);
   EXPECT_FALSE(r->keep_alive() && !client.WaitClosed());

@@ -21,7 +21,7 @@ TestHttpClient::TestHttpClient(int port) : stream_(io_) {
         result = ec;
         done = true;
       });
-  connected_ = RunUntil(done, absl::Seconds(5)) && !result;
+  connected_ = RunUntil(done, kDefaultTimeout) && !result;
 }
 
 bool TestHttpClient::RunUntil(const bool& done, absl::Duration timeout) {

@@ -25,11 +25,15 @@ class TestHttpClient {
 
   bool connected() const { return connected_; }
 
+  // Generous: a bound for a loaded machine running sanitizer builds, not
+  // an expectation of speed.
+  static constexpr absl::Duration kDefaultTimeout = absl::Seconds(30);
+
   // Sends `bytes` as they are. Returns false on error or timeout.
-  bool SendRaw(const std::string& bytes, absl::Duration timeout = absl::Seconds(5));
+  bool SendRaw(const std::string& bytes, absl::Duration timeout = kDefaultTimeout);
 
   // Reads one response; nullopt on timeout, EOF or a parse error.
-  std::optional<HttpResponse> Read(absl::Duration timeout = absl::Seconds(5));
+  std::optional<HttpResponse> Read(absl::Duration timeout = kDefaultTimeout);
 
   // Sends a request (Host and Content-Length added) and reads the answer.
   std::optional<HttpResponse> Call(const std::string& method, const std::string& target,
@@ -42,7 +46,7 @@ class TestHttpClient {
                             const std::string& body);
 
   // Waits until the server closes the connection; false on timeout.
-  bool WaitClosed(absl::Duration timeout = absl::Seconds(5));
+  bool WaitClosed(absl::Duration timeout = kDefaultTimeout);
 
  private:
   // Runs the io_context until `done` or `timeout`; cancels on timeout.

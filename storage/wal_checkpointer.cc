@@ -71,6 +71,7 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int w
   next_wake = wal_pages + options.start_pages;
   absl::MutexLock lock(&checkpointer->mu_);
   checkpointer->wanted_ = true;
+  ++checkpointer->stats_.wakeups;
   return SQLITE_OK;
 }
 

@@ -41,6 +41,7 @@ struct WalCheckpointerOptions {
 
 // Counters of a WalCheckpointer.
 struct CheckpointStats {
+  int64_t wakeups = 0;     // passes commits asked the thread for (coalesced if pending)
   int64_t background = 0;  // checkpoints run on the checkpoint thread
   int64_t inline_ = 0;     // checkpoints the writer ran past the hard limit
   int64_t failed = 0;      // checkpoints that failed (logged; retried later)

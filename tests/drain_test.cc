@@ -50,7 +50,7 @@ class DrainTest : public ::testing::Test {
                  DoneCallback done) {
             entered_.Notify();
             std::thread([this, response, done = std::move(done)] {
-              release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+              release_.WaitForNotificationWithTimeout(absl::Seconds(120));
               response->set_released(true);
               done(absl::OkStatus());
             }).detach();
@@ -82,10 +82,12 @@ class DrainTest : public ::testing::Test {
 };
 
 TEST_F(DrainTest, NotServingAtOnceThenInFlightCallFinishes) {
-  StartServer(absl::Seconds(20));
+  // A drain that waited out its deadline would run into the test's timeout.
+  const absl::Duration drain_timeout = absl::Minutes(10);
+  StartServer(drain_timeout);
   auto health = grpc::health::v1::Health::NewStub(server_->NewChannel());
   grpc::ClientContext watch_context;
-  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
   auto watch = health->Watch(&watch_context, grpc::health::v1::HealthCheckRequest());
   grpc::health::v1::HealthCheckResponse status;
   ASSERT_TRUE(watch->Read(&status));
@@ -93,7 +95,7 @@ TEST_F(DrainTest, NotServingAtOnceThenInFlightCallFinishes) {
 
   slow::HoldResponse response;
   std::future<grpc::Status> call = StartHold(&response);
-  ASSERT_TRUE(entered_.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  ASSERT_TRUE(entered_.WaitForNotificationWithTimeout(absl::Seconds(60)));
 
   const absl::Time start = absl::Now();
   std::thread shutdown([this] { server_->server().Shutdown(); });
@@ -107,14 +109,14 @@ TEST_F(DrainTest, NotServingAtOnceThenInFlightCallFinishes) {
   EXPECT_TRUE(call_status.ok()) << call_status.error_message();
   EXPECT_TRUE(response.released());
   shutdown.join();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_LT(absl::Now() - start, drain_timeout);
 }
 
 TEST_F(DrainTest, CallStillRunningAtTheDeadlineIsCut) {
   StartServer(absl::Milliseconds(500));
   slow::HoldResponse response;
   std::future<grpc::Status> call = StartHold(&response);
-  ASSERT_TRUE(entered_.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  ASSERT_TRUE(entered_.WaitForNotificationWithTimeout(absl::Seconds(60)));
   std::thread shutdown([this] { server_->server().Shutdown(); });
   // At the deadline the server cancels the call; the client sees it fail.
   grpc::Status call_status = call.get();

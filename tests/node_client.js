@@ -19,7 +19,7 @@ const client = new proto.voice.api.app.portal.v1.PortalService(
 function call(request, bearer) {
   const metadata = new grpc.Metadata();
   if (bearer) metadata.add('authorization', 'Bearer ' + bearer);
-  const deadline = new Date(Date.now() + 20000);
+  const deadline = new Date(Date.now() + 60000);
   return new Promise((resolve) => {
     client.GetActiveSessions(request, metadata, {deadline}, (err, res) => resolve({err, res}));
   });
