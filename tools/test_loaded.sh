@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the README's test command (tools/test.sh) several times in a row on a
+# deliberately slow machine, to prove that no test depends on its speed:
+# a CPU hog keeps every core busy, and the whole test command (the Bazel
+# server and so every test process it starts) is pinned to one core.
+#
+#   tools/test_loaded.sh            # 3 runs, pinned to core 0, hog on all cores
+#   RUNS=1 TEST_CPU=1 tools/test_loaded.sh
+#
+# Prints each run's "N passed, N failed" line and duration; exits non-zero
+# if any run failed. Not part of the test command itself (it takes a while).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS="${RUNS:-3}"
+TEST_CPU="${TEST_CPU:-0}"
+command -v stress-ng >/dev/null || {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends stress-ng >&2
+}
+LOG_DIR="$(mktemp -d /tmp/test_loaded.XXXXXX)"
+
+# The Bazel server outlives a command: restart it under the pinning, and
+# again afterwards so that later builds are not pinned.
+bazel shutdown 2>/dev/null
+stress-ng --cpu "$(nproc)" --quiet &
+HOG=$!
+trap 'kill "$HOG" 2>/dev/null; bazel shutdown 2>/dev/null' EXIT
+
+status=0
+for run in $(seq "$RUNS"); do
+  start=$SECONDS
+  taskset -c "$TEST_CPU" bash tools/test.sh >"$LOG_DIR/run$run.log" 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || status=1
+  echo "run $run: $(grep -E '^\[|^[0-9]+ passed' "$LOG_DIR/run$run.log" | tr '\n' ' ')" \
+    "exit $rc, $((SECONDS - start)) s (log: $LOG_DIR/run$run.log)"
+done
+echo "load: stress-ng --cpu $(nproc), tests pinned to core $TEST_CPU; $(nproc) cores," \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+exit "$status"
