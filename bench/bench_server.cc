@@ -16,12 +16,10 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "bench/bench_service.h"
-#include "service/server.h"
-#include "service/server_process.h"
+#include "gateway/transcode/http_gateway.h"
+#include "server/server.h"
+#include "server/server_process.h"
 #include "spdlog/spdlog.h"
-#ifndef SESSIONS_BENCH_NO_HTTP
-#include "gateway/http_gateway.h"
-#endif
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0 = any free port)");
 ABSL_FLAG(std::string, http_address, "127.0.0.1:0", "REST listen address; empty disables HTTP");
@@ -48,14 +46,10 @@ int Run() {
   };
   const std::string http_address = absl::GetFlag(FLAGS_http_address);
   if (!http_address.empty()) {
-#ifndef SESSIONS_BENCH_NO_HTTP
     gateway::HttpGatewayOptions http;
-    http.address = http_address;
-    http.threads = absl::GetFlag(FLAGS_http_threads);
-    options.http_frontend = gateway::HttpGateway::Factory(http);
-#else
-    std::fprintf(stderr, "bench_server: built without the REST gateway; HTTP off\n");
-#endif
+    http.server.address = http_address;
+    http.server.threads = absl::GetFlag(FLAGS_http_threads);
+    options.http = http;
   }
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::BuildAndStart(options);

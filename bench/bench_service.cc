@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "bench/bench_control.grpc.pb.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "service/grpc_status_util.h"
-#include "service/grpc_unary_call.h"
+#include "service/grpc/grpc_status_util.h"
+#include "service/grpc/grpc_unary_call.h"
 
 namespace sessions::bench {
 namespace {
@@ -90,7 +90,6 @@ class BenchService::GrpcAdapter final
     }
     call->context.transport = Transport::kGrpc;
     call->context.metadata = &call->metadata;
-    call->context.deadline = absl::FromChrono(grpc_context->deadline());
     table_->Invoke(*noop_, &call->context, call->request, &call->unused_response,
                    [this, reactor, call, response](absl::Status status) {
                      if (status.ok()) {

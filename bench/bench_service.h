@@ -25,7 +25,7 @@
 #include "grpcpp/support/slice.h"
 #include "service/call_context.h"
 #include "service/method_table.h"
-#include "service/portal_handler.h"
+#include "service/handlers/portal_handler.h"
 #include "storage/session_store.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 

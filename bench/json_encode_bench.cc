@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "gateway/json_writer.h"
-#include "gateway/jsv_writer.h"
+#include "gateway/codec/json_writer.h"
+#include "gateway/codec/jsv_writer.h"
 #include "google/protobuf/util/json_util.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 

@@ -68,19 +68,13 @@ for tool in h2load nghttp taskset awk sort; do
 done
 
 # ---------------------------------------------------------------- build ----
-HTTP_BUILT=1
 if [[ -z $BIN_DIR ]]; then
   cd "$(dirname "$0")/.."
   BAZEL=(bazel ${BENCH_BAZEL_STARTUP:-})
   FLAGS=(-c opt --symlink_prefix=/)
-  TARGETS=(//bench:bench_server //bench:gen_data //bench:ingest_bench)
-  log "building ${TARGETS[*]} //bench:json_encode_bench (-c opt)"
-  if ! "${BAZEL[@]}" build "${FLAGS[@]}" "${TARGETS[@]}" //bench:json_encode_bench; then
-    log "build with the REST gateway failed; building without it"
-    HTTP_BUILT=0
-    FLAGS+=(--define=bench_http=off)
-    "${BAZEL[@]}" build "${FLAGS[@]}" "${TARGETS[@]}" || die "build failed"
-  fi
+  TARGETS=(//bench:bench_server //bench:gen_data //bench:ingest_bench //bench:json_encode_bench)
+  log "building ${TARGETS[*]} (-c opt)"
+  "${BAZEL[@]}" build "${FLAGS[@]}" "${TARGETS[@]}" || die "build failed"
   BIN_DIR="$("${BAZEL[@]}" info "${FLAGS[@]}" bazel-bin 2>/dev/null)/bench"
 fi
 for b in bench_server gen_data ingest_bench; do
@@ -127,7 +121,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 start_server() {  # start_server TAG
   local out=$WORK/server_$1.out
   "${PIN[@]}" "$SERVER_CPU" "$BIN_DIR/bench_server" --db_path="$DB" --grpc_address=127.0.0.1:0 \
-    --http_address="$([[ $HTTP_BUILT == 1 ]] && echo 127.0.0.1:0)" \
+    --http_address=127.0.0.1:0 \
     >"$out" 2>"$WORK/server_$1.err" &
   SERVER_PID=$!
   local give_up=$((SECONDS + 120))
@@ -225,8 +219,8 @@ throughput noop "$NOOP" "$GAS_BYTES"; NOOP_RPS=$THROUGHPUT; NOOP_CPU=$THROUGHPUT
 R1=$(calc "$GAS_RPS / $BUILD_RPS")
 
 # 2) REST (HTTP/1.1, same query, same token) vs gRPC.
-R2="n/a (gateway not built)"; REST_RPS="-"; REST_CPU="-"; REST_BYTES="-"
-if [[ $HTTP_BUILT == 1 && ${HTTP_PORT:-0} -gt 0 ]]; then
+R2="n/a (no HTTP port)"; REST_RPS="-"; REST_CPU="-"; REST_BYTES="-"
+if [[ ${HTTP_PORT:-0} -gt 0 ]]; then
   REST_URL="http://127.0.0.1:$HTTP_PORT/portal/active-sessions"
   REST_BYTES=$(curl -sS -o "$WORK/rest.body" -w '%{http_code} %{size_download}' \
     -H "Authorization: Bearer $READ_TOKEN" "$REST_URL")

@@ -1,14 +1,12 @@
 // What a core handler knows about the call besides its request: the
-// authenticated caller, the transport, the deadline. Built by the transport
+// authenticated caller and the transport. Built by the transport
 // adapters (gRPC, HTTP) and completed by the method-table wrapper.
 #ifndef SERVICE_CALL_CONTEXT_H_
 #define SERVICE_CALL_CONTEXT_H_
 
 #include <optional>
-#include <string>
 #include <string_view>
 
-#include "absl/time/time.h"
 #include "service/principal.h"
 
 namespace sessions {
@@ -29,9 +27,6 @@ struct CallContext {
   Transport transport = Transport::kGrpc;
   // Not owned; must outlive the call. Null means no metadata.
   const MetadataView* metadata = nullptr;
-  absl::Time deadline = absl::InfiniteFuture();
-  // Peer address for the access log (e.g. "ipv4:127.0.0.1:5555").
-  std::string peer;
   // Set by the method-table wrapper before the handler runs.
   Principal principal;
 };

@@ -44,17 +44,16 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
     done(std::move(status));
   };
 
-  if (!method.public_method) {
-    absl::StatusOr<Principal> principal = authenticator_->Authenticate(context->metadata);
-    if (!principal.ok()) {
-      finish(principal.status());
-      return;
-    }
-    context->principal = *std::move(principal);
-    if (!context->principal.Has(method.required_scope)) {
-      finish(absl::PermissionDeniedError("the token lacks the scope this method requires"));
-      return;
-    }
+  // Every method needs a token: health and reflection are not in the table.
+  absl::StatusOr<Principal> principal = authenticator_->Authenticate(context->metadata);
+  if (!principal.ok()) {
+    finish(principal.status());
+    return;
+  }
+  context->principal = *std::move(principal);
+  if (!context->principal.Has(method.required_scope)) {
+    finish(absl::PermissionDeniedError("the token lacks the scope this method requires"));
+    return;
   }
   method.handler(*context, request, response, std::move(finish));
 }

@@ -62,9 +62,6 @@ struct MethodEntry {
   const google::protobuf::MethodDescriptor* descriptor = nullptr;  // not owned
   Scope required_scope = Scope::kSessionsRead;
   AsyncHandler handler;
-  // Whether the method accepts calls without a token (never true for the
-  // services of this project; health and reflection are not in the table).
-  bool public_method = false;
 };
 
 class MethodTable {

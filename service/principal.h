@@ -5,15 +5,9 @@
 #include <cstdint>
 #include <string>
 
-namespace sessions {
+#include "storage/token_store.h"  // Scope: its bits are what the token store keeps
 
-// Permissions a token can carry. Stored as a bit set.
-enum class Scope : uint32_t {
-  kNone = 0,
-  kSessionsRead = 1u << 0,   // "sessions:read"
-  kSessionsWrite = 1u << 1,  // "sessions:write"
-  kAdmin = 1u << 2,          // "admin": any account, any scope
-};
+namespace sessions {
 
 // The authenticated caller of one RPC. Copyable value type.
 struct Principal {

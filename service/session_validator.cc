@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
-#include "storage/iso_time.h"
-#include "storage/status_macros.h"
+#include "common/iso_time.h"
+#include "common/status_macros.h"
 
 namespace sessions {
 namespace {

@@ -15,6 +15,15 @@
 
 namespace sessions {
 
+// Permissions a token can carry. Stored as a bit set (TokenRecord::scopes):
+// the numbers are part of the stored format.
+enum class Scope : uint32_t {
+  kNone = 0,
+  kSessionsRead = 1u << 0,   // "sessions:read"
+  kSessionsWrite = 1u << 1,  // "sessions:write"
+  kAdmin = 1u << 2,          // "admin": any account, any scope
+};
+
 // One API token. Copyable value type.
 struct TokenRecord {
   std::string id;             // public id, e.g. "tok_" + 16 hex
@@ -22,7 +31,7 @@ struct TokenRecord {
   std::string account_id;
   std::string customer_id;  // empty = unrestricted
   std::string name;
-  uint32_t scopes = 0;  // bit set of service/principal.h Scope
+  uint32_t scopes = 0;  // bit set of Scope
   absl::Time created_at;
   absl::Time expires_at = absl::InfiniteFuture();
   absl::Time last_used_at = absl::InfinitePast();

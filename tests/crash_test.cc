@@ -25,8 +25,8 @@
 #include "gtest/gtest.h"
 #include "service/auth/token_issuer.h"
 #include "service/principal.h"
-#include "storage/sqlite_session_store.h"
-#include "storage/sqlite_token_store.h"
+#include "storage/sqlite/sqlite_session_store.h"
+#include "storage/sqlite/sqlite_token_store.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
 extern char** environ;
@@ -42,7 +42,7 @@ std::string Runfile(const std::string& path) {
 
 // Starts the server binary on a free port; returns its pid and port.
 pid_t StartServer(const std::string& db, const std::string& out_file, int* port) {
-  std::vector<std::string> args = {Runfile("service/sessions_server"), "--grpc_address=127.0.0.1:0",
+  std::vector<std::string> args = {Runfile("server/sessions_server"), "--grpc_address=127.0.0.1:0",
                                    "--http_address=", "--log_level=warn", "--db_path=" + db};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -9,7 +9,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "service/grpc_unary_call.h"
+#include "service/grpc/grpc_unary_call.h"
 #include "tests/test_server.h"
 #include "tests/testdata/slow_test.grpc.pb.h"
 

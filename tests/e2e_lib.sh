@@ -13,7 +13,7 @@ fail() {
 # source workspace (found through a data file's real path; tests run with
 # tags = ["local"]).
 RUNFILES="${TEST_SRCDIR:-$PWD}/${TEST_WORKSPACE:-active_sessions}"
-SERVER_BIN="$RUNFILES/service/sessions_server"
+SERVER_BIN="$RUNFILES/server/sessions_server"
 CTL_BIN="$RUNFILES/tools/sessionsctl"
 WORKSPACE_ROOT="$(dirname "$(readlink -f "$RUNFILES/package.json")")"
 BUF="$WORKSPACE_ROOT/node_modules/.bin/buf"

@@ -10,8 +10,8 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "service/auth/authorization.h"
-#include "storage/demo_data.h"
-#include "storage/iso_time.h"
+#include "storage/sample/demo_data.h"
+#include "common/iso_time.h"
 #include "tests/test_server.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 

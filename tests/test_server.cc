@@ -12,7 +12,7 @@
 #include "grpcpp/security/credentials.h"
 #include "service/auth/token_codec.h"
 #include "service/auth/token_issuer.h"
-#include "storage/status_macros.h"
+#include "common/status_macros.h"
 #include "storage/token_store.h"
 
 namespace sessions::testing {

@@ -11,7 +11,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "service/principal.h"
-#include "service/server.h"
+#include "server/server.h"
 
 namespace sessions::testing {
 

@@ -14,9 +14,9 @@ DATA_DIR="${DATA_DIR:-.data}"
 mkdir -p "$DATA_DIR"
 DB="$DATA_DIR/sessions.db"
 
-bazel build -c opt //service:sessions_server //tools:sessionsctl
+bazel build -c opt //server:sessions_server //tools:sessionsctl
 BIN="$(bazel info -c opt bazel-bin)"
-cp -f "$BIN/service/sessions_server" "$BIN/tools/sessionsctl" "$DATA_DIR/"
+cp -f "$BIN/server/sessions_server" "$BIN/tools/sessionsctl" "$DATA_DIR/"
 
 TOKEN=$("$DATA_DIR/sessionsctl" --db_path="$DB" token create --account=acct-demo-1 \
   --scopes=sessions:read,sessions:write --ttl=24h --name="demo-$(date +%Y%m%d-%H%M%S)" --quiet)

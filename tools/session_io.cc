@@ -4,9 +4,9 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/field_index.h"
-#include "gateway/json_body_parser.h"
-#include "gateway/json_writer.h"
+#include "gateway/codec/field_index.h"
+#include "gateway/codec/json_body_parser.h"
+#include "gateway/codec/json_writer.h"
 #include "grpcpp/client_context.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 

@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "service/auth/token_authenticator.h"
 #include "service/call_context.h"
-#include "storage/sqlite_token_store.h"
+#include "storage/sqlite/sqlite_token_store.h"
 
 namespace sessions {
 namespace {

@@ -5,7 +5,7 @@
 # server and so every test process it starts) is pinned to one core.
 #
 #   tools/test_loaded.sh            # 3 runs, pinned to core 0, hog on all cores
-#   RUNS=1 TEST_CPU=1 tools/test_loaded.sh
+#   RUNS=1 TEST_CPU=1 HOGS_PER_CPU=4 tools/test_loaded.sh   # a much slower machine
 #
 # Prints each run's "N passed, N failed" line and duration; exits non-zero
 # if any run failed. Not part of the test command itself (it takes a while).
@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 RUNS="${RUNS:-3}"
 TEST_CPU="${TEST_CPU:-0}"
+HOGS_PER_CPU="${HOGS_PER_CPU:-1}"  # busy processes per core: the tests get 1/(N+1) of theirs
 command -v stress-ng >/dev/null || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends stress-ng >&2
 }
@@ -22,7 +23,7 @@ LOG_DIR="$(mktemp -d /tmp/test_loaded.XXXXXX)"
 # The Bazel server outlives a command: restart it under the pinning, and
 # again afterwards so that later builds are not pinned.
 bazel shutdown 2>/dev/null
-stress-ng --cpu "$(nproc)" --quiet &
+stress-ng --cpu "$(($(nproc) * HOGS_PER_CPU))" --quiet &
 HOG=$!
 trap 'kill "$HOG" 2>/dev/null; bazel shutdown 2>/dev/null' EXIT
 
@@ -32,9 +33,10 @@ for run in $(seq "$RUNS"); do
   taskset -c "$TEST_CPU" bash tools/test.sh >"$LOG_DIR/run$run.log" 2>&1
   rc=$?
   [ "$rc" -eq 0 ] || status=1
-  echo "run $run: $(grep -E '^\[|^[0-9]+ passed' "$LOG_DIR/run$run.log" | tr '\n' ' ')" \
+  echo "run $run: $(grep -aoE '\[(default|asan\+ubsan)\] [0-9]+ passed, [0-9]+ failed' \
+    "$LOG_DIR/run$run.log" | tr '\n' ' ')" \
     "exit $rc, $((SECONDS - start)) s (log: $LOG_DIR/run$run.log)"
 done
-echo "load: stress-ng --cpu $(nproc), tests pinned to core $TEST_CPU; $(nproc) cores," \
+echo "load: stress-ng --cpu $(($(nproc) * HOGS_PER_CPU)), tests pinned to core $TEST_CPU; $(nproc) cores," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 exit "$status"

@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/auth/fake_token_store.h"
+#include "storage/testing/fake_token_store.h"
 #include "service/auth/token_codec.h"
 #include "tools/command.h"
 

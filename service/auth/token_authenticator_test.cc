@@ -12,7 +12,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/auth/fake_token_store.h"
+#include "storage/testing/fake_token_store.h"
 #include "service/auth/token_codec.h"
 #include "service/call_context.h"
 #include "service/principal.h"

@@ -1,0 +1,181 @@
+// Tests for JsvWriter and AppendJsvString (ServiceStack JSV).
+
+#include "gateway/codec/jsv_writer.h"
+
+#include <string>
+
+#include "gateway/codec/field_plan.h"
+#include "gateway/codec/testdata/session_fixture.h"
+#include "gtest/gtest.h"
+#include "testdata/writer_test.pb.h"
+#include "voice/api/app/portal/v1/portal.pb.h"
+#include "voice/api/sessions/v1/sessions.pb.h"
+
+namespace sessions::gateway {
+namespace {
+
+using google::protobuf::Message;
+using sessions::gateway::testdata::TestAll;
+using voice::api::app::portal::v1::GetActiveSessionsResponse;
+using voice::api::sessions::v1::SessionInfo;
+
+std::string ToJsv(const Message& msg) {
+  std::string out;
+  JsvWriter::Write(msg, &out);
+  return out;
+}
+
+std::string Jsv(const std::string& s) {
+  std::string out;
+  AppendJsvString(s, &out);
+  return out;
+}
+
+// The reference quoting the fast scan must agree with.
+std::string SlowJsv(const std::string& s) {
+  if (s.empty()) return "\"\"";
+  if (s.find_first_of("\":,{}[]\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+TEST(JsvWriterTest, SmallSessionGolden) {
+  GetActiveSessionsResponse response;
+  *response.add_sessions() = testing::SmallSession();
+  EXPECT_EQ(ToJsv(response),
+            "{sessions:[{dialState:None,callState:Disconnected,queueState:None,"
+            "accountId:acc1,customerBreadcrumb:[{id:c1,name:Top}],"
+            "channel:Voice,ended:False,holdReason:None,"
+            "log:[{date:2026-11-25,message:hi}],"
+            "members:[{identity:u1,isOriginalMember:False,"
+            "applicationData:{k:v},callState:None,role:None,muted:True}],"
+            "direction:Incoming,wasMissed:False,id:s1}]}");
+}
+
+TEST(JsvWriterTest, DefaultsAndEmptyResponse) {
+  EXPECT_EQ(ToJsv(SessionInfo()),
+            "{dialState:None,callState:Disconnected,queueState:None,"
+            "customerBreadcrumb:[],channel:Voice,ended:False,holdReason:None,"
+            "log:[],members:[],direction:Incoming,wasMissed:False}");
+  EXPECT_EQ(ToJsv(GetActiveSessionsResponse()), "{sessions:[]}");
+}
+
+TEST(JsvWriterTest, FullSessionGolden) {
+  const std::string member1 =
+      "{identity:identity-1,endpointId:member-endpoint-1,"
+      "displayName:\"Member \"\"1\"\"\",isOriginalMember:True,"
+      "avatarUrl:\"https://cdn.example.com/a/1.png\","
+      "applicationData:{agent:Agent 1,skill:\"sales, tier:2\"},"
+      "callState:Hold,role:Agent,callSid:CAmember1,muted:False}";
+  const std::string member2 =
+      "{identity:identity-2,endpointId:member-endpoint-2,"
+      "displayName:\"Member \"\"2\"\"\",isOriginalMember:False,"
+      "avatarUrl:\"https://cdn.example.com/a/2.png\","
+      "applicationData:{agent:Agent 2,skill:\"sales, tier:2\"},"
+      "callState:Hold,role:Agent,callSid:CAmember2,muted:True}";
+  EXPECT_EQ(
+      ToJsv(testing::FullSession()),
+      "{dialState:Active,callState:Connected,queueState:Queued,"
+      "accountId:acc_0000000000000000001,accountName:Acme Telephony,"
+      "customerId:cus_0000000000000000002,"
+      "customerBreadcrumb:[{id:cus_top,name:Top Customer},"
+      "{id:cus_0000000000000000002,name:Sub Customer}],"
+      "customerName:Sub Customer,endpointId:end_0000000000000000003,"
+      "endpointName:Front desk,dateCompleted:\"2026-11-25T10:05:00Z\","
+      "destination:+15551234567,toAddress:+15551234567,"
+      "fromAddress:+15557654321,fromName:Zoë Müller,"
+      "answeredByName:Agent Smith,queueMemberId:qm_1,channel:Fax,"
+      "ended:True,outcome:answered,callSid:CA0123456789abcdef,"
+      "consoleData:\"{\"\"k\"\":\"\"v\\n\"\"}\t\x01\","
+      "holdQueueName:Hold Q,heldByUserId:usr_9,holdReason:Transferring,"
+      "conferenceSid:CF42,displayName:Call with Zoë,"
+      "log:[{date:\"2026-11-25T10:00:00Z\",message:Call started},"
+      "{date:\"2026-11-25T10:01:00Z\","
+      "message:\"Transferred to [queue], then: answered\"}],"
+      "members:[" + member1 + "," + member2 + "],"
+      "callbackNumber:+15550000000,answeredById:end_answer,"
+      "direction:Outgoing,fromPhoneNumber:+15557654321,"
+      "mostRecentParticipantCallSid:CArecent,wasMissed:True,"
+      "ringQueueId:rq_7,id:ses_0000000000000000042,"
+      "dateCreated:\"2026-11-25T10:00:00Z\","
+      "dateLastModified:\"2026-11-25T10:05:00Z\","
+      "createdBy:usr_creator,lastModifiedBy:usr_modifier}");
+}
+
+TEST(JsvWriterTest, FastPathEqualsReflectionPath) {
+  GetActiveSessionsResponse response;
+  *response.add_sessions() = testing::FullSession();
+  response.add_sessions();
+  const std::string fast = ToJsv(response);
+  SetFastAccessEnabledForTesting(false);
+  const std::string slow = ToJsv(response);
+  SetFastAccessEnabledForTesting(true);
+  EXPECT_EQ(slow, fast);
+}
+
+TEST(JsvWriterTest, QuotingRules) {
+  EXPECT_EQ(Jsv("plain text"), "plain text");
+  EXPECT_EQ(Jsv("back\\slash\ttab Zoë"), "back\\slash\ttab Zoë");
+  EXPECT_EQ(Jsv(""), "\"\"");
+  EXPECT_EQ(Jsv("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(Jsv("\"\""), "\"\"\"\"\"\"");
+  for (char c : std::string("\":,{}[]\r\n")) {
+    const std::string s = std::string("x") + c + "y";
+    EXPECT_EQ(Jsv(s), SlowJsv(s)) << c;
+    EXPECT_EQ(Jsv(s).front(), '"') << c;
+  }
+  // Bytes that differ from a trigger only in bit 5 must not trigger.
+  EXPECT_EQ(Jsv(";=\x1a\x0c\x02\x2d\x5c\x7c"), ";=\x1a\x0c\x02\x2d\x5c\x7c");
+}
+
+TEST(JsvWriterTest, TriggerAtEveryOffsetMatchesReference) {
+  const std::string triggers = "\":,{}[]\r\n";
+  for (size_t len = 1; len <= 40; ++len) {
+    const std::string clean(len, 'q');
+    ASSERT_EQ(Jsv(clean), clean);
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (char c : triggers) {
+        std::string s = clean;
+        s[pos] = c;
+        ASSERT_EQ(Jsv(s), SlowJsv(s)) << "len " << len << " pos " << pos;
+      }
+    }
+  }
+  std::string all;
+  for (int c = 1; c < 256; ++c) all.push_back(static_cast<char>(c));
+  for (size_t start = 0; start < all.size(); ++start) {
+    ASSERT_EQ(Jsv(all.substr(start)), SlowJsv(all.substr(start))) << start;
+  }
+}
+
+TEST(JsvWriterTest, GenericMessageGolden) {
+  TestAll m;
+  m.set_i64(-9007199254740993);
+  m.set_dbl(2.5);
+  m.set_flag(true);
+  m.set_text("a:b");
+  m.set_blob("\xff\x00\x01", 3);
+  m.set_color(testdata::TEST_COLOR_DARK_GREEN);
+  m.mutable_child()->set_name("c");
+  m.add_words("x");
+  m.add_words("");
+  m.add_colors(static_cast<testdata::TestColor>(3));
+  (*m.mutable_labels())["k,1"] = "v";
+  (*m.mutable_by_id())[7].set_count(2);
+  (*m.mutable_by_flag())[true] = 1;
+  m.set_maybe_text("");
+  EXPECT_EQ(ToJsv(m),
+            "{i32:0,i64:-9007199254740993,u32:0,u64:0,s32:0,dbl:2.5,flt:0,"
+            "flag:True,text:\"a:b\",blob:/wAB,color:DarkGreen,"
+            "child:{name:c,count:0},numbers:[],words:[x,\"\"],values:[],"
+            "colors:[3],children:[],labels:{\"k,1\":v},"
+            "byId:{7:{count:2}},colorByName:{},maybeText:\"\",flags:[],"
+            "byFlag:{True:1}}");
+}
+
+}  // namespace
+}  // namespace sessions::gateway

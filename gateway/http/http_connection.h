@@ -1,0 +1,88 @@
+// One accepted HTTP/1.1 connection: reads requests one at a time (so
+// pipelined requests are answered in order), hands each to the
+// RequestHandler, writes the response, and repeats while keep-alive holds.
+//
+// Limits: header bytes (431), body bytes (413), an idle timeout while
+// waiting for the first byte of a request and a read timeout for the whole
+// request (slow clients are cut off), a write timeout equal to the read
+// timeout. Malformed HTTP gets a 400 and the connection is closed.
+//
+// Thread-safety: every member runs on the connection's strand; Post() and
+// BeginDrain() may be called from any thread. Owned by the
+// ConnectionRegistry (shared_ptr) until it closes.
+#ifndef GATEWAY_HTTP_HTTP_CONNECTION_H_
+#define GATEWAY_HTTP_HTTP_CONNECTION_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core/flat_buffer.hpp"
+#include "boost/beast/core/tcp_stream.hpp"
+#include "boost/beast/http/parser.hpp"
+#include "gateway/http/connection_registry.h"
+#include "gateway/http/http_types.h"
+#include "gateway/http/request_handler.h"
+
+namespace sessions::gateway {
+
+struct ConnectionLimits {
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 4 * 1024 * 1024;
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration idle_timeout = absl::Seconds(60);
+};
+
+class HttpConnection final : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  // `handler` and `registry` are not owned and outlive the connection's
+  // handlers (the server stops its io_context before destroying them).
+  HttpConnection(boost::asio::ip::tcp::socket socket, const RequestHandler* handler,
+                 ConnectionRegistry* registry, const ConnectionLimits& limits);
+
+  // Starts reading; call once, after the registry holds the connection.
+  void Start();
+
+  // Closes the connection if it is idle; otherwise it closes after the
+  // response in progress. Thread-safe.
+  void BeginDrain();
+
+  // Closes the socket at once. Thread-safe.
+  void ForceClose();
+
+  // Runs `task` on this connection's strand. Thread-safe.
+  void Post(std::function<void()> task);
+
+ private:
+  void ReadNext();
+  void OnFirstBytes(boost::beast::error_code ec, size_t bytes);
+  void ReadRequest();
+  void OnRead(boost::beast::error_code ec);
+  void Dispatch(HttpRequest request);
+  void Write(HttpResponse response);
+  void OnWrite(boost::beast::error_code ec);
+  void FailRead(boost::beast::error_code ec);
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  const RequestHandler* handler_;
+  ConnectionRegistry* registry_;
+  ConnectionLimits limits_;
+  std::string peer_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<HttpResponse> response_;
+  unsigned request_version_ = 11;
+  bool keep_alive_ = true;
+  bool idle_ = false;     // waiting for the first byte of a request
+  bool busy_ = false;     // a request is being answered
+  bool closed_ = false;
+  bool draining_ = false;
+};
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_HTTP_HTTP_CONNECTION_H_

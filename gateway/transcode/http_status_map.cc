@@ -1,0 +1,141 @@
+#include "gateway/transcode/http_status_map.h"
+
+#include "absl/strings/ascii.h"
+
+namespace sessions::gateway {
+namespace {
+
+// Returns the "<field>" of "<field>: <problem>", or empty.
+absl::string_view LeadingFieldName(absl::string_view message) {
+  const size_t colon = message.find(": ");
+  if (colon == 0 || colon == absl::string_view::npos) return {};
+  absl::string_view field = message.substr(0, colon);
+  for (char c : field) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.') return {};
+  }
+  return field;
+}
+
+}  // namespace
+
+int HttpStatusFromCode(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+      return 500;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      break;
+  }
+  return 500;  // codes outside the canonical set
+}
+
+absl::string_view ErrorCodeName(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return "Ok";
+    case absl::StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case absl::StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
+    case absl::StatusCode::kOutOfRange:
+      return "OutOfRange";
+    case absl::StatusCode::kUnauthenticated:
+      return "Unauthorized";
+    case absl::StatusCode::kPermissionDenied:
+      return "Forbidden";
+    case absl::StatusCode::kNotFound:
+      return "NotFound";
+    case absl::StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case absl::StatusCode::kAborted:
+      return "Aborted";
+    case absl::StatusCode::kResourceExhausted:
+      return "ResourceExhausted";
+    case absl::StatusCode::kCancelled:
+      return "Cancelled";
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+      return "InternalServerError";
+    case absl::StatusCode::kUnimplemented:
+      return "NotImplemented";
+    case absl::StatusCode::kUnavailable:
+      return "ServiceUnavailable";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "DeadlineExceeded";
+    default:
+      break;
+  }
+  return "InternalServerError";
+}
+
+HttpError HttpErrorFromStatus(const absl::Status& status) {
+  HttpError error;
+  error.http_status = HttpStatusFromCode(status.code());
+  error.error_code = std::string(ErrorCodeName(status.code()));
+  switch (error.http_status) {
+    case 500:
+      error.message = "internal error";
+      return error;
+    case 503:
+      error.message = "service unavailable";
+      return error;
+    case 504:
+      error.message = "deadline exceeded";
+      return error;
+    default:
+      break;
+  }
+  error.message = std::string(status.message());
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    absl::string_view field = LeadingFieldName(status.message());
+    if (!field.empty()) {
+      error.field_name = ToPascalCase(field);
+      error.field_message = std::string(status.message().substr(field.size() + 2));
+    }
+  }
+  return error;
+}
+
+std::string ToPascalCase(absl::string_view snake) {
+  std::string out;
+  out.reserve(snake.size());
+  bool upper = true;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper ? absl::ascii_toupper(c) : c);
+    upper = c == '.';
+  }
+  return out;
+}
+
+}  // namespace sessions::gateway

@@ -1,0 +1,71 @@
+// A google.api.http path template ("/v1/sessions/{session_id}:end") parsed
+// once at start-up and matched against request paths.
+//
+// Grammar (google/api/http.proto):
+//   Template = "/" Segments [ ":" Verb ] ;
+//   Segment  = "*" | "**" | LITERAL | "{" FieldPath [ "=" Segments ] "}" ;
+// `{field}` is `{field=*}` (one segment); `**` (any number of segments) may
+// only be the last segment.
+//
+// Usage:
+//   absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/{name=items/*}");
+//   std::vector<PathTemplate::Binding> bindings;
+//   if (t->Match({"v1", "items", "7"}, &bindings)) { /* name = "items/7" */ }
+//
+// Thread-safety: immutable after Parse(); Match() may run concurrently.
+#ifndef GATEWAY_TRANSCODE_PATH_TEMPLATE_H_
+#define GATEWAY_TRANSCODE_PATH_TEMPLATE_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sessions::gateway {
+
+class PathTemplate {
+ public:
+  // A variable's value taken from a matched path.
+  struct Binding {
+    std::string field_path;  // dotted proto field path, e.g. "session.id"
+    std::string value;       // decoded segments joined with "/"
+  };
+
+  // Parses `text`. Errors: INVALID_ARGUMENT describing the first problem.
+  static absl::StatusOr<PathTemplate> Parse(absl::string_view text);
+
+  // Matches decoded path segments (no leading empty segment). The last
+  // segment still carries the ":verb" suffix, if any. Fills `bindings` (may
+  // be null) on success.
+  bool Match(const std::vector<std::string>& segments, std::vector<Binding>* bindings) const;
+
+  // The template as written, used as the route label in metrics.
+  const std::string& text() const { return text_; }
+  const std::string& verb() const { return verb_; }
+  // True when the template has no variables and no wildcards.
+  bool IsLiteral() const;
+
+ private:
+  enum class Kind { kLiteral, kWildcard, kDoubleWildcard };
+  struct Segment {
+    Kind kind;
+    std::string literal;
+  };
+  struct Variable {
+    std::string field_path;
+    size_t begin = 0;  // index of its first segment
+    size_t end = 0;    // one past its last segment
+  };
+
+  absl::Status ParseSegments(absl::string_view text, bool in_variable);
+
+  std::string text_;
+  std::string verb_;
+  std::vector<Segment> segments_;
+  std::vector<Variable> variables_;
+};
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_TRANSCODE_PATH_TEMPLATE_H_

@@ -1,0 +1,74 @@
+#include "gateway/transcode/path_template.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+
+namespace sessions::gateway {
+namespace {
+
+std::vector<std::string> Segs(const std::string& path) {
+  return absl::StrSplit(path.substr(1), '/');
+}
+
+TEST(PathTemplateTest, LiteralMatchesExactly) {
+  absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/portal/active-sessions");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_TRUE(t->IsLiteral());
+  EXPECT_TRUE(t->Match(Segs("/portal/active-sessions"), nullptr));
+  EXPECT_FALSE(t->Match(Segs("/portal/active-sessions/x"), nullptr));
+  EXPECT_FALSE(t->Match(Segs("/portal"), nullptr));
+  EXPECT_FALSE(t->Match(Segs("/portal/Active-Sessions"), nullptr));
+}
+
+TEST(PathTemplateTest, VariablesBind) {
+  absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/sessions/{session_id}/members/{identity=*}");
+  ASSERT_TRUE(t.ok()) << t.status();
+  std::vector<PathTemplate::Binding> b;
+  ASSERT_TRUE(t->Match(Segs("/v1/sessions/s1/members/alice"), &b));
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].field_path, "session_id");
+  EXPECT_EQ(b[0].value, "s1");
+  EXPECT_EQ(b[1].field_path, "identity");
+  EXPECT_EQ(b[1].value, "alice");
+  EXPECT_FALSE(t->Match(Segs("/v1/sessions//members/alice"), &b));
+}
+
+TEST(PathTemplateTest, VerbSuffix) {
+  absl::StatusOr<PathTemplate> upsert = PathTemplate::Parse("/v1/sessions:upsert");
+  ASSERT_TRUE(upsert.ok()) << upsert.status();
+  EXPECT_EQ(upsert->verb(), "upsert");
+  EXPECT_TRUE(upsert->Match(Segs("/v1/sessions:upsert"), nullptr));
+  EXPECT_FALSE(upsert->Match(Segs("/v1/sessions"), nullptr));
+  EXPECT_FALSE(upsert->Match(Segs("/v1/sessions:batchUpsert"), nullptr));
+
+  absl::StatusOr<PathTemplate> end = PathTemplate::Parse("/v1/sessions/{session_id}:end");
+  ASSERT_TRUE(end.ok()) << end.status();
+  std::vector<PathTemplate::Binding> b;
+  ASSERT_TRUE(end->Match(Segs("/v1/sessions/abc:end"), &b));
+  EXPECT_EQ(b[0].value, "abc");
+  EXPECT_FALSE(end->Match(Segs("/v1/sessions/:end"), &b));
+  EXPECT_FALSE(end->Match(Segs("/v1/sessions/abc"), &b));
+}
+
+TEST(PathTemplateTest, MultiSegmentVariables) {
+  absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/{name=items/*}/x/{rest=**}");
+  ASSERT_TRUE(t.ok()) << t.status();
+  std::vector<PathTemplate::Binding> b;
+  ASSERT_TRUE(t->Match(Segs("/v1/items/7/x/a/b/c"), &b));
+  EXPECT_EQ(b[0].value, "items/7");
+  EXPECT_EQ(b[1].value, "a/b/c");
+  EXPECT_FALSE(t->Match(Segs("/v1/things/7/x/a"), &b));
+}
+
+TEST(PathTemplateTest, RejectsMalformedTemplates) {
+  for (const char* bad : {"", "no-slash", "/a//b", "/a/", "/{unclosed", "/{1bad}", "/a{b}",
+                          "/{a={b}}", "/**/a", "/a:"}) {
+    EXPECT_FALSE(PathTemplate::Parse(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace sessions::gateway

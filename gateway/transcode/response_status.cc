@@ -1,0 +1,59 @@
+#include "gateway/transcode/response_status.h"
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "gateway/codec/json_writer.h"
+#include "gateway/codec/jsv_writer.h"
+
+namespace sessions::gateway {
+namespace {
+
+std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// Appends `,name:value` / `,"name":"value"` (no comma when `first`).
+void AppendProperty(ResponseFormat format, bool first, absl::string_view name,
+                    absl::string_view value, std::string* out) {
+  if (!first) out->push_back(',');
+  if (format == ResponseFormat::kJson) {
+    AppendJsonString(Std(name), out);
+    out->push_back(':');
+    AppendJsonString(Std(value), out);
+  } else {
+    out->append(name.data(), name.size());
+    out->push_back(':');
+    AppendJsvString(Std(value), out);
+  }
+}
+
+void AppendKey(ResponseFormat format, absl::string_view name, std::string* out) {
+  if (format == ResponseFormat::kJson) {
+    AppendJsonString(Std(name), out);
+  } else {
+    out->append(name.data(), name.size());
+  }
+  out->push_back(':');
+}
+
+}  // namespace
+
+std::string RenderResponseStatus(const HttpError& error, ResponseFormat format) {
+  std::string out = "{";
+  AppendKey(format, "responseStatus", &out);
+  out.push_back('{');
+  AppendProperty(format, true, "errorCode", error.error_code, &out);
+  AppendProperty(format, false, "message", error.message, &out);
+  if (!error.field_name.empty()) {
+    out.push_back(',');
+    AppendKey(format, "errors", &out);
+    out.append("[{");
+    AppendProperty(format, true, "errorCode", error.error_code, &out);
+    AppendProperty(format, false, "fieldName", error.field_name, &out);
+    AppendProperty(format, false, "message", error.field_message, &out);
+    out.append("}]");
+  }
+  out.append("}}");
+  return out;
+}
+
+}  // namespace sessions::gateway

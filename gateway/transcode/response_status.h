@@ -1,0 +1,23 @@
+// Renders the ServiceStack error body of an HttpError:
+//   {"responseStatus":{"errorCode":"...","message":"...",
+//     "errors":[{"errorCode":"...","fieldName":"...","message":"..."}]}}
+// ("errors" only for a validation error that names a field), in JSON or in
+// JSV ({responseStatus:{errorCode:NotFound,message:...}}).
+//
+// Thread-safety: stateless function.
+#ifndef GATEWAY_TRANSCODE_RESPONSE_STATUS_H_
+#define GATEWAY_TRANSCODE_RESPONSE_STATUS_H_
+
+#include <string>
+
+#include "gateway/http/content_negotiation.h"
+#include "gateway/transcode/http_status_map.h"
+
+namespace sessions::gateway {
+
+// Returns the body of `error` in `format`.
+std::string RenderResponseStatus(const HttpError& error, ResponseFormat format);
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_TRANSCODE_RESPONSE_STATUS_H_

@@ -1,0 +1,264 @@
+#include "gateway/transcode/rest_dispatcher.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "boost/url/parse.hpp"
+#include "gateway/http/gzip_encoder.h"
+#include "gateway/http/http_metadata.h"
+#include "gateway/codec/json_writer.h"
+#include "gateway/codec/jsv_writer.h"
+#include "gateway/transcode/request_binder.h"
+#include "gateway/transcode/response_status.h"
+#include "spdlog/spdlog.h"
+
+namespace sessions::gateway {
+
+namespace http = boost::beast::http;
+
+// The decoded request target.
+struct RestDispatcher::Target {
+  std::vector<std::string> segments;
+  QueryParams query;
+  std::optional<ResponseFormat> suffix_format;
+  std::optional<ResponseFormat> query_format;
+};
+
+// The state of one API call; owned by a shared_ptr until the response is
+// handed to the Responder (the handler may complete on another thread).
+struct RestDispatcher::Call {
+  explicit Call(HttpRequest r) : request(std::move(r)), metadata(&request) {}
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  HttpRequest request;
+  HttpMetadata metadata;  // views `request`
+  CallContext context;
+  std::unique_ptr<google::protobuf::Message> input;
+  std::unique_ptr<google::protobuf::Message> output;
+  const Route* route = nullptr;
+  ResponseFormat format = ResponseFormat::kJson;
+  absl::Time start;
+  Responder respond;
+  std::thread::id invoking_thread;
+  std::atomic<bool> inline_completion{false};
+};
+
+namespace {
+
+absl::string_view Header(const HttpRequest& request, http::field field) {
+  auto it = request.find(field);
+  if (it == request.end()) return {};
+  return ToAbsl(it->value());
+}
+
+HttpResponse PlainResponse(http::status status, absl::string_view content_type,
+                           std::string body) {
+  HttpResponse response(status, 11);
+  response.set(http::field::content_type, ToBeast(content_type));
+  response.body() = std::move(body);
+  return response;
+}
+
+// Parses the origin-form target with Boost.URL (percent-decoding
+// segments and parameters). Returns false when it is malformed.
+bool ParseTarget(absl::string_view raw, std::vector<std::string>* segments, QueryParams* query) {
+  boost::urls::result<boost::urls::url_view> url = boost::urls::parse_origin_form(ToBeast(raw));
+  if (!url) return false;
+  for (std::string segment : url->segments()) segments->push_back(std::move(segment));
+  for (boost::urls::param param : url->params()) {
+    query->emplace_back(std::move(param.key), std::move(param.value));
+  }
+  return true;
+}
+
+}  // namespace
+
+RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
+                               const std::vector<std::string>& cors_allowed_origins)
+    : env_(env), routes_(routes), cors_(cors_allowed_origins) {}
+
+void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond) const {
+  const absl::Time start = absl::Now();
+  Target target;
+  if (!ParseTarget(ToAbsl(request.target()),
+                   &target.segments, &target.query)) {
+    HttpError error{400, "BadRequest", "malformed request target"};
+    Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
+    return;
+  }
+  if (ServeOperational(request, target, respond)) return;
+  for (const auto& [key, value] : target.query) {
+    if (absl::EqualsIgnoreCase(key, "format")) target.query_format = ParseFormatParam(value);
+  }
+  if (!target.segments.empty() && routes_->AllowedMethods(target.segments).empty()) {
+    target.suffix_format = StripFormatSuffix(&target.segments.back());
+  }
+  DispatchApi(std::move(request), std::move(target), std::move(post), std::move(respond));
+}
+
+bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& target,
+                                      const Responder& respond) const {
+  if (target.segments.size() != 1) return false;
+  const std::string& name = target.segments[0];
+  if (name != "healthz" && name != "readyz" && name != "metrics") return false;
+  const absl::Time start = absl::Now();
+  const std::string label = "/" + name;
+  if (request.method() != http::verb::get) {
+    HttpResponse response = ErrorResponse({405, "MethodNotAllowed", "method not allowed"},
+                                          ResponseFormat::kJson);
+    response.set(http::field::allow, "GET");
+    Finish(request, label, start, std::move(response), respond);
+    return true;
+  }
+  HttpResponse response;
+  if (name == "healthz") {
+    response = PlainResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+  } else if (name == "readyz") {
+    const bool ready = !env_.is_ready || env_.is_ready();
+    response = PlainResponse(ready ? http::status::ok : http::status::service_unavailable,
+                             "text/plain; charset=utf-8", ready ? "ready\n" : "not ready\n");
+  } else {
+    response = PlainResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                             env_.metrics != nullptr ? env_.metrics->RenderText() : "");
+  }
+  response.set(http::field::cache_control, "no-store");
+  Finish(request, label, start, std::move(response), respond);
+  return true;
+}
+
+void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post,
+                                 Responder respond) const {
+  const absl::Time start = absl::Now();
+  const ResponseFormat format =
+      NegotiateFormat(target.suffix_format, target.query_format,
+                      Header(request, http::field::accept));
+  if (CorsPolicy::IsPreflight(request)) {
+    const std::string allowed = routes_->AllowedMethods(target.segments);
+    HttpResponse response(http::status::no_content, 11);
+    if (allowed.empty()) {
+      response = ErrorResponse({404, "NotFound", "no route for this path"}, format);
+    } else {
+      cors_.Preflight(Header(request, http::field::origin), allowed, &response);
+    }
+    Finish(request, "preflight", start, std::move(response), respond);
+    return;
+  }
+  RouteMatch match = routes_->Find(request.method(), target.segments);
+  if (match.route == nullptr) {
+    const bool known = !match.allowed_methods.empty();
+    HttpResponse response = ErrorResponse(
+        known ? HttpError{405, "MethodNotAllowed", "method not allowed on this route"}
+              : HttpError{404, "NotFound", "no route for this path"},
+        format);
+    if (known) response.set(http::field::allow, match.allowed_methods);
+    Finish(request, "unmatched", start, std::move(response), respond);
+    return;
+  }
+  auto call = std::make_shared<Call>(std::move(request));
+  call->route = match.route;
+  call->format = format;
+  call->start = start;
+  call->respond = std::move(respond);
+  call->context.transport = Transport::kHttp;
+  call->context.metadata = &call->metadata;
+  call->input.reset(match.route->request_prototype->New());
+  call->output.reset(match.route->response_prototype->New());
+  absl::Status bound = BindRequest(*match.route, match.bindings, target.query,
+                                   call->request.body(), call->input.get());
+  if (!bound.ok()) {
+    Complete(*call, bound);
+    return;
+  }
+  // A handler that completes inside Invoke() on this thread is finished
+  // inline; any other completion hops back to the connection's strand, so
+  // that `this` is only used while the gateway runs.
+  call->invoking_thread = std::this_thread::get_id();
+  call->inline_completion = true;
+  env_.method_table->Invoke(
+      *match.route->method, &call->context, *call->input, call->output.get(),
+      [this, call, post = std::move(post)](absl::Status status) {
+        if (call->inline_completion.load() &&
+            std::this_thread::get_id() == call->invoking_thread) {
+          Complete(*call, status);
+          return;
+        }
+        post([this, call, status = std::move(status)] { Complete(*call, status); });
+      });
+  call->inline_completion = false;
+}
+
+void RestDispatcher::Complete(Call& call, const absl::Status& status) const {
+  HttpResponse response;
+  if (status.ok()) {
+    const google::protobuf::Message* out = call.output.get();
+    if (call.route->response_field != nullptr) {
+      out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
+    }
+    response = HttpResponse(http::status::ok, 11);
+    response.set(http::field::content_type, ToBeast(ContentTypeOf(call.format)));
+    std::string& body = response.body();
+    if (call.format == ResponseFormat::kJsv) {
+      JsvWriter::Write(*out, &body);
+    } else {
+      JsonWriter::Write(*out, &body);
+    }
+  } else {
+    const HttpError error = HttpErrorFromStatus(status);
+    if (error.http_status >= 500) {
+      spdlog::warn("http {} {}: {}", call.request.method_string(), call.route->path.text(),
+                   status.ToString());
+    }
+    response = ErrorResponse(error, call.format);
+  }
+  Finish(call.request, call.route->path.text(), call.start, std::move(response), call.respond);
+}
+
+HttpResponse RestDispatcher::ErrorResponse(const HttpError& error, ResponseFormat format) const {
+  HttpResponse response;
+  response.version(11);
+  response.result(static_cast<unsigned>(error.http_status));
+  if (error.http_status == 499) response.reason("Client Closed Request");
+  response.set(http::field::content_type, ToBeast(ContentTypeOf(format)));
+  if (error.http_status == 401) response.set(http::field::www_authenticate, "Bearer");
+  response.body() = RenderResponseStatus(error, format);
+  return response;
+}
+
+HttpResponse RestDispatcher::TransportError(int http_status, absl::string_view error_code,
+                                            absl::string_view message) const {
+  HttpError error{http_status, std::string(error_code), std::string(message)};
+  HttpResponse response = ErrorResponse(error, ResponseFormat::kJson);
+  if (env_.metrics != nullptr) {
+    env_.metrics->RecordHttp("unparsed", "-", http_status, absl::ZeroDuration());
+  }
+  return response;
+}
+
+void RestDispatcher::Finish(const HttpRequest& request, absl::string_view route_label,
+                            absl::Time start, HttpResponse response,
+                            const Responder& respond) const {
+  cors_.Apply(Header(request, http::field::origin), &response);
+  if (response.body().size() > kGzipMinBytes) {
+    AddVary("Accept-Encoding", &response);
+    if (AcceptsGzip(Header(request, http::field::accept_encoding))) {
+      absl::StatusOr<std::string> gz = GzipCompress(response.body());
+      if (gz.ok()) {
+        response.body() = *std::move(gz);
+        response.set(http::field::content_encoding, "gzip");
+      }
+    }
+  }
+  if (env_.metrics != nullptr) {
+    env_.metrics->RecordHttp(route_label, ToAbsl(request.method_string()),
+                             response.result_int(), absl::Now() - start);
+  }
+  respond(std::move(response));
+}
+
+}  // namespace sessions::gateway

@@ -1,0 +1,78 @@
+// Turns one parsed HTTP request into one HTTP response: health, readiness
+// and metrics endpoints, CORS preflight, routing (404 / 405), request
+// binding, the direct call into the MethodTable (no gRPC channel), and the
+// ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
+// CORS). The socket side lives in gateway/http (HttpServer, HttpConnection),
+// which calls this class through RequestHandler; it never blocks and never
+// throws.
+//
+// Usage:
+//   RestDispatcher dispatcher(env, routes.get(), options);
+//   dispatcher.Dispatch(std::move(request), post_to_strand,
+//                       [](HttpResponse r) { /* write it */ });
+//
+// Thread-safety: immutable after construction; Dispatch() may run
+// concurrently. `env` pointers and `routes` are not owned and must outlive
+// the dispatcher and every pending response callback.
+#ifndef GATEWAY_TRANSCODE_REST_DISPATCHER_H_
+#define GATEWAY_TRANSCODE_REST_DISPATCHER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "gateway/http/content_negotiation.h"
+#include "gateway/http/cors_policy.h"
+#include "gateway/http/http_types.h"
+#include "gateway/http/request_handler.h"
+#include "gateway/transcode/http_metrics.h"
+#include "gateway/transcode/http_status_map.h"
+#include "gateway/transcode/route_table.h"
+#include "service/method_table.h"
+
+namespace sessions::gateway {
+
+// What the gateway uses of the server; pointers are not owned and outlive
+// the gateway.
+struct GatewayEnvironment {
+  const MethodTable* method_table = nullptr;
+  HttpMetrics* metrics = nullptr;  // may be null: nothing recorded, empty /metrics
+  // True while the store is open and the server is not draining (/readyz).
+  std::function<bool()> is_ready;
+};
+
+class RestDispatcher final : public RequestHandler {
+ public:
+  RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
+                 const std::vector<std::string>& cors_allowed_origins);
+
+  void Dispatch(HttpRequest request, Poster post, Responder respond) const override;
+
+  // A JSON ResponseStatus error.
+  HttpResponse TransportError(int http_status, absl::string_view error_code,
+                              absl::string_view message) const override;
+
+ private:
+  struct Call;
+  struct Target;
+
+  void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond) const;
+  void Complete(Call& call, const absl::Status& status) const;
+  HttpResponse ErrorResponse(const HttpError& error, ResponseFormat format) const;
+  // Adds CORS and, when worth it, gzip; records metrics; then responds.
+  void Finish(const HttpRequest& request, absl::string_view route_label, absl::Time start,
+              HttpResponse response, const Responder& respond) const;
+  bool ServeOperational(const HttpRequest& request, const Target& target,
+                        const Responder& respond) const;
+
+  GatewayEnvironment env_;
+  const RouteTable* routes_;
+  CorsPolicy cors_;
+};
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_TRANSCODE_REST_DISPATCHER_H_

@@ -1,0 +1,144 @@
+#include "gateway/transcode/route_table.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/api/annotations.pb.h"
+
+namespace sessions::gateway {
+
+namespace http = boost::beast::http;
+
+ServiceStackOperations DefaultServiceStackOperations() {
+  return {{"voice.api.app.portal.v1.PortalService.GetActiveSessions", "AppGetActiveSessions"}};
+}
+
+absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
+    const MethodTable& methods, const ServiceStackOperations& operations) {
+  std::unique_ptr<RouteTable> table(new RouteTable());
+  for (const MethodEntry* entry : methods.Methods()) {
+    const google::protobuf::MethodOptions& options = entry->descriptor->options();
+    if (options.HasExtension(google::api::http)) {
+      const google::api::HttpRule& rule = options.GetExtension(google::api::http);
+      if (absl::Status s = table->AddRule(*entry, rule); !s.ok()) return s;
+      for (const google::api::HttpRule& extra : rule.additional_bindings()) {
+        if (absl::Status s = table->AddRule(*entry, extra); !s.ok()) return s;
+      }
+    }
+    auto op = operations.find(entry->descriptor->full_name());
+    if (op == operations.end()) continue;
+    for (const char* prefix : {"/json/reply/", "/api/"}) {
+      const std::string path = absl::StrCat(prefix, op->second);
+      if (absl::Status s = table->AddRoute(*entry, http::verb::get, path, "", ""); !s.ok()) {
+        return s;
+      }
+      if (absl::Status s = table->AddRoute(*entry, http::verb::post, path, "*", ""); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  // Literal templates first, so "/v1/items:special" beats "/v1/{name}".
+  std::stable_sort(table->routes_.begin(), table->routes_.end(),
+                   [](const Route& a, const Route& b) {
+                     return a.path.IsLiteral() && !b.path.IsLiteral();
+                   });
+  return table;
+}
+
+absl::Status RouteTable::AddRule(const MethodEntry& entry, const google::api::HttpRule& rule) {
+  using Rule = google::api::HttpRule;
+  switch (rule.pattern_case()) {
+    case Rule::kGet:
+      return AddRoute(entry, http::verb::get, rule.get(), rule.body(), rule.response_body());
+    case Rule::kPut:
+      return AddRoute(entry, http::verb::put, rule.put(), rule.body(), rule.response_body());
+    case Rule::kPost:
+      return AddRoute(entry, http::verb::post, rule.post(), rule.body(), rule.response_body());
+    case Rule::kDelete:
+      return AddRoute(entry, http::verb::delete_, rule.delete_(), rule.body(),
+                      rule.response_body());
+    case Rule::kPatch:
+      return AddRoute(entry, http::verb::patch, rule.patch(), rule.body(), rule.response_body());
+    case Rule::kCustom: {
+      const http::verb verb = http::string_to_verb(rule.custom().kind());
+      if (verb == http::verb::unknown) {
+        return absl::InvalidArgumentError(absl::StrCat(entry.descriptor->full_name(),
+                                                       ": unsupported HTTP method ",
+                                                       rule.custom().kind()));
+      }
+      return AddRoute(entry, verb, rule.custom().path(), rule.body(), rule.response_body());
+    }
+    case Rule::PATTERN_NOT_SET:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb,
+                                  absl::string_view path, absl::string_view body,
+                                  absl::string_view response_body) {
+  const google::protobuf::MethodDescriptor* method = entry.descriptor;
+  absl::StatusOr<PathTemplate> parsed = PathTemplate::Parse(path);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(method->full_name(), ": ", parsed.status().message()));
+  }
+  Route route;
+  route.verb = verb;
+  route.path = *std::move(parsed);
+  route.body_field = std::string(body);
+  route.method = &entry;
+  google::protobuf::MessageFactory* factory = google::protobuf::MessageFactory::generated_factory();
+  route.request_prototype = factory->GetPrototype(method->input_type());
+  route.response_prototype = factory->GetPrototype(method->output_type());
+  if (route.request_prototype == nullptr || route.response_prototype == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(method->full_name(), ": message types are not generated C++ types"));
+  }
+  if (!body.empty() && body != "*" &&
+      method->input_type()->FindFieldByName(std::string(body)) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(method->full_name(), ": body field \"", body, "\" does not exist"));
+  }
+  if (!response_body.empty()) {
+    route.response_field = method->output_type()->FindFieldByName(std::string(response_body));
+    if (route.response_field == nullptr || route.response_field->is_repeated() ||
+        route.response_field->message_type() == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          method->full_name(), ": response_body \"", response_body, "\" is not a message field"));
+    }
+  }
+  std::unique_ptr<FieldIndex>& index = indexes_[method->input_type()];
+  if (index == nullptr) index = std::make_unique<FieldIndex>(method->input_type());
+  route.fields = index.get();
+  routes_.push_back(std::move(route));
+  return absl::OkStatus();
+}
+
+RouteMatch RouteTable::Find(http::verb verb, const std::vector<std::string>& segments) const {
+  RouteMatch match;
+  for (const Route& route : routes_) {
+    if (route.verb == verb && route.path.Match(segments, &match.bindings)) {
+      match.route = &route;
+      return match;
+    }
+  }
+  match.bindings.clear();
+  match.allowed_methods = AllowedMethods(segments);
+  return match;
+}
+
+std::string RouteTable::AllowedMethods(const std::vector<std::string>& segments) const {
+  std::vector<std::string> verbs;
+  for (const Route& route : routes_) {
+    if (!route.path.Match(segments, nullptr)) continue;
+    std::string name(http::to_string(route.verb));
+    if (std::find(verbs.begin(), verbs.end(), name) == verbs.end()) verbs.push_back(name);
+  }
+  if (!verbs.empty()) verbs.push_back("OPTIONS");
+  return absl::StrJoin(verbs, ", ");
+}
+
+}  // namespace sessions::gateway

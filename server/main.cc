@@ -1,0 +1,91 @@
+// sessions_server: turns flags (with SESSIONS_* environment fallbacks) into
+// ServerOptions, starts the Server, and stops it cleanly on SIGTERM/SIGINT.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "gateway/transcode/http_gateway.h"
+#include "server/env_flags.h"
+#include "server/server.h"
+#include "server/server_process.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051", "gRPC listen address (host:port; port 0 = any free port)");
+ABSL_FLAG(std::string, http_address, "0.0.0.0:8080", "REST/health/metrics listen address; empty disables HTTP");
+ABSL_FLAG(std::string, db_path, "sessions.db", "SQLite database file (created if missing)");
+ABSL_FLAG(bool, demo_data, false, "Fill an empty database with demo sessions");
+ABSL_FLAG(std::string, bootstrap_token_file, "", "File holding a bearer token to accept as an admin token");
+ABSL_FLAG(std::string, bootstrap_account, "admin", "Account of the bootstrap token");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "How long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
+ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {}, "Origins allowed to call the REST API from browsers (comma list)");
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
+    {"grpc_address", "SESSIONS_GRPC_ADDRESS"},
+    {"http_address", "SESSIONS_HTTP_ADDRESS"},
+    {"db_path", "SESSIONS_DB_PATH"},
+    {"demo_data", "SESSIONS_DEMO_DATA"},
+    {"bootstrap_token_file", "SESSIONS_BOOTSTRAP_TOKEN_FILE"},
+    {"bootstrap_account", "SESSIONS_BOOTSTRAP_ACCOUNT"},
+    {"drain_timeout", "SESSIONS_DRAIN_TIMEOUT"},
+    {"log_level", "SESSIONS_LOG_LEVEL"},
+    {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
+};
+
+sessions::ServerOptions OptionsFromFlags() {
+  sessions::ServerOptions options;
+  options.grpc.address = absl::GetFlag(FLAGS_grpc_address);
+  options.storage.db_path = absl::GetFlag(FLAGS_db_path);
+  options.storage.demo_data = absl::GetFlag(FLAGS_demo_data);
+  options.auth.bootstrap_token_file = absl::GetFlag(FLAGS_bootstrap_token_file);
+  options.auth.bootstrap_account = absl::GetFlag(FLAGS_bootstrap_account);
+  options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  const std::string http_address = absl::GetFlag(FLAGS_http_address);
+  if (!http_address.empty()) {
+    sessions::gateway::HttpGatewayOptions http;
+    http.server.address = http_address;
+    http.cors_allowed_origins = absl::GetFlag(FLAGS_cors_allowed_origins);
+    options.http = http;
+  }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sessions::SetUpServerProcess();  // main() waits for the stop signals below
+  absl::SetProgramUsageMessage("Active Sessions gRPC + REST server");
+  if (absl::Status env = sessions::ApplyEnvFlagFallbacks(kEnvFallbacks); !env.ok()) {
+    std::fprintf(stderr, "sessions_server: %s\n", std::string(env.message()).c_str());
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+
+  absl::StatusOr<std::unique_ptr<sessions::Server>> server =
+      sessions::Server::BuildAndStart(OptionsFromFlags());
+  if (!server.ok()) {
+    std::fprintf(stderr, "sessions_server: cannot start: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  spdlog::info("sessions_server listening grpc=127.0.0.1:{} http={} db={}", (*server)->grpc_port(),
+               (*server)->http_port() > 0 ? "127.0.0.1:" + std::to_string((*server)->http_port())
+                                          : std::string("off"),
+               absl::GetFlag(FLAGS_db_path));
+  // A machine-readable readiness line for scripts and tests.
+  std::printf("READY grpc_port=%d http_port=%d\n", (*server)->grpc_port(), (*server)->http_port());
+  std::fflush(stdout);
+
+  const int signal_number = sessions::WaitForStopSignal();
+  spdlog::info("received signal {}, draining (up to {})", signal_number,
+               absl::FormatDuration(absl::GetFlag(FLAGS_drain_timeout)));
+  (*server)->Shutdown();
+  return 0;
+}

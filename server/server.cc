@@ -1,0 +1,130 @@
+#include "server/server.h"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "service/auth/token_authenticator.h"
+#include "service/grpc/ingest_grpc_service.h"
+#include "service/handlers/ingest_handler.h"
+#include "service/grpc/portal_grpc_service.h"
+#include "service/handlers/portal_handler.h"
+#include "server/store_metrics.h"
+#include "spdlog/spdlog.h"
+#include "storage/sample/demo_data.h"
+#include "storage/sqlite/sqlite_session_store.h"
+#include "storage/sqlite/sqlite_token_store.h"
+#include "common/status_macros.h"
+
+namespace sessions {
+namespace {
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return absl::FailedPreconditionError(absl::StrCat("cannot read bootstrap token file ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string token(absl::StripAsciiWhitespace(content.str()));
+  if (token.empty())
+    return absl::FailedPreconditionError(absl::StrCat("bootstrap token file ", path, " is empty"));
+  return token;
+}
+
+}  // namespace
+
+Server::Server(const ServerOptions& options) : options_(options) {}
+
+Server::~Server() { Shutdown(); }
+
+TokenStore* Server::token_store() { return token_store_.get(); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(const ServerOptions& options) {
+  std::unique_ptr<Server> server(new Server(options));
+  RETURN_IF_ERROR(server->Start());
+  return server;
+}
+
+absl::Status Server::Start() {
+  ASSIGN_OR_RETURN(session_store_, SqliteSessionStore::Open(options_.storage.db_path, {}));
+  ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
+  if (!options_.auth.bootstrap_token_file.empty()) {
+    ASSIGN_OR_RETURN(std::string token, ReadTokenFile(options_.auth.bootstrap_token_file));
+    RETURN_IF_ERROR(EnsureBootstrapToken(token_store_.get(), token, options_.auth.bootstrap_account,
+                                         "bootstrap"));
+  }
+  if (options_.storage.demo_data) RETURN_IF_ERROR(FillDemoData(session_store_.get()));
+
+  metrics_ = std::make_unique<ServerMetrics>();
+  metrics_->AddCollectable(std::make_shared<StoreMetrics>(session_store_.get()));
+  authenticator_ = std::make_unique<TokenAuthenticator>(token_store_.get());
+  method_table_ = std::make_unique<MethodTable>(authenticator_.get(), metrics_.get());
+  portal_handler_ = std::make_unique<PortalHandler>(session_store_.get());
+  portal_handler_->RegisterIn(method_table_.get());
+  ingest_handler_ =
+      std::make_unique<IngestHandler>(session_store_.get(), [] { return absl::Now(); });
+  ingest_handler_->RegisterIn(method_table_.get());
+  if (options_.register_extra_methods) {
+    options_.register_extra_methods(method_table_.get(), session_store_.get());
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.grpc.address, grpc::InsecureServerCredentials(), &grpc_port_);
+  // Writes are capped per message (see IngestLimits); 4 MiB is gRPC's default.
+  builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  grpc_services_.push_back(std::make_unique<PortalGrpcService>(method_table_.get()));
+  grpc_services_.push_back(std::make_unique<IngestGrpcService>(method_table_.get()));
+  for (auto& service : grpc_services_) builder.RegisterService(service.get());
+  for (grpc::Service* service : options_.extra_grpc_services) builder.RegisterService(service);
+  grpc_server_ = builder.BuildAndStart();
+  if (grpc_server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", options_.grpc.address));
+  }
+
+  if (options_.http.has_value()) {
+    gateway::GatewayEnvironment env;
+    env.method_table = method_table_.get();
+    env.metrics = metrics_.get();
+    env.is_ready = [this] { return !draining_.load(); };
+    ASSIGN_OR_RETURN(http_, gateway::HttpGateway::Start(*options_.http, env));
+  }
+  grpc_server_->GetHealthCheckService()->SetServingStatus(true);
+  return absl::OkStatus();
+}
+
+void Server::Shutdown() {
+  if (shut_down_.exchange(true)) return;
+  draining_ = true;
+  const absl::Time deadline = absl::Now() + options_.drain_timeout;
+  if (grpc_server_ != nullptr) {
+    // Probes see NOT_SERVING before anything else changes.
+    grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+  // Both transports drain at the same time, against the same deadline.
+  std::thread http_drain;
+  if (http_ != nullptr) http_drain = std::thread([this, deadline] { http_->Shutdown(deadline); });
+  if (grpc_server_ != nullptr) {
+    grpc_server_->Shutdown(absl::ToChronoTime(deadline));
+    grpc_server_->Wait();
+  }
+  if (http_drain.joinable()) http_drain.join();
+  http_.reset();
+  grpc_server_.reset();
+  // Writes still queued are committed before the store closes.
+  session_store_.reset();
+  token_store_.reset();
+  spdlog::info("server stopped");
+}
+
+}  // namespace sessions

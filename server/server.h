@@ -1,0 +1,101 @@
+// The Active Sessions server: owns the store, the auth, the method table,
+// the gRPC server (health + reflection + API services) and the optional REST
+// gateway, and stops them in order. The one place that sees both transports.
+//
+// Usage:
+//   ServerOptions options;
+//   options.storage.db_path = "/data/sessions.db";
+//   absl::StatusOr<std::unique_ptr<Server>> server = Server::BuildAndStart(options);
+//   if (!server.ok()) { /* print server.status(), exit 1 */ }
+//   ... (*server)->Shutdown();   // e.g. on SIGTERM
+#ifndef SERVER_SERVER_H_
+#define SERVER_SERVER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gateway/transcode/http_gateway.h"
+#include "grpcpp/server.h"
+#include "server/server_metrics.h"
+#include "service/method_table.h"
+#include "storage/session_store.h"
+
+namespace sessions {
+
+class TokenStore;
+class SqliteSessionStore;
+class SqliteTokenStore;
+class Authenticator;
+class PortalHandler;
+class IngestHandler;
+
+struct ServerOptions {
+  struct Grpc {
+    std::string address = "0.0.0.0:50051";
+  } grpc;
+  struct Storage {
+    std::string db_path = "sessions.db";
+    bool demo_data = false;  // fill an empty database with demo sessions
+  } storage;
+  struct Auth {
+    // File holding a bearer token to accept as an admin token (k8s Secret).
+    std::string bootstrap_token_file;
+    std::string bootstrap_account = "admin";
+  } auth;
+  // How long in-flight calls may run after Shutdown() starts.
+  absl::Duration drain_timeout = absl::Seconds(10);
+
+  // Composition hooks (the binary's main() and the bench/test servers).
+  std::optional<gateway::HttpGatewayOptions> http;  // unset: no HTTP port
+  std::function<void(MethodTable*, SessionStore*)> register_extra_methods;
+  std::vector<grpc::Service*> extra_grpc_services;  // not owned
+};
+
+class Server {
+ public:
+  // Opens the store, registers every method, starts gRPC (and HTTP). Errors:
+  // the store cannot be opened, a listen address cannot be bound, the
+  // bootstrap token file cannot be read.
+  static absl::StatusOr<std::unique_ptr<Server>> BuildAndStart(const ServerOptions& options);
+
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int grpc_port() const { return grpc_port_; }
+  int http_port() const { return http_ ? http_->port() : 0; }
+  TokenStore* token_store();
+
+  // Health → NOT_SERVING at once, stops accepting calls, lets in-flight ones
+  // finish until drain_timeout, then closes the store. Idempotent.
+  void Shutdown();
+
+ private:
+  explicit Server(const ServerOptions& options);
+  absl::Status Start();
+
+  ServerOptions options_;
+  std::unique_ptr<SqliteSessionStore> session_store_;
+  std::unique_ptr<SqliteTokenStore> token_store_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<MethodTable> method_table_;
+  std::unique_ptr<PortalHandler> portal_handler_;
+  std::unique_ptr<IngestHandler> ingest_handler_;
+  std::vector<std::unique_ptr<grpc::Service>> grpc_services_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<gateway::HttpGateway> http_;
+  int grpc_port_ = 0;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace sessions
+
+#endif  // SERVER_SERVER_H_

@@ -1,0 +1,73 @@
+// Request metrics (Prometheus, via prometheus-cpp) and the access log of
+// every call. Implements CallObserver for the method table (both
+// transports) and records HTTP-level outcomes for the gateway; the gateway
+// serves registry() as text on /metrics.
+#ifndef SERVER_SERVER_METRICS_H_
+#define SERVER_SERVER_METRICS_H_
+
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "prometheus/collectable.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "gateway/transcode/http_metrics.h"
+#include "prometheus/registry.h"
+#include "service/method_table.h"
+
+namespace sessions {
+
+// Thread-safe. Series are created on first use and cached, so the hot path
+// is one hash lookup under a shared lock.
+class ServerMetrics final : public CallObserver, public gateway::HttpMetrics {
+ public:
+  ServerMetrics();
+
+  // Records an RPC (from either transport) and writes one access-log line
+  // (method, transport, code, latency, token id — never the token).
+  void OnCallDone(const google::protobuf::MethodDescriptor& method, const CallContext& context,
+                  const absl::Status& status, absl::Duration elapsed) override;
+
+  // Records one HTTP request of the gateway by route template and status.
+  void RecordHttp(absl::string_view route, absl::string_view http_method, int status_code,
+                  absl::Duration elapsed) override;
+
+  // The registry to expose on /metrics.
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  // Adds metrics read at scrape time (e.g. StoreMetrics) to RenderText().
+  // Call before the server starts serving.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
+
+  // Renders registry() and the added collectables in the Prometheus text
+  // exposition format.
+  std::string RenderText() const override;
+
+ private:
+  struct Series {
+    prometheus::Counter* count;
+    prometheus::Histogram* latency;
+  };
+  Series& GetSeries(const std::string& key, const prometheus::Labels& labels,
+                    prometheus::Family<prometheus::Counter>& counters,
+                    prometheus::Family<prometheus::Histogram>& histograms);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& rpc_count_;
+  prometheus::Family<prometheus::Histogram>& rpc_latency_;
+  prometheus::Family<prometheus::Counter>& http_count_;
+  prometheus::Family<prometheus::Histogram>& http_latency_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sessions
+
+#endif  // SERVER_SERVER_METRICS_H_

@@ -1,0 +1,72 @@
+// Core handlers of voice.api.sessions.v1.SessionIngestService: the write
+// path. Each method validates (SessionValidator), checks tenant rules
+// (auth::CheckWriteAccess, also against the stored session), and hands one
+// atomic write to the store's group commit; the reply is sent only after the
+// write is on disk, without holding a transport thread while waiting.
+#ifndef SERVICE_HANDLERS_INGEST_HANDLER_H_
+#define SERVICE_HANDLERS_INGEST_HANDLER_H_
+
+#include <functional>
+
+#include "absl/time/time.h"
+#include "service/method_table.h"
+#include "service/session_validator.h"
+#include "storage/session_store.h"
+#include "voice/api/sessions/v1/ingest.pb.h"
+
+namespace sessions {
+
+// Thread-safe; holds no per-call state.
+class IngestHandler {
+ public:
+  // `store` is not owned and must outlive the handler. `clock` supplies the
+  // server-side time for defaulted dates.
+  IngestHandler(SessionStore* store, std::function<absl::Time()> clock,
+                IngestLimits limits = {});
+
+  // Registers every SessionIngestService method (scope sessions:write).
+  void RegisterIn(MethodTable* table);
+
+  const SessionValidator& validator() const { return validator_; }
+
+ private:
+  void UpsertSession(const CallContext& ctx, const voice::api::sessions::v1::UpsertSessionRequest& req,
+                     voice::api::sessions::v1::UpsertSessionResponse* resp, DoneCallback done);
+  void BatchUpsertSessions(const CallContext& ctx,
+                           const voice::api::sessions::v1::BatchUpsertSessionsRequest& req,
+                           voice::api::sessions::v1::BatchUpsertSessionsResponse* resp,
+                           DoneCallback done);
+  void EndSession(const CallContext& ctx, const voice::api::sessions::v1::EndSessionRequest& req,
+                  DoneCallback done);
+  void AppendSessionLog(const CallContext& ctx,
+                        const voice::api::sessions::v1::AppendSessionLogRequest& req,
+                        DoneCallback done);
+  void UpsertSessionMember(const CallContext& ctx,
+                           const voice::api::sessions::v1::UpsertSessionMemberRequest& req,
+                           DoneCallback done);
+  void RemoveSessionMember(const CallContext& ctx,
+                           const voice::api::sessions::v1::RemoveSessionMemberRequest& req,
+                           DoneCallback done);
+
+  // Validates a whole session and checks write access (no defaults filled).
+  absl::Status CheckSession(const CallContext& ctx, const std::string& path,
+                            const voice::api::sessions::v1::SessionInfo& session) const;
+  // Whether PrepareSession would fill in a default (account_id, dates).
+  static bool NeedsDefaults(const voice::api::sessions::v1::SessionInfo& session);
+  // Validates a whole session, fills defaulted dates, checks write access.
+  absl::Status PrepareSession(const CallContext& ctx, const std::string& path,
+                              voice::api::sessions::v1::SessionInfo* session) const;
+  // Resolves the account and session id of a partial write and runs
+  // `mutate` on the stored session in one transaction (with the tenant
+  // check against the stored session first).
+  void Mutate(const CallContext& ctx, const std::string& account_id,
+              const std::string& session_id, SessionStore::MutateFn mutate, DoneCallback done);
+
+  SessionStore* store_;
+  std::function<absl::Time()> clock_;
+  SessionValidator validator_;
+};
+
+}  // namespace sessions
+
+#endif  // SERVICE_HANDLERS_INGEST_HANDLER_H_

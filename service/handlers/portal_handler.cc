@@ -1,0 +1,112 @@
+#include "service/handlers/portal_handler.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "service/auth/authorization.h"
+#include "service/page_token.h"
+#include "common/iso_time.h"
+#include "common/status_macros.h"
+
+namespace sessions {
+namespace {
+
+using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
+using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
+
+absl::Status BuildQuery(const CallContext& context, const GetActiveSessionsRequest& request,
+                        ActiveSessionsQuery* query) {
+  ASSIGN_OR_RETURN(query->account_id, auth::ResolveAccount(context.principal, request.account_id()));
+  query->customer_id = request.customer_id().empty() ? context.principal.customer_id
+                                                      : request.customer_id();
+  if (!request.start_date().empty()) {
+    absl::StatusOr<absl::Time> start = ParseIsoTime(request.start_date());
+    if (!start.ok()) {
+      return absl::InvalidArgumentError(
+          "start_date: expected an ISO-8601 date or date-time, e.g. 2026-11-25 or "
+          "2026-11-25T10:00:00Z");
+    }
+    query->created_at_or_after = *start;
+  }
+  if (request.page_size() < 0) {
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  }
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(request.page_token()));
+    query->after_created = cursor.created;
+    query->after_id = std::move(cursor.id);
+  }
+  int limit = request.page_size();
+  if (context.transport == Transport::kGrpc && limit == 0) limit = PortalHandler::kMaxPageSize;
+  if (limit > 0) {
+    // One extra row tells whether another page follows.
+    query->limit = std::min(limit, PortalHandler::kMaxPageSize) + 1;
+  }
+  return absl::OkStatus();
+}
+
+// Drops sessions past the page limit or the gRPC byte budget and sets the
+// continuation token when anything was dropped.
+void TrimToPage(const CallContext& context, const ActiveSessionsQuery& query,
+                GetActiveSessionsResponse* response) {
+  auto* sessions = response->mutable_sessions();
+  int keep = sessions->size();
+  if (query.limit > 0) keep = std::min(keep, query.limit - 1);
+  if (context.transport == Transport::kGrpc) {
+    size_t bytes = 0;
+    for (int i = 0; i < keep; ++i) {
+      bytes += (*sessions)[i].ByteSizeLong() + 8;  // + tag and length
+      if (bytes > PortalHandler::kMaxGrpcResponseBytes) {
+        keep = std::max(i, 1);
+        break;
+      }
+    }
+  }
+  if (keep >= sessions->size()) return;
+  sessions->DeleteSubrange(keep, sessions->size() - keep);
+  const SessionInfo& last = (*sessions)[keep - 1];
+  absl::StatusOr<absl::Time> created = ParseIsoTime(last.date_created());
+  response->set_next_page_token(
+      EncodePageToken({created.ok() ? *created : absl::InfinitePast(), last.id()}));
+}
+
+}  // namespace
+
+absl::Status PortalHandler::GetActiveSessions(const CallContext& context,
+                                              const GetActiveSessionsRequest& request,
+                                              GetActiveSessionsResponse* response) {
+  ActiveSessionsQuery query;
+  RETURN_IF_ERROR(BuildQuery(context, request, &query));
+  RETURN_IF_ERROR(store_->ListActiveSessions(query, response->mutable_sessions()));
+
+  const std::string& token_customer = context.principal.customer_id;
+  if (!token_customer.empty() && query.customer_id != token_customer) {
+    // A customer-restricted token asked for another customer: allowed only
+    // inside its own subtree, which every session of that customer shows
+    // in its breadcrumb. Anything else is another customer's data
+    // (PERMISSION_DENIED). With no active sessions there is nothing to
+    // protect and nothing to tell, so the answer is simply empty.
+    for (const SessionInfo& session : response->sessions()) {
+      if (!auth::InCustomerSubtree(session, token_customer)) {
+        response->Clear();
+        return absl::PermissionDeniedError(
+            "customer_id: outside the customer this token is restricted to");
+      }
+    }
+  }
+  TrimToPage(context, query, response);
+  return absl::OkStatus();
+}
+
+void PortalHandler::RegisterIn(MethodTable* table) {
+  table->Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+            "voice.api.app.portal.v1.PortalService.GetActiveSessions"), Scope::kSessionsRead,
+      [this](const CallContext& context, const GetActiveSessionsRequest& request,
+             GetActiveSessionsResponse* response) {
+        return GetActiveSessions(context, request, response);
+      });
+}
+
+}  // namespace sessions

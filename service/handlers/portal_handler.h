@@ -1,0 +1,44 @@
+// Core handler of voice.api.app.portal.v1.PortalService: the transport-free
+// logic of GetActiveSessions (validation, tenant rules, paging) over a
+// SessionStore. Registered in the method table; the gRPC adapter and the
+// REST gateway both reach it through MethodTable::Invoke().
+#ifndef SERVICE_HANDLERS_PORTAL_HANDLER_H_
+#define SERVICE_HANDLERS_PORTAL_HANDLER_H_
+
+#include "absl/status/status.h"
+#include "service/call_context.h"
+#include "service/method_table.h"
+#include "storage/session_store.h"
+#include "voice/api/app/portal/v1/portal.pb.h"
+
+namespace sessions {
+
+// Thread-safe; holds no per-call state.
+class PortalHandler {
+ public:
+  // Largest page a gRPC call returns; REST calls without page_size return
+  // everything, as the original endpoint did.
+  static constexpr int kMaxPageSize = 1000;
+  // gRPC answers stay below the 4 MiB default receive limit of clients.
+  static constexpr size_t kMaxGrpcResponseBytes = 3 * 1024 * 1024 + 512 * 1024;
+
+  // `store` is not owned and must outlive the handler.
+  explicit PortalHandler(SessionStore* store) : store_(store) {}
+
+  // Lists active sessions for the caller (context.principal). Errors:
+  // INVALID_ARGUMENT naming start_date / page_size / page_token,
+  // PERMISSION_DENIED naming account_id / customer_id, INTERNAL.
+  absl::Status GetActiveSessions(const CallContext& context,
+                                 const voice::api::app::portal::v1::GetActiveSessionsRequest& request,
+                                 voice::api::app::portal::v1::GetActiveSessionsResponse* response);
+
+  // Registers the portal methods in `table`.
+  void RegisterIn(MethodTable* table);
+
+ private:
+  SessionStore* store_;
+};
+
+}  // namespace sessions
+
+#endif  // SERVICE_HANDLERS_PORTAL_HANDLER_H_

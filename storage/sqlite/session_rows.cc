@@ -1,0 +1,228 @@
+#include "storage/sqlite/session_rows.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/iso_time.h"
+
+namespace sessions {
+namespace {
+
+constexpr const char kSelectData[] = "SELECT data FROM sessions WHERE account_id = ?1 AND id = ?2";
+// Writes over an existing row whose indexed values (created_us, ended) are
+// unchanged: such an UPDATE leaves the partial index sessions_active alone,
+// while the UPSERT below rewrites its entry (SQLite re-inserts the index
+// entries of every SET column, changed or not), which doubled the pages
+// every commit writes. ?8 is the staleness bound: the stored
+// date_last_modified must not be newer (INT64_MAX: no staleness rule).
+constexpr const char kUpdateSameKeys[] =
+    "UPDATE sessions SET customer_id = ?3, modified_us = ?5, data = ?7 "
+    "WHERE account_id = ?1 AND id = ?2 AND created_us = ?4 AND ended = ?6 "
+    "AND modified_us <= ?8";
+// Everything else: a new row, or new indexed values. A row that exists with
+// a date_last_modified newer than ?8 is left alone (the staleness rule).
+constexpr const char kUpsertRow[] =
+    "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (account_id, id) DO UPDATE SET customer_id = excluded.customer_id, "
+    "created_us = excluded.created_us, modified_us = excluded.modified_us, "
+    "ended = excluded.ended, data = excluded.data "
+    "WHERE sessions.modified_us <= ?8";
+constexpr const char kDeleteCustomers[] =
+    "DELETE FROM session_customers WHERE account_id = ?1 AND session_id = ?2";
+constexpr const char kInsertCustomer[] =
+    "INSERT OR IGNORE INTO session_customers (account_id, customer_id, created_us, session_id) "
+    "VALUES (?1, ?2, ?3, ?4)";
+// Covered by session_customers_by_session (its entries carry the primary key).
+constexpr const char kSelectCustomers[] =
+    "SELECT customer_id, created_us FROM session_customers "
+    "WHERE account_id = ?1 AND session_id = ?2";
+
+absl::string_view View(absl::string_view s) { return s; }
+absl::string_view View(const std::string* s) { return *s; }
+
+void InsertCustomer(SqliteConnection& conn, const SessionInfo& session, const SessionKeys& keys,
+                    const std::string& customer_id) {
+  SQLite::Statement& insert = conn.Prepare(kInsertCustomer);
+  insert.bindNoCopy(1, session.account_id());
+  insert.bindNoCopy(2, customer_id);  // TEXT (a blob would never match)
+  insert.bind(3, static_cast<int64_t>(keys.created_us));
+  insert.bindNoCopy(4, session.id());
+  insert.exec();
+}
+
+// The session_customers entries the row must have: its own customer and
+// every breadcrumb entry (non-empty, without duplicates, sorted), none once
+// ended. The pointers point into `session`.
+std::vector<const std::string*> CustomerPath(const SessionInfo& session) {
+  std::vector<const std::string*> path;
+  if (session.ended()) return path;
+  path.reserve(1 + session.customer_breadcrumb_size());
+  if (!session.customer_id().empty()) path.push_back(&session.customer_id());
+  for (const auto& crumb : session.customer_breadcrumb()) {
+    if (!crumb.id().empty()) path.push_back(&crumb.id());
+  }
+  std::sort(path.begin(), path.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  path.erase(std::unique(path.begin(), path.end(),
+                         [](const std::string* a, const std::string* b) { return *a == *b; }),
+             path.end());
+  return path;
+}
+
+// Whether the stored session_customers entries of the session are exactly
+// `path` at `created_us`. Sets `*any` when at least one entry is stored.
+bool StoredPathIs(SqliteConnection& conn, const SessionInfo& session,
+                  const std::vector<const std::string*>& path, int64_t created_us, bool* any) {
+  SQLite::Statement& select = conn.Prepare(kSelectCustomers);
+  absl::Cleanup reset = [&select] { select.tryReset(); };
+  select.bindNoCopy(1, session.account_id());
+  select.bindNoCopy(2, session.id());
+  size_t matched = 0;
+  bool same = true;
+  *any = false;
+  while (select.executeStep()) {
+    *any = true;
+    SQLite::Column id = select.getColumn(0);
+    const absl::string_view stored(static_cast<const char*>(id.getText()),
+                                   static_cast<size_t>(id.getBytes()));
+    // Stored entries are unique by primary key; `path` is sorted and unique.
+    if (select.getColumn(1).getInt64() != created_us ||
+        !std::binary_search(path.begin(), path.end(), stored,
+                            [](const auto& a, const auto& b) { return View(a) < View(b); })) {
+      same = false;
+      break;
+    }
+    ++matched;
+  }
+  return same && matched == path.size();
+}
+
+// Runs kUpdateSameKeys or kUpsertRow for `row`; returns the rows changed.
+int ExecRowWrite(SqliteConnection& conn, const char* sql, const SessionRow& row,
+                 int64_t stale_bound_us) {
+  const SessionInfo& session = *row.session;
+  SQLite::Statement& write = conn.Prepare(sql);
+  write.bindNoCopy(1, session.account_id());
+  write.bindNoCopy(2, session.id());
+  write.bindNoCopy(3, session.customer_id());
+  write.bind(4, static_cast<int64_t>(row.keys.created_us));
+  write.bind(5, static_cast<int64_t>(row.keys.modified_us));
+  write.bind(6, session.ended() ? 1 : 0);
+  write.bindNoCopy(7, row.data.data(), static_cast<int>(row.data.size()));
+  write.bind(8, static_cast<int64_t>(stale_bound_us));
+  return write.exec();
+}
+
+// Writes the row and its session_customers entries (none once ended).
+// With `unless_stale`, an existing row with a newer date_last_modified is
+// left alone and false is returned.
+bool WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) {
+  const int64_t stale_bound_us =
+      unless_stale ? row.keys.modified_us : std::numeric_limits<int64_t>::max();
+  if (ExecRowWrite(conn, kUpdateSameKeys, row, stale_bound_us) == 0 &&
+      ExecRowWrite(conn, kUpsertRow, row, stale_bound_us) == 0) {
+    return false;  // stale: nothing written
+  }
+
+  // The customer path rarely changes between updates of a session: leave
+  // its entries alone when they are already right.
+  const SessionInfo& session = *row.session;
+  const std::vector<const std::string*> path = CustomerPath(session);
+  bool any_stored = false;
+  if (StoredPathIs(conn, session, path, row.keys.created_us, &any_stored)) return true;
+  if (any_stored) {
+    SQLite::Statement& clear = conn.Prepare(kDeleteCustomers);
+    clear.bindNoCopy(1, session.account_id());
+    clear.bindNoCopy(2, session.id());
+    clear.exec();
+  }
+  for (const std::string* customer_id : path) InsertCustomer(conn, session, row.keys, *customer_id);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix) {
+  if (session.account_id().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field_prefix, "account_id: required"));
+  }
+  if (session.id().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field_prefix, "id: required"));
+  }
+  SessionKeys keys;
+  absl::StatusOr<absl::Time> created = ParseIsoTime(session.date_created());
+  if (!created.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_prefix, "date_created: ", created.status().message()));
+  }
+  keys.created_us = ToUnixMicrosSaturated(*created);
+  keys.modified_us = std::numeric_limits<int64_t>::min();
+  if (!session.date_last_modified().empty()) {
+    absl::StatusOr<absl::Time> modified = ParseIsoTime(session.date_last_modified());
+    if (!modified.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field_prefix, "date_last_modified: ", modified.status().message()));
+    }
+    keys.modified_us = ToUnixMicrosSaturated(*modified);
+  }
+  return keys;
+}
+
+absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions) {
+  std::vector<SessionRow> rows(sessions.size());
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    absl::StatusOr<SessionKeys> keys = KeysOf(sessions[i], absl::StrCat("sessions[", i, "]."));
+    if (!keys.ok()) return keys.status();
+    rows[i].session = &sessions[i];
+    rows[i].keys = *keys;
+    sessions[i].SerializeToString(&rows[i].data);
+  }
+  return rows;
+}
+
+UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows) {
+  UpsertResult result;
+  for (const SessionRow& row : rows) {
+    if (WriteRow(conn, row, /*unless_stale=*/true)) {
+      ++result.applied;
+    } else {
+      ++result.stale;
+    }
+  }
+  return result;
+}
+
+absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
+                              const std::string& session_id,
+                              const std::function<absl::Status(SessionInfo*)>& mutate) {
+  SessionInfo session;
+  {
+    SQLite::Statement& select = conn.Prepare(kSelectData);
+    absl::Cleanup reset = [&select] { select.tryReset(); };
+    select.bindNoCopy(1, account_id);
+    select.bindNoCopy(2, session_id);
+    if (!select.executeStep()) return absl::NotFoundError("session not found");
+    SQLite::Column data = select.getColumn(0);
+    if (!session.ParseFromArray(data.getBlob(), data.getBytes())) {
+      return absl::InternalError("storage: stored session is unreadable");
+    }
+  }
+  absl::Status status = mutate(&session);
+  if (!status.ok()) return status;
+  if (session.account_id() != account_id || session.id() != session_id) {
+    return absl::InvalidArgumentError("an update must not change account_id or id");
+  }
+  absl::StatusOr<SessionKeys> keys = KeysOf(session, "");
+  if (!keys.ok()) return keys.status();
+  SessionRow row{&session, *keys, session.SerializeAsString()};
+  WriteRow(conn, row, /*unless_stale=*/false);
+  return absl::OkStatus();
+}
+
+}  // namespace sessions

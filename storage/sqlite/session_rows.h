@@ -1,0 +1,58 @@
+// The write operations of SqliteSessionStore on the `sessions` and
+// `session_customers` tables (schema.cc). Internal to storage/: they run on
+// the writer thread inside a GroupCommitWriter savepoint.
+#ifndef STORAGE_SQLITE_SESSION_ROWS_H_
+#define STORAGE_SQLITE_SESSION_ROWS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "storage/session_store.h"
+#include "storage/sqlite/sqlite_connection.h"
+
+namespace sessions {
+
+// The indexed values of a session row.
+struct SessionKeys {
+  int64_t created_us = 0;   // date_created
+  int64_t modified_us = 0;  // date_last_modified; INT64_MIN when empty
+};
+
+// Validates what the store relies on (account_id, id, date_created, and
+// date_last_modified when set) and returns the row's indexed values.
+// INVALID_ARGUMENT names the field, prefixed by `field_prefix`
+// (e.g. "sessions[2].").
+absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix);
+
+// A session as a row: its indexed values and its serialization. Built on
+// the caller's thread (PrepareRows), so that the one writer thread spends
+// its time in SQLite only.
+struct SessionRow {
+  const SessionInfo* session = nullptr;  // not owned; must outlive the row
+  SessionKeys keys;
+  std::string data;  // the serialized `session`
+};
+
+// Checks every session with KeysOf (field prefix "sessions[i].") and
+// serializes it. INVALID_ARGUMENT for the first invalid session.
+absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions);
+
+// Upserts every row (staleness rule of SessionStore::UpsertSessions).
+// May throw SQLite::Exception.
+UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows);
+
+// Read-modify-write of one session (SessionStore::UpdateSession). NOT_FOUND,
+// INVALID_ARGUMENT if `mutate` changed account_id or id or broke a date,
+// or mutate's own error. May throw SQLite::Exception.
+absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
+                              const std::string& session_id,
+                              const std::function<absl::Status(SessionInfo*)>& mutate);
+
+}  // namespace sessions
+
+#endif  // STORAGE_SQLITE_SESSION_ROWS_H_

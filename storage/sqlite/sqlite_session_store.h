@@ -1,0 +1,114 @@
+// SessionStore on one SQLite file: a pool of read-only connections for the
+// (frequent) reads and one group-committing writer thread for the writes.
+#ifndef STORAGE_SQLITE_SQLITE_SESSION_STORE_H_
+#define STORAGE_SQLITE_SQLITE_SESSION_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "storage/sqlite/connection_pool.h"
+#include "storage/sqlite/group_commit_writer.h"
+#include "storage/sqlite/session_rows.h"
+#include "storage/session_store.h"
+#include "storage/sqlite/wal_checkpointer.h"
+
+namespace sessions {
+
+// Tuning of SqliteSessionStore (defaults fit the embedded deployment).
+struct SqliteStoreOptions {
+  // Read-only connections (concurrent readers).
+  int read_connections = 4;
+  // How long to wait for a lock held by another process (sessionsctl).
+  int busy_timeout_ms = 5000;
+  // Most write operations committed together in one transaction.
+  int max_batch = 256;
+  // When the WAL is copied into the database file (on a background thread).
+  WalCheckpointerOptions checkpoints;
+};
+
+// The SQLite SessionStore. Schema and migrations: schema.h. The database
+// keeps, beside indexed columns, each session's serialized SessionInfo.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<SqliteSessionStore> store,
+//                    SqliteSessionStore::Open("/data/sessions.db", {}));
+//   RETURN_IF_ERROR(store->ListActiveSessions(query, response.mutable_sessions()));
+//
+// Thread-safe. Reads use a pool of connections (WAL: they never wait for
+// the writer). Writes, blocking or async, are queued to one writer thread
+// that commits all pending ones in one transaction (one fsync), each inside
+// its own SAVEPOINT so a failing write rolls back only itself.
+// UpdateSession's `mutate` runs on that writer thread (keep it quick), async
+// callbacks on the writer's completion thread, in commit order; neither may
+// make blocking writes.
+class SqliteSessionStore final : public SessionStore {
+ public:
+  using Options = SqliteStoreOptions;
+
+  // Opens or creates the database at `path` and migrates it to the latest
+  // schema. FAILED_PRECONDITION "cannot open database <path>: ..." if the
+  // file cannot be opened or its schema is newer than this binary.
+  static absl::StatusOr<std::unique_ptr<SqliteSessionStore>> Open(const std::string& path,
+                                                                  const Options& options);
+
+  // Calls Close().
+  ~SqliteSessionStore() override;
+
+  absl::Status ListActiveSessions(const ActiveSessionsQuery& query,
+                                  google::protobuf::RepeatedPtrField<SessionInfo>* out) override;
+  absl::StatusOr<SessionInfo> GetSession(const std::string& account_id,
+                                         const std::string& session_id) override;
+  absl::StatusOr<UpsertResult> UpsertSessions(absl::Span<const SessionInfo> sessions) override;
+  absl::Status UpdateSession(const std::string& account_id, const std::string& session_id,
+                             const std::function<absl::Status(SessionInfo*)>& mutate) override;
+  void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) override;
+  void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) override;
+  void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
+                          DoneCallback done) override;
+  absl::Status ForEachSession(
+      const std::function<absl::Status(const SessionInfo&)>& visit) override;
+
+  // Waits for in-flight reads, commits every queued write, stops the writer
+  // thread and closes all connections. Later calls return UNAVAILABLE.
+  // Idempotent.
+  void Close();
+
+  // Group-commit counters (commits vs operations).
+  WriterStats stats() const { return writer_->stats(); }
+  // WAL checkpoint counters.
+  CheckpointStats checkpoint_stats() const { return checkpointer_->stats(); }
+
+  // Returns the EXPLAIN QUERY PLAN lines of the statement that
+  // ListActiveSessions(query) runs. For tests and diagnostics.
+  absl::StatusOr<std::vector<std::string>> ExplainActiveQuery(const ActiveSessionsQuery& query);
+
+ private:
+  // An async upsert between Submit and completion: the rows (prepared on
+  // the caller's thread), the sessions they point into when the store owns
+  // them, the writer's result and the caller's callback.
+  struct PendingUpsert {
+    std::vector<SessionInfo> sessions;
+    std::vector<SessionRow> rows;
+    UpsertResult result;
+    UpsertCallback done;
+  };
+
+  SqliteSessionStore(std::unique_ptr<ConnectionPool> readers,
+                     std::unique_ptr<WalCheckpointer> checkpointer,
+                     std::unique_ptr<GroupCommitWriter> writer);
+
+  void SubmitUpsert(std::shared_ptr<PendingUpsert> upsert);
+
+  std::unique_ptr<ConnectionPool> readers_;
+  // Its WAL hook on the writer's connection refers to it: outlives writer_.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+};
+
+}  // namespace sessions
+
+#endif  // STORAGE_SQLITE_SQLITE_SESSION_STORE_H_
