@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/name_case.h"
 #include "gateway/codec/field_plan.h"
 
 namespace sessions::gateway {
@@ -72,8 +73,8 @@ void FieldIndex::Add(const google::protobuf::Descriptor* type) {
   auto& map = fields_[type];
   for (int i = 0; i < type->field_count(); ++i) {
     const FieldDescriptor* field = type->field(i);
-    map.emplace(LooseKey(field->name()), field);
-    map.emplace(LooseKey(field->json_name()), field);
+    map.emplace(LooseNameKey(field->name()), field);
+    map.emplace(LooseNameKey(field->json_name()), field);
   }
   for (int i = 0; i < type->field_count(); ++i) {
     if (type->field(i)->message_type() != nullptr) Add(type->field(i)->message_type());
@@ -84,26 +85,17 @@ const FieldDescriptor* FieldIndex::Find(const google::protobuf::Descriptor* type
                                         absl::string_view name) const {
   auto it = fields_.find(type);
   if (it == fields_.end()) return nullptr;
-  auto field = it->second.find(LooseKey(name));
+  auto field = it->second.find(LooseNameKey(name));
   return field == it->second.end() ? nullptr : field->second;
-}
-
-std::string FieldIndex::LooseKey(absl::string_view name) {
-  std::string key;
-  key.reserve(name.size());
-  for (char c : name) {
-    if (c != '_') key.push_back(absl::ascii_tolower(c));
-  }
-  return key;
 }
 
 const EnumValueDescriptor* FindEnumValue(const EnumDescriptor* type, absl::string_view text) {
   if (const EnumValueDescriptor* v = type->FindValueByName(std::string(text))) return v;
   int number = 0;
   if (absl::SimpleAtoi(text, &number)) return type->FindValueByNumber(number);
-  const std::string wanted = FieldIndex::LooseKey(text);
+  const std::string wanted = LooseNameKey(text);
   for (int i = 0; i < type->value_count(); ++i) {
-    if (FieldIndex::LooseKey(CSharpEnumValueName(type->value(i))) == wanted) return type->value(i);
+    if (LooseNameKey(CSharpEnumValueName(type->value(i))) == wanted) return type->value(i);
   }
   return nullptr;
 }

@@ -29,9 +29,6 @@ class FieldIndex {
   const google::protobuf::FieldDescriptor* Find(const google::protobuf::Descriptor* type,
                                                 absl::string_view name) const;
 
-  // Returns `name` lower-cased without '_' (the lookup key).
-  static std::string LooseKey(absl::string_view name);
-
  private:
   void Add(const google::protobuf::Descriptor* type);
 

@@ -12,7 +12,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "common/name_case.h"
 #include "gateway/codec/field_layout.h"
+#include "gateway/codec/text_escape.h"
 
 namespace sessions::gateway {
 namespace {
@@ -24,71 +26,6 @@ using google::protobuf::FieldDescriptor;
 
 // Enums whose numbers span more than this many slots use a hash map.
 constexpr int64_t kMaxDenseEnumRange = 1024;
-
-// "SessionCallState" -> "SESSION_CALL_STATE" ("HTTPCode" -> "HTTP_CODE").
-std::string UpperSnake(std::string_view camel) {
-  std::string out;
-  for (size_t i = 0; i < camel.size(); ++i) {
-    const char c = camel[i];
-    const bool upper = absl::ascii_isupper(c);
-    if (upper && i > 0) {
-      const char prev = camel[i - 1];
-      const bool next_lower =
-          i + 1 < camel.size() && absl::ascii_islower(camel[i + 1]);
-      if (absl::ascii_islower(prev) || absl::ascii_isdigit(prev) ||
-          (absl::ascii_isupper(prev) && next_lower)) {
-        out.push_back('_');
-      }
-    }
-    out.push_back(absl::ascii_toupper(c));
-  }
-  return out;
-}
-
-// "RINGING_NOW" -> "RingingNow".
-std::string UpperCamel(std::string_view snake) {
-  std::string out;
-  bool word_start = true;
-  for (char c : snake) {
-    if (c == '_') {
-      word_start = true;
-      continue;
-    }
-    out.push_back(word_start ? absl::ascii_toupper(c) : absl::ascii_tolower(c));
-    word_start = false;
-  }
-  return out;
-}
-
-// One-time key escaping (the hot path uses json_writer's fast escaper).
-std::string JsonQuoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c < 0x20) {
-      absl::StrAppendFormat(&out, "\\u%04X", c);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-std::string JsvQuoted(std::string_view s) {
-  if (s.find_first_of("\":,{}[]\r\n") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 FieldKind KindOf(const FieldDescriptor* f) {
   switch (f->cpp_type()) {
@@ -144,28 +81,13 @@ EnumNames::EnumNames(const EnumDescriptor* type) {
 }
 
 std::string CSharpEnumValueName(const EnumValueDescriptor* v) {
-  const std::string prefix = UpperSnake(v->type()->name()) + "_";
+  const std::string prefix = CamelToUpperSnake(v->type()->name()) + "_";
   std::string_view name = v->name();
   if (name.substr(0, prefix.size()) == prefix && name.size() > prefix.size() &&
       absl::ascii_isalpha(name[prefix.size()])) {
     name.remove_prefix(prefix.size());
   }
-  return UpperCamel(name);
-}
-
-OutputBuffer::OutputBuffer(std::string* out) : out_(out) {
-  pos_ = out->data() + out->size();
-  end_ = pos_;
-}
-
-void OutputBuffer::Grow(size_t n) {
-  constexpr size_t kMinChunk = 256;
-  const size_t used = size();
-  // Geometric growth; within the string's capacity a resize only zero-fills
-  // the new chunk, and small appends (AppendJsonString) stay small.
-  out_->resize(used + std::max({n, kMinChunk, used / 2}));
-  pos_ = out_->data() + used;
-  end_ = out_->data() + out_->size();
+  return SnakeToPascal(absl::AsciiStrToLower(absl::string_view(name.data(), name.size())));
 }
 
 namespace {
@@ -313,8 +235,12 @@ class FieldPlanRegistry {
     p.is_map = f->is_map();
     p.explicit_presence = !p.repeated && f->has_presence() &&
                           f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
-    p.json_key = "," + JsonQuoted(f->json_name()) + ":";
-    p.jsv_key = "," + JsvQuoted(f->json_name()) + ":";
+    p.json_key = ",";
+    AppendJsonString(f->json_name(), &p.json_key);
+    p.json_key += ":";
+    p.jsv_key = ",";
+    AppendJsvString(f->json_name(), &p.jsv_key);
+    p.jsv_key += ":";
     const FieldDescriptor* value = f;
     if (p.is_map) {
       p.map_key = f->message_type()->map_key();

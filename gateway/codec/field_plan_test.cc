@@ -1,6 +1,7 @@
 // Tests for FieldPlan: order, keys, kinds, enum C# names, caching.
 
 #include "gateway/codec/field_plan.h"
+#include "gateway/codec/output_buffer.h"
 
 #include <string>
 #include <thread>

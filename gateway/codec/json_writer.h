@@ -40,11 +40,6 @@ class JsonWriter {
   static void Write(const google::protobuf::Message& msg, std::string* out);
 };
 
-// Appends `s` as a quoted, escaped JSON string: `"`, `\` and control
-// characters are escaped (\n \r \t \b \f, others \u00XX); all other bytes,
-// including non-ASCII UTF-8, are copied as they are.
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace sessions::gateway
 
 #endif  // GATEWAY_CODEC_JSON_WRITER_H_

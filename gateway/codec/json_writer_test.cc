@@ -1,4 +1,4 @@
-// Tests for JsonWriter and AppendJsonString (ServiceStack JSON dialect).
+// Tests for JsonWriter (ServiceStack JSON dialect).
 
 #include "gateway/codec/json_writer.h"
 
@@ -50,30 +50,6 @@ std::vector<std::string> Keys(const rapidjson::Value& obj) {
   return keys;
 }
 
-// The reference escaper the fast path must agree with.
-std::string SlowJsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04X", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // Expects `v` to be the JSON form of a scalar/enum value of field `d`.
 void ExpectScalar(const Message& m, const Reflection& r, const FieldDescriptor* d,
@@ -278,57 +254,6 @@ TEST(JsonWriterTest, AppendsToExistingBuffer) {
   std::string out = "prefix:";
   JsonWriter::Write(voice::api::sessions::v1::SessionLogInfo(), &out);
   EXPECT_EQ(out, "prefix:{}");
-}
-
-TEST(JsonWriterTest, EscapesSpecialCharacters) {
-  std::string out;
-  AppendJsonString("a\"b\\c\nd\re\tf\bg\fh\x01i\x1fj/k\x7f", &out);
-  EXPECT_EQ(out, R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001Fj/k)" "\x7f\"");
-  out.clear();
-  AppendJsonString("Zoë — 日本 🎉", &out);
-  EXPECT_EQ(out, "\"Zoë — 日本 🎉\"");
-  out.clear();
-  AppendJsonString(std::string("a\0b", 3), &out);
-  EXPECT_EQ(out, R"("a\u0000b")");
-}
-
-// Every special byte at every offset of strings of length 1..40, so both the
-// 8-byte word scan and the byte tail see it (plus two escapes per string).
-TEST(JsonWriterTest, EscapeAtEveryOffsetMatchesReference) {
-  const std::string specials("\"\\\n\r\t\b\f\x01\x1f\x00", 10);
-  for (size_t len = 0; len <= 40; ++len) {
-    std::string clean(len, 'x');
-    std::string out;
-    AppendJsonString(clean, &out);
-    ASSERT_EQ(out, SlowJsonString(clean));
-    for (size_t pos = 0; pos < len; ++pos) {
-      for (char c : specials) {
-        std::string s = clean;
-        s[pos] = c;
-        s[len - 1 - pos] = '\xc3';  // Non-ASCII byte next to it.
-        s[pos] = c;
-        out.clear();
-        AppendJsonString(s, &out);
-        ASSERT_EQ(out, SlowJsonString(s)) << "len " << len << " pos " << pos;
-      }
-    }
-  }
-}
-
-TEST(JsonWriterTest, AllByteValuesMatchReference) {
-  std::string all;
-  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
-  for (size_t start = 0; start < 16; ++start) {
-    const std::string s = all.substr(start);
-    std::string out;
-    AppendJsonString(s, &out);
-    ASSERT_EQ(out, SlowJsonString(s));
-  }
-  std::string long_text(1000, 'a');
-  for (size_t i = 0; i < long_text.size(); i += 37) long_text[i] = '"';
-  std::string out;
-  AppendJsonString(long_text, &out);
-  EXPECT_EQ(out, SlowJsonString(long_text));
 }
 
 TEST(JsonWriterTest, GenericMessageGolden) {

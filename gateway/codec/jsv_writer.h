@@ -35,10 +35,6 @@ class JsvWriter {
   static void Write(const google::protobuf::Message& msg, std::string* out);
 };
 
-// Appends `s` as a JSV string: as-is, or quoted with `"` doubled when it
-// contains `" : , { } [ ]`, CR or LF. An empty `s` is written as `""`.
-void AppendJsvString(std::string_view s, std::string* out);
-
 }  // namespace sessions::gateway
 
 #endif  // GATEWAY_CODEC_JSV_WRITER_H_

@@ -48,6 +48,7 @@
 
 #include "gateway/codec/field_layout.h"
 #include "gateway/codec/field_plan.h"
+#include "gateway/codec/output_buffer.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"

@@ -1,6 +1,7 @@
 #include "gateway/transcode/http_status_map.h"
 
 #include "absl/strings/ascii.h"
+#include "common/name_case.h"
 
 namespace sessions::gateway {
 namespace {
@@ -116,26 +117,11 @@ HttpError HttpErrorFromStatus(const absl::Status& status) {
   if (status.code() == absl::StatusCode::kInvalidArgument) {
     absl::string_view field = LeadingFieldName(status.message());
     if (!field.empty()) {
-      error.field_name = ToPascalCase(field);
+      error.field_name = SnakeToPascal(field);
       error.field_message = std::string(status.message().substr(field.size() + 2));
     }
   }
   return error;
-}
-
-std::string ToPascalCase(absl::string_view snake) {
-  std::string out;
-  out.reserve(snake.size());
-  bool upper = true;
-  for (char c : snake) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out.push_back(upper ? absl::ascii_toupper(c) : c);
-    upper = c == '.';
-  }
-  return out;
 }
 
 }  // namespace sessions::gateway

@@ -42,9 +42,6 @@ absl::string_view ErrorCodeName(absl::StatusCode code);
 // fills field_name / field_message.
 HttpError HttpErrorFromStatus(const absl::Status& status);
 
-// Returns "StartDate" for "start_date" ("session.id" -> "Session.Id").
-std::string ToPascalCase(absl::string_view snake);
-
 }  // namespace sessions::gateway
 
 #endif  // GATEWAY_TRANSCODE_HTTP_STATUS_MAP_H_

@@ -60,7 +60,8 @@ TEST(HttpStatusMapTest, FieldErrors) {
   EXPECT_EQ(e.field_message, "expected an ISO-8601 date or date-time");
   EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("bad thing: x")).field_name.empty());
   EXPECT_TRUE(HttpErrorFromStatus(absl::NotFoundError("id: gone")).field_name.empty());
-  EXPECT_EQ(ToPascalCase("session.account_id"), "Session.AccountId");
+  EXPECT_EQ(HttpErrorFromStatus(absl::InvalidArgumentError("session.account_id: empty")).field_name,
+            "Session.AccountId");
 }
 
 TEST(ResponseStatusTest, JsonAndJsvBodies) {

@@ -3,8 +3,7 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
-#include "gateway/codec/json_writer.h"
-#include "gateway/codec/jsv_writer.h"
+#include "gateway/codec/text_escape.h"
 
 namespace sessions::gateway {
 namespace {

@@ -1,7 +1,5 @@
 #include "storage/sqlite/group_commit_writer.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -22,14 +20,9 @@ absl::Status ExecControl(SqliteConnection& conn, const char* sql, const char* wh
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch)
     : max_batch_(std::max(1, max_batch)), conn_(std::move(conn)) {
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "store-writer");  // for top -H, perf
-    Loop();
-  });
-  completion_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "store-complete");
-    CompletionLoop();
-  });
+  // Started last: every member they use is initialised.
+  thread_.emplace("store-writer", [this] { Loop(); });
+  completion_thread_.emplace("store-complete", [this] { CompletionLoop(); });
 }
 
 GroupCommitWriter::~GroupCommitWriter() { Close(); }
@@ -62,12 +55,12 @@ void GroupCommitWriter::Close() {
     absl::MutexLock lock(&mu_);
     closing_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  thread_->Join();
   {
     absl::MutexLock lock(&completion_mu_);
     writer_stopped_ = true;
   }
-  if (completion_thread_.joinable()) completion_thread_.join();
+  completion_thread_->Join();
   conn_.reset();
 }
 

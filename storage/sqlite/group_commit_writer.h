@@ -13,10 +13,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/worker_thread.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/sqlite/sqlite_connection.h"
@@ -104,8 +105,8 @@ class GroupCommitWriter {
   bool writer_stopped_ ABSL_GUARDED_BY(completion_mu_) = false;
 
   absl::Mutex close_mu_;  // serializes Close() calls
-  std::thread thread_;
-  std::thread completion_thread_;
+  std::optional<WorkerThread> thread_;
+  std::optional<WorkerThread> completion_thread_;
 };
 
 }  // namespace sessions

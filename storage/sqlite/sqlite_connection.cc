@@ -50,15 +50,16 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
 
 SqliteConnection::SqliteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
 
-SQLite::Statement& SqliteConnection::Prepare(const char* sql) {
-  std::unique_ptr<SQLite::Statement>& stmt = statements_[sql];
-  if (stmt == nullptr) {
-    stmt = std::make_unique<SQLite::Statement>(*db_, sql);
-  } else {
-    stmt->tryReset();
-    stmt->clearBindings();
+SQLite::Statement& SqliteConnection::Prepare(absl::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    std::string text(sql);
+    auto statement = std::make_unique<SQLite::Statement>(*db_, text);  // may throw: nothing cached
+    return *statements_.emplace(std::move(text), std::move(statement)).first->second;
   }
-  return *stmt;
+  it->second->tryReset();
+  it->second->clearBindings();
+  return *it->second;
 }
 
 void SqliteConnection::ResetAll() {

@@ -48,10 +48,10 @@ class SqliteConnection {
 
   SQLite::Database& db() { return *db_; }
 
-  // Returns the cached statement for `sql` (a string literal: the pointer
-  // value is the cache key), reset and with cleared bindings. May throw
-  // SQLite::Exception; callers are inside a CatchSqlite block.
-  SQLite::Statement& Prepare(const char* sql);
+  // Returns the cached statement for `sql` (keyed by its text), reset and
+  // with cleared bindings. May throw SQLite::Exception; callers are inside
+  // a CatchSqlite block.
+  SQLite::Statement& Prepare(absl::string_view sql);
 
   // Resets every cached statement (ends any read they hold open). Never
   // throws.
@@ -61,7 +61,7 @@ class SqliteConnection {
   explicit SqliteConnection(std::unique_ptr<SQLite::Database> db);
 
   std::unique_ptr<SQLite::Database> db_;
-  absl::flat_hash_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+  absl::flat_hash_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 // Converts a SQLite error to a Status for the operation `what` (a fixed

@@ -63,6 +63,23 @@ TEST(SqliteConnectionTest, CachesStatements) {
   EXPECT_EQ(&a, &b);  // same object, reset with cleared bindings
 }
 
+// The cache is keyed by the SQL text, not by where the text is: the same
+// text in another buffer finds the statement, and a buffer reused for other
+// SQL gets that SQL's statement.
+TEST(SqliteConnectionTest, CacheIsKeyedBySqlText) {
+  auto conn = SqliteConnection::Open(testutil::NewDatabasePath("conn"), {});
+  ASSERT_TRUE(conn.ok());
+  char sql[] = "SELECT 1";
+  SQLite::Statement& one = (*conn)->Prepare(sql);
+  const std::string copy = sql;
+  EXPECT_EQ(&(*conn)->Prepare(copy), &one);
+  sql[7] = '2';  // same buffer, other SQL
+  SQLite::Statement& two = (*conn)->Prepare(sql);
+  EXPECT_NE(&two, &one);
+  ASSERT_TRUE(two.executeStep());
+  EXPECT_EQ(two.getColumn(0).getInt(), 2);
+}
+
 TEST(SqliteConnectionTest, UnopenablePathIsFailedPrecondition) {
   auto conn = SqliteConnection::Open("/nonexistent-dir/x/sessions.db", {});
   ASSERT_FALSE(conn.ok());

@@ -1,6 +1,5 @@
 #include "storage/sqlite/wal_checkpointer.h"
 
-#include <pthread.h>
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -31,10 +30,7 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqliteCo
 
 WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteConnection> conn, const Options& options)
     : options_(options), conn_(std::move(conn)), next_wake_pages_(options.start_pages) {
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "wal-checkpoint");  // for top -H, perf
-    Loop();
-  });
+  thread_.emplace("wal-checkpoint", [this] { Loop(); });
 }
 
 WalCheckpointer::~WalCheckpointer() { Stop(); }
@@ -45,7 +41,7 @@ void WalCheckpointer::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  thread_->Join();
   conn_.reset();
 }
 

@@ -15,11 +15,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/worker_thread.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace sessions {
@@ -97,7 +98,7 @@ class WalCheckpointer {
   CheckpointStats stats_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex stop_mu_;  // serializes Stop() calls
-  std::thread thread_;
+  std::optional<WorkerThread> thread_;
 };
 
 }  // namespace sessions
