@@ -24,8 +24,8 @@
 #include "grpcpp/impl/codegen/service_type.h"
 #include "grpcpp/support/slice.h"
 #include "service/call_context.h"
-#include "service/method_table.h"
 #include "service/handlers/portal_handler.h"
+#include "service/method_table.h"
 #include "storage/session_store.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 

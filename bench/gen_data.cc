@@ -26,11 +26,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/session_factory.h"
+#include "common/status_macros.h"
 #include "service/auth/token_issuer.h"
 #include "service/principal.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/sqlite/sqlite_token_store.h"
-#include "common/status_macros.h"
 
 ABSL_FLAG(std::string, db_path, "bench.db", "SQLite database to create or extend");
 ABSL_FLAG(int, accounts, 100, "Accounts");

@@ -35,8 +35,8 @@ std::string Text(const std::string& prefix, int n, size_t width) {
 
 std::string Date(int n) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "2026-11-25T%02d:%02d:%02d.%03dZ", n % 24,
-                n % 60, (n * 7) % 60, n % 1000);
+  std::snprintf(buf, sizeof(buf), "2026-11-25T%02d:%02d:%02d.%03dZ", n % 24, n % 60, (n * 7) % 60,
+                n % 1000);
   return buf;
 }
 
@@ -81,8 +81,7 @@ void FillSession(int i, SessionInfo* s) {
     data["role"] = Text("role", m, 12);
     data["team"] = Text("team", m, 16);
     data["skill"] = Text("skill", m, 20);
-    member->set_call_state(
-        voice::api::sessions::v1::SESSION_MEMBER_CALL_STATE_CONNECTED);
+    member->set_call_state(voice::api::sessions::v1::SESSION_MEMBER_CALL_STATE_CONNECTED);
     member->set_role(voice::api::sessions::v1::SESSION_MEMBER_ROLES_AGENT);
     member->set_call_sid(Text("CA", i * 3 + m, 34));
   }
@@ -129,10 +128,10 @@ int main(int argc, char** argv) {
   sessions::gateway::JsonWriter::Write(response, &json);
   sessions::gateway::JsvWriter::Write(response, &jsv);
   (void)google::protobuf::util::MessageToJsonString(response, &util_json);
-  std::printf("%d sessions: binary %zu B, JsonWriter %zu B, JsvWriter %zu B, "
-              "MessageToJsonString %zu B; median of %d reps\n",
-              sessions, binary.size(), json.size(), jsv.size(),
-              util_json.size(), reps);
+  std::printf(
+      "%d sessions: binary %zu B, JsonWriter %zu B, JsvWriter %zu B, "
+      "MessageToJsonString %zu B; median of %d reps\n",
+      sessions, binary.size(), json.size(), jsv.size(), util_json.size(), reps);
 
   if (argc > 3 && std::string(argv[3]) == "profile") {  // For perf record.
     for (int i = 0; i < 20000; ++i) {
@@ -142,9 +141,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   GetActiveSessionsResponse copy;
-  const std::function<void()> serialize = [&] {
-    response.SerializeToString(&binary);
-  };
+  const std::function<void()> serialize = [&] { response.SerializeToString(&binary); };
   const std::function<void()> copy_only = [&] { copy.CopyFrom(response); };
   struct Row {
     const char* name;
@@ -154,9 +151,15 @@ int main(int argc, char** argv) {
   const std::vector<Row> rows = {
       {"SerializeToString", serialize},
       {"JsonWriter::Write",
-       [&] { json.clear(); sessions::gateway::JsonWriter::Write(response, &json); }},
+       [&] {
+         json.clear();
+         sessions::gateway::JsonWriter::Write(response, &json);
+       }},
       {"JsvWriter::Write",
-       [&] { jsv.clear(); sessions::gateway::JsvWriter::Write(response, &jsv); }},
+       [&] {
+         jsv.clear();
+         sessions::gateway::JsvWriter::Write(response, &jsv);
+       }},
       {"util::MessageToJsonString",
        [&] {
          util_json.clear();
@@ -185,8 +188,7 @@ int main(int argc, char** argv) {
       micros.push_back(us);
       ratios.push_back(us / base);
     }
-    std::printf("%-56s %10.1f %12.2f\n", row.name, Median(micros),
-                Median(ratios));
+    std::printf("%-56s %10.1f %12.2f\n", row.name, Median(micros), Median(ratios));
   }
   return 0;
 }

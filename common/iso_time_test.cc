@@ -47,7 +47,9 @@ TEST(ParseIsoTimeTest, RejectsGarbage) {
                           "2026-11-25T10:00:00+25:00", "2026-11-25x", "+2026-11-25"}) {
     absl::StatusOr<absl::Time> t = ParseIsoTime(bad);
     EXPECT_FALSE(t.ok()) << bad;
-    if (!t.ok()) EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    }
   }
 }
 

@@ -10,9 +10,9 @@
 #include "absl/status/statusor.h"
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    const ::absl::Status status_macros_status_ = (expr);       \
+#define RETURN_IF_ERROR(expr)                                      \
+  do {                                                             \
+    const ::absl::Status status_macros_status_ = (expr);           \
     if (!status_macros_status_.ok()) return status_macros_status_; \
   } while (0)
 
@@ -21,7 +21,7 @@
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status,
 // otherwise moves the value into `lhs` (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, rexpr)                                        \
+#define ASSIGN_OR_RETURN(lhs, rexpr) \
   ASSIGN_OR_RETURN_IMPL_(STATUS_MACROS_CONCAT_(status_or_, __LINE__), lhs, rexpr)
 
 #define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

@@ -14,15 +14,20 @@
 #include "server/server_process.h"
 #include "spdlog/spdlog.h"
 
-ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051", "gRPC listen address (host:port; port 0 = any free port)");
-ABSL_FLAG(std::string, http_address, "0.0.0.0:8080", "REST/health/metrics listen address; empty disables HTTP");
+ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051",
+          "gRPC listen address (host:port; port 0 = any free port)");
+ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
+          "REST/health/metrics listen address; empty disables HTTP");
 ABSL_FLAG(std::string, db_path, "sessions.db", "SQLite database file (created if missing)");
 ABSL_FLAG(bool, demo_data, false, "Fill an empty database with demo sessions");
-ABSL_FLAG(std::string, bootstrap_token_file, "", "File holding a bearer token to accept as an admin token");
+ABSL_FLAG(std::string, bootstrap_token_file, "",
+          "File holding a bearer token to accept as an admin token");
 ABSL_FLAG(std::string, bootstrap_account, "admin", "Account of the bootstrap token");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "How long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "How long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
-ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {}, "Origins allowed to call the REST API from browsers (comma list)");
+ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {},
+          "Origins allowed to call the REST API from browsers (comma list)");
 
 namespace {
 

@@ -9,8 +9,8 @@ namespace sessions {
 MethodTable::MethodTable(Authenticator* authenticator, CallObserver* observer)
     : authenticator_(authenticator), observer_(observer) {}
 
-void MethodTable::AddEntry(const google::protobuf::MethodDescriptor* method,
-                           Scope required_scope, AsyncHandler handler) {
+void MethodTable::AddEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                           AsyncHandler handler) {
   auto entry = std::make_unique<MethodEntry>();
   entry->descriptor = method;
   entry->required_scope = required_scope;
@@ -36,8 +36,7 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
                          google::protobuf::Message* response, DoneCallback done) const {
   const absl::Time start = absl::Now();
   CallObserver* observer = observer_;
-  auto finish = [observer, &method, context, start,
-                 done = std::move(done)](absl::Status status) {
+  auto finish = [observer, &method, context, start, done = std::move(done)](absl::Status status) {
     if (observer != nullptr) {
       observer->OnCallDone(*method.descriptor, *context, status, absl::Now() - start);
     }

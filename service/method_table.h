@@ -90,13 +90,12 @@ class MethodTable {
   template <typename Req, typename Resp, typename Fn>
   void RegisterAsync(const google::protobuf::MethodDescriptor* method, Scope required_scope,
                      Fn handler) {
-    AddEntry(method, required_scope,
-             [handler = std::move(handler)](const CallContext& ctx,
-                                            const google::protobuf::Message& req,
-                                            google::protobuf::Message* resp, DoneCallback done) {
-               handler(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp),
-                       std::move(done));
-             });
+    AddEntry(
+        method, required_scope,
+        [handler = std::move(handler)](const CallContext& ctx, const google::protobuf::Message& req,
+                                       google::protobuf::Message* resp, DoneCallback done) {
+          handler(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp), std::move(done));
+        });
   }
 
   // Returns the entry for a full method name ("pkg.Service.Method"), or null.

@@ -4,8 +4,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace sessions {
@@ -19,7 +19,8 @@ std::string EncodePageToken(const PageCursor& cursor) {
 }
 
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token) {
-  const absl::Status invalid = absl::InvalidArgumentError("page_token: not a token from a previous response");
+  const absl::Status invalid =
+      absl::InvalidArgumentError("page_token: not a token from a previous response");
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, kVersion)) return invalid;
   absl::string_view rest = absl::string_view(raw).substr(kVersion.size());

@@ -2,10 +2,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/reflection.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
 
 namespace sessions {
 namespace {
@@ -46,8 +46,8 @@ absl::Status SessionValidator::ValidateDate(absl::string_view value, absl::strin
       absl::StrCat(path, ": not an ISO-8601 date or date-time (e.g. 2026-11-25T10:00:00Z)"));
 }
 
-absl::Status SessionValidator::ValidateSession(
-    const voice::api::sessions::v1::SessionInfo& session, absl::string_view path) const {
+absl::Status SessionValidator::ValidateSession(const voice::api::sessions::v1::SessionInfo& session,
+                                               absl::string_view path) const {
   RETURN_IF_ERROR(ValidateId(session.id(), absl::StrCat(path, ".id")));
   RETURN_IF_ERROR(ValidateId(session.account_id(), absl::StrCat(path, ".account_id")));
   if (session.date_created().empty()) {
@@ -60,7 +60,8 @@ absl::Status SessionValidator::ValidateMessage(const Message& message,
                                                absl::string_view path) const {
   const auto* descriptor = message.GetDescriptor();
   for (int i = 0; i < descriptor->field_count(); ++i) {
-    RETURN_IF_ERROR(ValidateField(message, *descriptor->field(i), FieldPath(path, *descriptor->field(i))));
+    RETURN_IF_ERROR(
+        ValidateField(message, *descriptor->field(i), FieldPath(path, *descriptor->field(i))));
   }
   return absl::OkStatus();
 }
@@ -93,12 +94,13 @@ absl::Status SessionValidator::ValidateField(const Message& message, const Field
   if (!field.is_repeated()) {
     switch (field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
-        return ValidateString(field, reflection->GetStringReference(message, &field, nullptr), path);
+        return ValidateString(field, reflection->GetStringReference(message, &field, nullptr),
+                              path);
       case FieldDescriptor::CPPTYPE_ENUM: {
         const int number = reflection->GetEnumValue(message, &field);
         if (field.enum_type()->FindValueByNumber(number) == nullptr) {
-          return absl::InvalidArgumentError(absl::StrCat(path, ": unknown ", field.enum_type()->name(),
-                                                         " value ", number));
+          return absl::InvalidArgumentError(
+              absl::StrCat(path, ": unknown ", field.enum_type()->name(), " value ", number));
         }
         return absl::OkStatus();
       }

@@ -19,15 +19,15 @@
 namespace sessions {
 
 struct IngestLimits {
-  size_t max_id_bytes = 128;             // id, account_id, customer ids, identity
-  size_t max_string_bytes = 1024;        // any other string field
-  size_t max_console_data_bytes = 16384; // SessionInfo.console_data
-  size_t max_log_message_bytes = 4096;   // SessionLogInfo.message
-  int max_log_entries = 500;             // per session
-  int max_members = 64;                  // per session
+  size_t max_id_bytes = 128;              // id, account_id, customer ids, identity
+  size_t max_string_bytes = 1024;         // any other string field
+  size_t max_console_data_bytes = 16384;  // SessionInfo.console_data
+  size_t max_log_message_bytes = 4096;    // SessionLogInfo.message
+  int max_log_entries = 500;              // per session
+  int max_members = 64;                   // per session
   int max_breadcrumb_depth = 32;
-  int max_application_data_entries = 32; // per member
-  int max_batch_sessions = 500;          // BatchUpsertSessions
+  int max_application_data_entries = 32;  // per member
+  int max_batch_sessions = 500;           // BatchUpsertSessions
 };
 
 // Stateless; thread-safe.

@@ -5,8 +5,8 @@
 // reflection are the only services that answer without a token.
 #include <chrono>
 #include <condition_variable>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,12 +83,12 @@ TEST(AuthCoverageTest, EveryRegisteredMethodRequiresAValidToken) {
   const std::string expired =
       server.IssueToken("acct-a", kRead | kWrite | kAdmin, "", absl::Now() - absl::Minutes(1));
   const std::vector<std::string> bad_credentials = {
-      "",                                      // no token
-      "Bearer",                                // malformed
-      "Basic dXNlcjpwYXNz",                    // wrong scheme
-      "Bearer ast_" + std::string(43, 'A'),    // well-formed, unknown
-      "Bearer " + revoked,                     // revoked
-      "Bearer " + expired,                     // expired
+      "",                                    // no token
+      "Bearer",                              // malformed
+      "Basic dXNlcjpwYXNz",                  // wrong scheme
+      "Bearer ast_" + std::string(43, 'A'),  // well-formed, unknown
+      "Bearer " + revoked,                   // revoked
+      "Bearer " + expired,                   // expired
   };
 
   const std::vector<std::string> services = ListServices(channel);

@@ -49,7 +49,8 @@ pid_t StartServer(const std::string& db, const std::string& out_file, int* port)
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   pid_t pid = 0;
   EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -99,8 +100,8 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
     std::vector<std::thread> writers;
     for (int w = 0; w < kWriters; ++w) {
       writers.emplace_back([&, w] {
-        auto stub = v1::SessionIngestService::NewStub(
-            grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+        auto stub = v1::SessionIngestService::NewStub(grpc::CreateChannel(
+            absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
         for (int n = 0; !stop && n < 100000; ++n) {
           v1::UpsertSessionRequest request;
           SessionInfo* s = request.mutable_session();

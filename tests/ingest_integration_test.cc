@@ -16,7 +16,8 @@ using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
 using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 using ::voice::api::app::portal::v1::PortalService;
 
-SessionInfo MakeSession(const std::string& id, const std::string& modified = "2026-11-25T10:00:00Z") {
+SessionInfo MakeSession(const std::string& id,
+                        const std::string& modified = "2026-11-25T10:00:00Z") {
   SessionInfo s;
   s.set_id(id);
   s.set_account_id("acct-a");
@@ -61,7 +62,7 @@ class IngestIntegrationTest : public ::testing::Test {
 
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::Status (v1::SessionIngestService::Stub::*method)(grpc::ClientContext*,
-                                                                          const Req&, Resp*),
+                                                                           const Req&, Resp*),
                     const Req& request) {
     grpc::ClientContext context;
     Authorize(&context, writer_);
@@ -167,13 +168,18 @@ TEST_F(IngestIntegrationTest, InvalidWritesNameTheFieldAndChangeNothing) {
       {"session.id", [](SessionInfo* s) { s->clear_id(); }},
       {"session.date_created", [](SessionInfo* s) { s->clear_date_created(); }},
       {"session.date_created", [](SessionInfo* s) { s->set_date_created("tuesday"); }},
-      {"session.date_last_modified", [](SessionInfo* s) { s->set_date_last_modified("2026-99-01"); }},
-      {"session.call_state", [](SessionInfo* s) { s->set_call_state(static_cast<v1::SessionCallState>(42)); }},
+      {"session.date_last_modified",
+       [](SessionInfo* s) { s->set_date_last_modified("2026-99-01"); }},
+      {"session.call_state",
+       [](SessionInfo* s) { s->set_call_state(static_cast<v1::SessionCallState>(42)); }},
       {"session.members[0].role",
        [](SessionInfo* s) { s->add_members()->set_role(static_cast<v1::SessionMemberRoles>(9)); }},
       {"session.display_name", [](SessionInfo* s) { s->set_display_name(std::string(5000, 'x')); }},
       {"session.id", [](SessionInfo* s) { s->set_id(std::string(200, 'k')); }},
-      {"session.members", [](SessionInfo* s) { for (int i = 0; i < 65; ++i) s->add_members(); }},
+      {"session.members",
+       [](SessionInfo* s) {
+         for (int i = 0; i < 65; ++i) s->add_members();
+       }},
       {"session.log[0].date", [](SessionInfo* s) { s->add_log()->set_date("later"); }},
   };
   for (const Case& c : cases) {

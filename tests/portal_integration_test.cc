@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "common/iso_time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "service/auth/authorization.h"
 #include "storage/sample/demo_data.h"
-#include "common/iso_time.h"
 #include "tests/test_server.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 
@@ -100,8 +100,8 @@ TEST_F(PortalIntegrationTest, SessionsCarryEverySeedField) {
   std::map<std::string, SessionInfo> demo;
   for (const SessionInfo& s : DemoSessions()) demo[s.account_id() + "/" + s.id()] = s;
   for (const SessionInfo& s : response.sessions()) {
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-        s, demo[s.account_id() + "/" + s.id()]))
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(s, demo[s.account_id() + "/" + s.id()]))
         << "session " << s.id() << " changed on its way through the store";
   }
 }

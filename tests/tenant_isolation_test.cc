@@ -81,7 +81,8 @@ TEST_F(TenantIsolationTest, CustomerRestrictedTokenSeesOnlyItsSubtree) {
   response.Clear();
   ASSERT_TRUE(Call(hq, "", "cust-acme-support", &response).ok());
   ASSERT_GT(response.sessions_size(), 0);
-  for (const auto& s : response.sessions()) EXPECT_TRUE(auth::InCustomerSubtree(s, "cust-acme-support"));
+  for (const auto& s : response.sessions())
+    EXPECT_TRUE(auth::InCustomerSubtree(s, "cust-acme-support"));
 
   // The sibling subtree and the parent: refused, nothing returned.
   for (const char* other : {"cust-acme-emea", "cust-acme-sales", "cust-acme"}) {

@@ -1,18 +1,19 @@
 #include "tests/test_server.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "service/auth/token_codec.h"
 #include "service/auth/token_issuer.h"
-#include "common/status_macros.h"
 #include "storage/token_store.h"
 
 namespace sessions::testing {

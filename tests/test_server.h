@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
-#include "service/principal.h"
 #include "server/server.h"
+#include "service/principal.h"
 
 namespace sessions::testing {
 

@@ -15,7 +15,7 @@ APT_PACKAGES=(
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
   libboost1.81-dev libboost-url1.81-dev rapidjson-dev prometheus-cpp-dev
   libspdlog-dev libfmt-dev libssl-dev zlib1g-dev libgoogle-perftools-dev
-  nghttp2-client curl python3 yamllint util-linux procps
+  nghttp2-client curl python3 yamllint util-linux procps clang-format
 )
 
 missing=()

@@ -47,9 +47,9 @@ absl::StatusOr<ImportResult> ImportSessions(
     voice::api::sessions::v1::BatchUpsertSessionsResponse response;
     grpc::Status status = stub->BatchUpsertSessions(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          absl::StrCat("sessions ", begin, "..", end - 1, ": ",
-                                       status.error_message()));
+      return absl::Status(
+          static_cast<absl::StatusCode>(status.error_code()),
+          absl::StrCat("sessions ", begin, "..", end - 1, ": ", status.error_message()));
     }
     result.applied += response.applied_count();
     result.stale += response.stale_count();

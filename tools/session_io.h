@@ -33,8 +33,8 @@ struct ImportResult {
 // batches stay written: each batch is atomic on its own).
 absl::StatusOr<ImportResult> ImportSessions(
     const std::vector<SessionInfo>& sessions,
-    voice::api::sessions::v1::SessionIngestService::StubInterface* stub,
-    const std::string& token, int batch_size = 500);
+    voice::api::sessions::v1::SessionIngestService::StubInterface* stub, const std::string& token,
+    int batch_size = 500);
 
 // Returns every stored session (ended ones too) in store order.
 absl::StatusOr<std::vector<SessionInfo>> ExportSessions(SessionStore* store);

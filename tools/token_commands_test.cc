@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/testing/fake_token_store.h"
 #include "service/auth/token_codec.h"
+#include "storage/testing/fake_token_store.h"
 #include "tools/command.h"
 
 namespace sessions::tools {

@@ -53,8 +53,8 @@ bool IsValidUtf8(absl::string_view s) {
 absl::Status FieldError(const FieldDescriptor* field, absl::string_view problem,
                         absl::string_view text) {
   // Quote at most 64 bytes of the client's value.
-  return absl::InvalidArgumentError(
-      absl::StrCat(field->name(), ": ", problem, " \"", absl::CHexEscape(text.substr(0, 64)), "\""));
+  return absl::InvalidArgumentError(absl::StrCat(field->name(), ": ", problem, " \"",
+                                                 absl::CHexEscape(text.substr(0, 64)), "\""));
 }
 
 template <typename T>
@@ -159,13 +159,15 @@ absl::Status SetNumber(Message* m, const FieldDescriptor* f, absl::string_view t
     }
     case FieldDescriptor::CPPTYPE_UINT32: {
       uint32_t v = 0;
-      if (!ParseInt(text, &v)) return FieldError(f, "expected an unsigned 32-bit integer, got", text);
+      if (!ParseInt(text, &v))
+        return FieldError(f, "expected an unsigned 32-bit integer, got", text);
       rep ? r->AddUInt32(m, f, v) : r->SetUInt32(m, f, v);
       break;
     }
     case FieldDescriptor::CPPTYPE_UINT64: {
       uint64_t v = 0;
-      if (!ParseInt(text, &v)) return FieldError(f, "expected an unsigned 64-bit integer, got", text);
+      if (!ParseInt(text, &v))
+        return FieldError(f, "expected an unsigned 64-bit integer, got", text);
       rep ? r->AddUInt64(m, f, v) : r->SetUInt64(m, f, v);
       break;
     }

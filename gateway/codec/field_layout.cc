@@ -58,11 +58,9 @@ int32_t LayoutProbe::FindPointer(const FieldDescriptor* d) {
     r_.SetString(probe_.get(), d, "a probe value longer than any SSO");
     target = &r_.GetStringReference(*probe_, d, &scratch);
   }
-  for (size_t at = 0; at + sizeof(uintptr_t) <= size_;
-       at += sizeof(uintptr_t)) {
+  for (size_t at = 0; at + sizeof(uintptr_t) <= size_; at += sizeof(uintptr_t)) {
     uintptr_t word;
-    std::memcpy(&word, reinterpret_cast<const char*>(probe_.get()) + at,
-                sizeof(word));
+    std::memcpy(&word, reinterpret_cast<const char*>(probe_.get()) + at, sizeof(word));
     if ((word & ~uintptr_t{3}) == reinterpret_cast<uintptr_t>(target)) {
       return static_cast<int32_t>(at);
     }
@@ -92,8 +90,7 @@ int32_t LayoutProbe::FindScalar(const FieldDescriptor* d) {
 void LayoutProbe::SetProbeValue(const FieldDescriptor* d, bool complement) {
   google::protobuf::Message* m = probe_.get();
   const uint32_t u32 = complement ? ~0x5A3C1E0Fu : 0x5A3C1E0Fu;
-  const uint64_t u64 =
-      complement ? ~uint64_t{0x5A3C1E0F12345678} : uint64_t{0x5A3C1E0F12345678};
+  const uint64_t u64 = complement ? ~uint64_t{0x5A3C1E0F12345678} : uint64_t{0x5A3C1E0F12345678};
   float flt;
   double dbl;
   std::memcpy(&flt, &u32, sizeof(flt));
@@ -129,8 +126,8 @@ void LayoutProbe::SetProbeValue(const FieldDescriptor* d, bool complement) {
 }
 
 // Returns whether reading `d` at `offset` of `m` agrees with reflection.
-bool LayoutProbe::Matches(const google::protobuf::Message& m,
-                          const FieldDescriptor* d, int32_t offset) const {
+bool LayoutProbe::Matches(const google::protobuf::Message& m, const FieldDescriptor* d,
+                          int32_t offset) const {
   if (offset < 0 || offset + Width(d->cpp_type()) > static_cast<int>(size_)) {
     return false;
   }
@@ -165,11 +162,10 @@ bool LayoutProbe::Matches(const google::protobuf::Message& m,
 int32_t LayoutProbe::FindRepeated(const FieldDescriptor* d) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  const auto& field =
-      r_.GetRepeatedPtrField<google::protobuf::Message>(*probe_, d);
+  const auto& field = r_.GetRepeatedPtrField<google::protobuf::Message>(*probe_, d);
 #pragma GCC diagnostic pop
-  const intptr_t offset = reinterpret_cast<const char*>(&field) -
-                          reinterpret_cast<const char*>(probe_.get());
+  const intptr_t offset =
+      reinterpret_cast<const char*>(&field) - reinterpret_cast<const char*>(probe_.get());
   if (offset < 0 || offset + sizeof(field) > size_) return -1;
   const google::protobuf::Message* added = r_.AddMessage(probe_.get(), d);
   const auto& at = RepeatedMessagesAt(*probe_, static_cast<int32_t>(offset));

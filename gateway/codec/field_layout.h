@@ -30,32 +30,28 @@ namespace sessions::gateway {
 // Direct field access by offset: the fast path of the writers. Only valid for
 // an offset that LayoutProbe::Find returned for the message's own class.
 // Implicit-presence strings are protobuf's tagged string pointers.
-inline const std::string& StringAt(const google::protobuf::Message& m,
-                                   int32_t offset) {
+inline const std::string& StringAt(const google::protobuf::Message& m, int32_t offset) {
   uintptr_t tagged;
-  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(tagged));
+  std::memcpy(&tagged, reinterpret_cast<const char*>(&m) + offset, sizeof(tagged));
   return *reinterpret_cast<const std::string*>(tagged & ~uintptr_t{3});
 }
 
 template <typename T>
 inline T ScalarAt(const google::protobuf::Message& m, int32_t offset) {
   T value;
-  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset,
-              sizeof(value));
+  std::memcpy(&value, reinterpret_cast<const char*>(&m) + offset, sizeof(value));
   return value;
 }
 
 // Returns the singular sub-message, or nullptr when it is not set.
-inline const google::protobuf::Message* MessageAt(
-    const google::protobuf::Message& m, int32_t offset) {
+inline const google::protobuf::Message* MessageAt(const google::protobuf::Message& m,
+                                                  int32_t offset) {
   return ScalarAt<const google::protobuf::Message*>(m, offset);
 }
 
-inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>&
-RepeatedMessagesAt(const google::protobuf::Message& m, int32_t offset) {
-  return *reinterpret_cast<
-      const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
+inline const google::protobuf::RepeatedPtrField<google::protobuf::Message>& RepeatedMessagesAt(
+    const google::protobuf::Message& m, int32_t offset) {
+  return *reinterpret_cast<const google::protobuf::RepeatedPtrField<google::protobuf::Message>*>(
       reinterpret_cast<const char*>(&m) + offset);
 }
 
@@ -89,10 +85,8 @@ class LayoutProbe {
   int32_t FindPointer(const google::protobuf::FieldDescriptor* field);
   int32_t FindScalar(const google::protobuf::FieldDescriptor* field);
   int32_t FindRepeated(const google::protobuf::FieldDescriptor* field);
-  void SetProbeValue(const google::protobuf::FieldDescriptor* field,
-                     bool complement);
-  bool Matches(const google::protobuf::Message& m,
-               const google::protobuf::FieldDescriptor* field,
+  void SetProbeValue(const google::protobuf::FieldDescriptor* field, bool complement);
+  bool Matches(const google::protobuf::Message& m, const google::protobuf::FieldDescriptor* field,
                int32_t offset) const;
 
   const google::protobuf::Message& prototype_;

@@ -30,8 +30,7 @@ constexpr int64_t kMaxDenseEnumRange = 1024;
 FieldKind KindOf(const FieldDescriptor* f) {
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
-      return f->type() == FieldDescriptor::TYPE_BYTES ? FieldKind::kBytes
-                                                      : FieldKind::kString;
+      return f->type() == FieldDescriptor::TYPE_BYTES ? FieldKind::kBytes : FieldKind::kString;
     case FieldDescriptor::CPPTYPE_BOOL:
       return FieldKind::kBool;
     case FieldDescriptor::CPPTYPE_INT32:
@@ -95,8 +94,7 @@ namespace {
 constexpr uint64_t kSignBias = MapEntryRef::kSignBias;
 
 // Reads the key of `entry` by reflection.
-MapEntryRef ReadKey(const google::protobuf::Message& entry,
-                    const PlannedField& f) {
+MapEntryRef ReadKey(const google::protobuf::Message& entry, const PlannedField& f) {
   const google::protobuf::Reflection& r = *entry.GetReflection();
   const FieldDescriptor* d = f.map_key;
   MapEntryRef k;
@@ -108,18 +106,27 @@ MapEntryRef ReadKey(const google::protobuf::Message& entry,
       k.text = std::string_view(s.data(), s.size());
       break;
     }
-    case FieldKind::kBool: k.bits = r.GetBool(entry, d); break;
-    case FieldKind::kInt32: k.bits = int64_t{r.GetInt32(entry, d)} + kSignBias; break;
-    case FieldKind::kInt64: k.bits = r.GetInt64(entry, d) + kSignBias; break;
-    case FieldKind::kUInt32: k.bits = r.GetUInt32(entry, d); break;
-    default: k.bits = r.GetUInt64(entry, d); break;
+    case FieldKind::kBool:
+      k.bits = r.GetBool(entry, d);
+      break;
+    case FieldKind::kInt32:
+      k.bits = int64_t{r.GetInt32(entry, d)} + kSignBias;
+      break;
+    case FieldKind::kInt64:
+      k.bits = r.GetInt64(entry, d) + kSignBias;
+      break;
+    case FieldKind::kUInt32:
+      k.bits = r.GetUInt32(entry, d);
+      break;
+    default:
+      k.bits = r.GetUInt64(entry, d);
+      break;
   }
   return k;
 }
 
 // Reads the key of a generated `entry` at `key.offset`.
-MapEntryRef ReadKeyAt(const google::protobuf::Message& entry,
-                      const PlannedField& key) {
+MapEntryRef ReadKeyAt(const google::protobuf::Message& entry, const PlannedField& key) {
   MapEntryRef k;
   k.entry = &entry;
   const int32_t at = key.offset;
@@ -129,11 +136,21 @@ MapEntryRef ReadKeyAt(const google::protobuf::Message& entry,
       k.text = std::string_view(s.data(), s.size());
       break;
     }
-    case FieldKind::kBool: k.bits = ScalarAt<bool>(entry, at); break;
-    case FieldKind::kInt32: k.bits = int64_t{ScalarAt<int32_t>(entry, at)} + kSignBias; break;
-    case FieldKind::kInt64: k.bits = ScalarAt<int64_t>(entry, at) + kSignBias; break;
-    case FieldKind::kUInt32: k.bits = ScalarAt<uint32_t>(entry, at); break;
-    default: k.bits = ScalarAt<uint64_t>(entry, at); break;
+    case FieldKind::kBool:
+      k.bits = ScalarAt<bool>(entry, at);
+      break;
+    case FieldKind::kInt32:
+      k.bits = int64_t{ScalarAt<int32_t>(entry, at)} + kSignBias;
+      break;
+    case FieldKind::kInt64:
+      k.bits = ScalarAt<int64_t>(entry, at) + kSignBias;
+      break;
+    case FieldKind::kUInt32:
+      k.bits = ScalarAt<uint32_t>(entry, at);
+      break;
+    default:
+      k.bits = ScalarAt<uint64_t>(entry, at);
+      break;
   }
   return k;
 }
@@ -143,37 +160,30 @@ std::atomic<bool> fast_access_enabled{true};
 }  // namespace
 
 const google::protobuf::Reflection* FieldPlan::fast_reflection() const {
-  return fast_access_enabled.load(std::memory_order_relaxed) ? fast_reflection_
-                                                              : nullptr;
+  return fast_access_enabled.load(std::memory_order_relaxed) ? fast_reflection_ : nullptr;
 }
 
-void SetFastAccessEnabledForTesting(bool enabled) {
-  fast_access_enabled.store(enabled);
-}
+void SetFastAccessEnabledForTesting(bool enabled) { fast_access_enabled.store(enabled); }
 
 void CollectSortedMapEntries(const google::protobuf::Message& msg,
-                             const google::protobuf::Reflection& r,
-                             const PlannedField& f, bool generated,
-                             std::vector<MapEntryRef>* entries) {
+                             const google::protobuf::Reflection& r, const PlannedField& f,
+                             bool generated, std::vector<MapEntryRef>* entries) {
   entries->clear();
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   // The map's repeated-entry view (synced by protobuf, thread-safe).
-  const auto& items =
-      r.GetRepeatedPtrField<google::protobuf::Message>(msg, f.field);
+  const auto& items = r.GetRepeatedPtrField<google::protobuf::Message>(msg, f.field);
 #pragma GCC diagnostic pop
   if (items.empty()) return;
   const PlannedField& key = f.entry->fields()[0];
-  const bool by_offset = generated && key.offset >= 0 &&
-                         f.entry->fast_reflection() != nullptr;
+  const bool by_offset = generated && key.offset >= 0 && f.entry->fast_reflection() != nullptr;
   entries->reserve(items.size());
   for (const google::protobuf::Message& item : items) {
     entries->push_back(by_offset ? ReadKeyAt(item, key) : ReadKey(item, f));
   }
-  std::sort(entries->begin(), entries->end(),
-            [](const MapEntryRef& a, const MapEntryRef& b) {
-              return a.bits != b.bits ? a.bits < b.bits : a.text < b.text;
-            });
+  std::sort(entries->begin(), entries->end(), [](const MapEntryRef& a, const MapEntryRef& b) {
+    return a.bits != b.bits ? a.bits < b.bits : a.text < b.text;
+  });
 }
 
 // Owns every plan and enum table; builds them under one mutex.
@@ -198,8 +208,7 @@ class FieldPlanRegistry {
   // Returns the plan of `type`, building it and its children if needed.
   // A plan is registered before its children are built, so recursive types
   // terminate.
-  const FieldPlan& BuildLocked(const Descriptor* type)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  const FieldPlan& BuildLocked(const Descriptor* type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto [it, inserted] = plans_.try_emplace(type);
     if (!inserted) return *it->second;
     it->second.reset(new FieldPlan(type));
@@ -227,14 +236,13 @@ class FieldPlanRegistry {
     plan->prototype_ = prototype;
   }
 
-  PlannedField PlanField(const FieldDescriptor* f)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  PlannedField PlanField(const FieldDescriptor* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     PlannedField p;
     p.field = f;
     p.repeated = f->is_repeated();
     p.is_map = f->is_map();
-    p.explicit_presence = !p.repeated && f->has_presence() &&
-                          f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
+    p.explicit_presence =
+        !p.repeated && f->has_presence() && f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
     p.json_key = ",";
     AppendJsonString(f->json_name(), &p.json_key);
     p.json_key += ":";
@@ -255,16 +263,14 @@ class FieldPlanRegistry {
     return p;
   }
 
-  const EnumNames* EnumsLocked(const EnumDescriptor* type)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  const EnumNames* EnumsLocked(const EnumDescriptor* type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto& slot = enums_[type];
     if (slot == nullptr) slot = std::make_unique<EnumNames>(type);
     return slot.get();
   }
 
   absl::Mutex mu_;
-  absl::flat_hash_map<const Descriptor*, std::unique_ptr<FieldPlan>> plans_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const Descriptor*, std::unique_ptr<FieldPlan>> plans_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<const EnumDescriptor*, std::unique_ptr<EnumNames>> enums_
       ABSL_GUARDED_BY(mu_);
 };

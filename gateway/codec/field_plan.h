@@ -83,8 +83,8 @@ struct PlannedField {
   // Explicit presence (proto2, proto3 `optional`, oneof members): written
   // only when set. Implicit-presence scalars are never HasField()-checked.
   bool explicit_presence = false;
-  std::string json_key;  // `,"camelName":` (leading comma, JSON-escaped).
-  std::string jsv_key;   // `,camelName:` (leading comma, JSV-quoted).
+  std::string json_key;                   // `,"camelName":` (leading comma, JSON-escaped).
+  std::string jsv_key;                    // `,camelName:` (leading comma, JSV-quoted).
   const EnumNames* enum_names = nullptr;  // kEnum (map: value enum).
   const FieldPlan* message = nullptr;     // kMessage (map: value message).
   const FieldPlan* entry = nullptr;       // Maps: the entry type's plan.
@@ -161,9 +161,8 @@ struct MapEntryRef {
 // `msg` is the generated class of its plan, so the entries are too and
 // their keys are read by offset.
 void CollectSortedMapEntries(const google::protobuf::Message& msg,
-                             const google::protobuf::Reflection& r,
-                             const PlannedField& f, bool generated,
-                             std::vector<MapEntryRef>* entries);
+                             const google::protobuf::Reflection& r, const PlannedField& f,
+                             bool generated, std::vector<MapEntryRef>* entries);
 
 }  // namespace sessions::gateway
 

@@ -1,13 +1,13 @@
 // Tests for FieldPlan: order, keys, kinds, enum C# names, caching.
 
 #include "gateway/codec/field_plan.h"
-#include "gateway/codec/output_buffer.h"
 
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "gateway/codec/output_buffer.h"
 #include "gtest/gtest.h"
 #include "testdata/writer_test.pb.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
@@ -37,7 +37,7 @@ TEST(FieldPlanTest, SessionInfoFieldsInDeclarationOrderWithKeys) {
   ASSERT_NE(crumbs.message, nullptr);
   EXPECT_EQ(crumbs.message->type()->name(), "CustomerBreadcrumb");
   EXPECT_EQ(plan.fields()[0].kind, FieldKind::kEnum);
-  EXPECT_EQ(plan.fields()[18].kind, FieldKind::kBool);   // ended
+  EXPECT_EQ(plan.fields()[18].kind, FieldKind::kBool);  // ended
   EXPECT_EQ(plan.fields()[33].json_key, ",\"mostRecentParticipantCallSid\":");
   EXPECT_EQ(plan.fields()[40].json_key, ",\"lastModifiedBy\":");
   for (const PlannedField& f : plan.fields()) {
@@ -46,8 +46,7 @@ TEST(FieldPlanTest, SessionInfoFieldsInDeclarationOrderWithKeys) {
 }
 
 TEST(FieldPlanTest, MapFieldPlan) {
-  const FieldPlan& plan =
-      FieldPlan::For(voice::api::sessions::v1::SessionMemberInfo::descriptor());
+  const FieldPlan& plan = FieldPlan::For(voice::api::sessions::v1::SessionMemberInfo::descriptor());
   const PlannedField& data = plan.fields()[5];
   EXPECT_EQ(data.json_key, ",\"applicationData\":");
   EXPECT_TRUE(data.repeated);
@@ -93,40 +92,33 @@ TEST(FieldPlanTest, CachedAndThreadSafe) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&seen, i] {
-      seen[i] = &FieldPlan::For(
-          voice::api::app::portal::v1::GetActiveSessionsResponse::descriptor());
+      seen[i] =
+          &FieldPlan::For(voice::api::app::portal::v1::GetActiveSessionsResponse::descriptor());
     });
   }
   for (auto& t : threads) t.join();
   for (const FieldPlan* p : seen) EXPECT_EQ(p, seen[0]);
-  EXPECT_EQ(seen[0]->fields()[0].message,
-            &FieldPlan::For(SessionInfo::descriptor()));
+  EXPECT_EQ(seen[0]->fields()[0].message, &FieldPlan::For(SessionInfo::descriptor()));
 }
 
 // Every value of every enum of the API, with its C# name from the seed.
 TEST(FieldPlanTest, CSharpNamesOfEveryApiEnum) {
-  const std::vector<std::pair<const EnumDescriptor*, std::vector<std::string>>>
-      kEnums = {
-          {voice::api::sessions::v1::SessionDialState_descriptor(),
-           {"None", "Active"}},
-          {voice::api::sessions::v1::SessionCallState_descriptor(),
-           {"Disconnected", "Ringing", "Connected", "Hold", "Passive"}},
-          {voice::api::sessions::v1::SessionQueueStates_descriptor(),
-           {"None", "Queued", "Ringing", "Connected", "Hold", "Disconnected"}},
-          {voice::api::sessions::v1::SessionDirections_descriptor(),
-           {"Incoming", "Outgoing"}},
-          {voice::api::sessions::v1::SessionHoldReasons_descriptor(),
-           {"None", "Transferring"}},
-          {voice::api::sessions::v1::SessionMemberCallState_descriptor(),
-           {"None", "Ringing", "Connected", "Hold"}},
-          {voice::api::sessions::v1::SessionMemberRoles_descriptor(),
-           {"None", "Caller", "Agent", "Transfer"}},
-          {voice::api::flows::v1::FlowChannels_descriptor(),
-           {"Voice", "Chat", "Fax"}},
-      };
+  const std::vector<std::pair<const EnumDescriptor*, std::vector<std::string>>> kEnums = {
+      {voice::api::sessions::v1::SessionDialState_descriptor(), {"None", "Active"}},
+      {voice::api::sessions::v1::SessionCallState_descriptor(),
+       {"Disconnected", "Ringing", "Connected", "Hold", "Passive"}},
+      {voice::api::sessions::v1::SessionQueueStates_descriptor(),
+       {"None", "Queued", "Ringing", "Connected", "Hold", "Disconnected"}},
+      {voice::api::sessions::v1::SessionDirections_descriptor(), {"Incoming", "Outgoing"}},
+      {voice::api::sessions::v1::SessionHoldReasons_descriptor(), {"None", "Transferring"}},
+      {voice::api::sessions::v1::SessionMemberCallState_descriptor(),
+       {"None", "Ringing", "Connected", "Hold"}},
+      {voice::api::sessions::v1::SessionMemberRoles_descriptor(),
+       {"None", "Caller", "Agent", "Transfer"}},
+      {voice::api::flows::v1::FlowChannels_descriptor(), {"Voice", "Chat", "Fax"}},
+  };
   for (const auto& [type, names] : kEnums) {
-    ASSERT_EQ(type->value_count(), static_cast<int>(names.size()))
-        << type->full_name();
+    ASSERT_EQ(type->value_count(), static_cast<int>(names.size())) << type->full_name();
     EnumNames table(type);
     for (int i = 0; i < type->value_count(); ++i) {
       EXPECT_EQ(CSharpEnumValueName(type->value(i)), names[i]);
@@ -180,13 +172,12 @@ TEST(FieldPlanTest, OffsetsReadWhatReflectionReads) {
   m.add_children()->set_name("k");
   for (const PlannedField& f : plan.fields()) {
     const std::string& name = f.field->name();
-    const bool reflection_only = f.is_map || f.explicit_presence ||
-                                 (f.repeated && f.kind != FieldKind::kMessage);
+    const bool reflection_only =
+        f.is_map || f.explicit_presence || (f.repeated && f.kind != FieldKind::kMessage);
     EXPECT_EQ(f.offset < 0, reflection_only) << name;
   }
   auto at = [&](const char* name) {
-    return plan.fields()[TestAll::descriptor()->FindFieldByName(name)->index()]
-        .offset;
+    return plan.fields()[TestAll::descriptor()->FindFieldByName(name)->index()].offset;
   };
   EXPECT_EQ(ScalarAt<int32_t>(m, at("i32")), -3);
   EXPECT_EQ(ScalarAt<int64_t>(m, at("i64")), -4);

@@ -47,12 +47,12 @@ absl::Status SetNumberValue(const rapidjson::Value& v, Message* m, const FieldDe
   const Reflection* r = m->GetReflection();
   const bool rep = f->is_repeated();
   switch (f->cpp_type()) {
-#define SESSIONS_INT_CASE(CPP, T, SETTER)                                   \
-  case FieldDescriptor::CPP: {                                              \
-    T x{};                                                                  \
-    if (!InRange<T>(v, &x)) return TypeError(f, "an integer in range");     \
-    rep ? r->Add##SETTER(m, f, x) : r->Set##SETTER(m, f, x);                \
-    return absl::OkStatus();                                                \
+#define SESSIONS_INT_CASE(CPP, T, SETTER)                               \
+  case FieldDescriptor::CPP: {                                          \
+    T x{};                                                              \
+    if (!InRange<T>(v, &x)) return TypeError(f, "an integer in range"); \
+    rep ? r->Add##SETTER(m, f, x) : r->Set##SETTER(m, f, x);            \
+    return absl::OkStatus();                                            \
   }
     SESSIONS_INT_CASE(CPPTYPE_INT32, int32_t, Int32)
     SESSIONS_INT_CASE(CPPTYPE_INT64, int64_t, Int64)
@@ -74,8 +74,8 @@ absl::Status SetNumberValue(const rapidjson::Value& v, Message* m, const FieldDe
       return absl::OkStatus();
     }
     default:
-      return TypeError(f, f->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ? "true or false"
-                                                                          : "a string");
+      return TypeError(
+          f, f->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ? "true or false" : "a string");
   }
 }
 
@@ -160,9 +160,9 @@ absl::Status MergeJsonBody(absl::string_view json, absl::string_view body_field,
   // Iterative parsing: a deeply nested body cannot overflow the stack.
   doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid JSON body at offset ",
-                                                   doc.GetErrorOffset(), ": ",
-                                                   rapidjson::GetParseError_En(doc.GetParseError())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON body at offset ", doc.GetErrorOffset(), ": ",
+                     rapidjson::GetParseError_En(doc.GetParseError())));
   }
   Merger merger(index);
   if (body_field == "*") {

@@ -11,9 +11,8 @@
 #ifndef GATEWAY_CODEC_JSON_BODY_PARSER_H_
 #define GATEWAY_CODEC_JSON_BODY_PARSER_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gateway/codec/field_index.h"
 #include "google/protobuf/message.h"
 

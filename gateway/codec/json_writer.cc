@@ -21,9 +21,7 @@ namespace {
 // The JSON tokens of the shared traversal (see message_walker.h).
 struct JsonFormat {
   static const std::string& Key(const PlannedField& f) { return f.json_key; }
-  static void AppendString(std::string_view s, OutputBuffer* out) {
-    AppendJsonString(s, out);
-  }
+  static void AppendString(std::string_view s, OutputBuffer* out) { AppendJsonString(s, out); }
   static void AppendBytes(const std::string& value, OutputBuffer* out);
   static void AppendBool(bool value, OutputBuffer* out) {
     if (value) {
@@ -35,11 +33,9 @@ struct JsonFormat {
   // NaN and infinities as the strings protobuf's JSON uses.
   template <typename T>
   static void AppendFloat(T value, OutputBuffer* out);
-  static void AppendEnum(const EnumNames* names, int number,
-                         OutputBuffer* out);
+  static void AppendEnum(const EnumNames* names, int number, OutputBuffer* out);
   // Object keys are strings: numbers and bools are quoted.
-  static void AppendMapKey(const MapEntryRef& e, const PlannedField& f,
-                           OutputBuffer* out);
+  static void AppendMapKey(const MapEntryRef& e, const PlannedField& f, OutputBuffer* out);
 };
 
 void JsonFormat::AppendBytes(const std::string& value, OutputBuffer* out) {
@@ -61,8 +57,7 @@ void JsonFormat::AppendFloat(T value, OutputBuffer* out) {
   }
 }
 
-void JsonFormat::AppendEnum(const EnumNames* names, int number,
-                            OutputBuffer* out) {
+void JsonFormat::AppendEnum(const EnumNames* names, int number, OutputBuffer* out) {
   const std::string* name = names->Find(number);
   if (name == nullptr) {
     AppendNumber(number, out);
@@ -73,12 +68,16 @@ void JsonFormat::AppendEnum(const EnumNames* names, int number,
   out->push_back('"');
 }
 
-void JsonFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f,
-                              OutputBuffer* out) {
+void JsonFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f, OutputBuffer* out) {
   switch (f.key_kind) {
-    case FieldKind::kString: AppendJsonString(e.text, out); return;
-    case FieldKind::kBool: out->append(e.bits ? "\"true\"" : "\"false\""); return;
-    default: break;
+    case FieldKind::kString:
+      AppendJsonString(e.text, out);
+      return;
+    case FieldKind::kBool:
+      out->append(e.bits ? "\"true\"" : "\"false\"");
+      return;
+    default:
+      break;
   }
   out->push_back('"');
   if (f.key_kind == FieldKind::kInt32 || f.key_kind == FieldKind::kInt64) {

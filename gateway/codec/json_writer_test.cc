@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "gateway/codec/field_plan.h"
+#include "gateway/codec/testdata/session_fixture.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/dynamic_message.h"
-#include "gateway/codec/testdata/session_fixture.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "testdata/writer_test.pb.h"
@@ -50,10 +50,9 @@ std::vector<std::string> Keys(const rapidjson::Value& obj) {
   return keys;
 }
 
-
 // Expects `v` to be the JSON form of a scalar/enum value of field `d`.
-void ExpectScalar(const Message& m, const Reflection& r, const FieldDescriptor* d,
-                  int i, const rapidjson::Value& v) {
+void ExpectScalar(const Message& m, const Reflection& r, const FieldDescriptor* d, int i,
+                  const rapidjson::Value& v) {
   const bool rep = d->is_repeated();
   switch (d->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
@@ -91,8 +90,8 @@ void ExpectScalar(const Message& m, const Reflection& r, const FieldDescriptor* 
 void ExpectMatches(const Message& m, const rapidjson::Value& obj);
 
 // Generic round-trip check: every field of `m` against the parsed JSON.
-void ExpectField(const Message& m, const FieldDescriptor* d,
-                 const rapidjson::Value& obj, int* present) {
+void ExpectField(const Message& m, const FieldDescriptor* d, const rapidjson::Value& obj,
+                 int* present) {
   const Reflection& r = *m.GetReflection();
   const char* key = d->json_name().c_str();
   const bool has_key = obj.HasMember(key);
@@ -129,8 +128,7 @@ void ExpectField(const Message& m, const FieldDescriptor* d,
     ASSERT_EQ(has_key, r.HasField(m, d)) << key;
     if (has_key) ExpectMatches(r.GetMessage(m, d), obj[key]);
     *present += has_key;
-  } else if (d->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
-             r.GetString(m, d).empty()) {
+  } else if (d->cpp_type() == FieldDescriptor::CPPTYPE_STRING && r.GetString(m, d).empty()) {
     EXPECT_FALSE(has_key) << key;
   } else {
     ASSERT_TRUE(has_key) << key;
@@ -149,15 +147,14 @@ void ExpectMatches(const Message& m, const rapidjson::Value& obj) {
 }
 
 TEST(JsonWriterTest, SmallSessionGolden) {
-  EXPECT_EQ(
-      ToJson(testing::SmallSession()),
-      R"({"dialState":"None","callState":"Disconnected","queueState":"None",)"
-      R"("accountId":"acc1","customerBreadcrumb":[{"id":"c1","name":"Top"}],)"
-      R"("channel":"Voice","ended":false,"holdReason":"None",)"
-      R"("log":[{"date":"2026-11-25","message":"hi"}],)"
-      R"("members":[{"identity":"u1","isOriginalMember":false,)"
-      R"("applicationData":{"k":"v"},"callState":"None","role":"None",)"
-      R"("muted":true}],"direction":"Incoming","wasMissed":false,"id":"s1"})");
+  EXPECT_EQ(ToJson(testing::SmallSession()),
+            R"({"dialState":"None","callState":"Disconnected","queueState":"None",)"
+            R"("accountId":"acc1","customerBreadcrumb":[{"id":"c1","name":"Top"}],)"
+            R"("channel":"Voice","ended":false,"holdReason":"None",)"
+            R"("log":[{"date":"2026-11-25","message":"hi"}],)"
+            R"("members":[{"identity":"u1","isOriginalMember":false,)"
+            R"("applicationData":{"k":"v"},"callState":"None","role":"None",)"
+            R"("muted":true}],"direction":"Incoming","wasMissed":false,"id":"s1"})");
 }
 
 TEST(JsonWriterTest, DefaultsAlwaysWrittenEmptyStringsOmitted) {
@@ -177,27 +174,53 @@ TEST(JsonWriterTest, FullSessionKeyOrderMatchesSeed) {
   rapidjson::Document doc = Parse(ToJson(response));
   EXPECT_EQ(Keys(doc), std::vector<std::string>{"sessions"});
   const rapidjson::Value& s = doc["sessions"][0];
-  EXPECT_EQ(Keys(s),
-            (std::vector<std::string>{
-                "dialState", "callState", "queueState", "accountId",
-                "accountName", "customerId", "customerBreadcrumb",
-                "customerName", "endpointId", "endpointName", "dateCompleted",
-                "destination", "toAddress", "fromAddress", "fromName",
-                "answeredByName", "queueMemberId", "channel", "ended",
-                "outcome", "callSid", "consoleData", "holdQueueName",
-                "heldByUserId", "holdReason", "conferenceSid", "displayName",
-                "log", "members", "callbackNumber", "answeredById",
-                "direction", "fromPhoneNumber", "mostRecentParticipantCallSid",
-                "wasMissed", "ringQueueId", "id", "dateCreated",
-                "dateLastModified", "createdBy", "lastModifiedBy"}));
-  EXPECT_EQ(Keys(s["customerBreadcrumb"][0]),
-            (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(Keys(s), (std::vector<std::string>{"dialState",
+                                               "callState",
+                                               "queueState",
+                                               "accountId",
+                                               "accountName",
+                                               "customerId",
+                                               "customerBreadcrumb",
+                                               "customerName",
+                                               "endpointId",
+                                               "endpointName",
+                                               "dateCompleted",
+                                               "destination",
+                                               "toAddress",
+                                               "fromAddress",
+                                               "fromName",
+                                               "answeredByName",
+                                               "queueMemberId",
+                                               "channel",
+                                               "ended",
+                                               "outcome",
+                                               "callSid",
+                                               "consoleData",
+                                               "holdQueueName",
+                                               "heldByUserId",
+                                               "holdReason",
+                                               "conferenceSid",
+                                               "displayName",
+                                               "log",
+                                               "members",
+                                               "callbackNumber",
+                                               "answeredById",
+                                               "direction",
+                                               "fromPhoneNumber",
+                                               "mostRecentParticipantCallSid",
+                                               "wasMissed",
+                                               "ringQueueId",
+                                               "id",
+                                               "dateCreated",
+                                               "dateLastModified",
+                                               "createdBy",
+                                               "lastModifiedBy"}));
+  EXPECT_EQ(Keys(s["customerBreadcrumb"][0]), (std::vector<std::string>{"id", "name"}));
   EXPECT_EQ(Keys(s["log"][0]), (std::vector<std::string>{"date", "message"}));
   EXPECT_EQ(Keys(s["members"][0]),
-            (std::vector<std::string>{
-                "identity", "endpointId", "displayName", "isOriginalMember",
-                "avatarUrl", "applicationData", "callState", "role", "callSid",
-                "muted"}));
+            (std::vector<std::string>{"identity", "endpointId", "displayName", "isOriginalMember",
+                                      "avatarUrl", "applicationData", "callState", "role",
+                                      "callSid", "muted"}));
   EXPECT_EQ(Keys(s["members"][0]["applicationData"]),
             (std::vector<std::string>{"agent", "skill"}));  // Sorted.
 }
@@ -225,8 +248,7 @@ TEST(JsonWriterTest, FullSessionRoundTripsEveryValue) {
 // for arena-allocated messages (whose strings carry other pointer tags).
 TEST(JsonWriterTest, FastPathEqualsReflectionPath) {
   google::protobuf::Arena arena;
-  auto* on_arena =
-      google::protobuf::Arena::CreateMessage<GetActiveSessionsResponse>(&arena);
+  auto* on_arena = google::protobuf::Arena::CreateMessage<GetActiveSessionsResponse>(&arena);
   GetActiveSessionsResponse on_heap;
   for (int i = 0; i < 3; ++i) {
     *on_heap.add_sessions() = testing::FullSession();
@@ -291,24 +313,21 @@ TEST(JsonWriterTest, GenericMessageGolden) {
   m.add_flags(false);
   (*m.mutable_by_flag())[true] = 1;
   (*m.mutable_by_flag())[false] = 0;
-  EXPECT_EQ(
-      ToJson(m),
-      R"({"i32":-5,"i64":9007199254740993,"u32":4000000000,)"
-      R"("u64":18446744073709551615,"s32":-7,"dbl":0.1,"flt":1.5,"flag":true,)"
-      R"("text":"t","blob":"/wAB","color":"DarkGreen",)"
-      R"("child":{"name":"c","count":0,"child":{"count":-1}},)"
-      R"("numbers":[1,-2],"words":["a,b",""],"values":[2.5],)"
-      R"("colors":["Blue",3],"children":[{"name":"k","count":0}],)"
-      R"("labels":{"a\"":"","z":"1"},)"
-      R"("byId":{"-2":{"count":0},"10":{"count":1}},)"
-      R"("colorByName":{"x":"Red"},"maybe":0,"maybeText":"",)"
-      R"("choiceNumber":0,"customKey":"j","flags":[false],)"
-      R"("byFlag":{"false":0,"true":1}})");
-  EXPECT_EQ(ToJson(TestAll()),
-            R"({"i32":0,"i64":0,"u32":0,"u64":0,"s32":0,"dbl":0,"flt":0,)"
-            R"("flag":false,"color":"Red","numbers":[],"words":[],)"
-            R"("values":[],"colors":[],"children":[],"labels":{},"byId":{},)"
-            R"("colorByName":{},"flags":[],"byFlag":{}})");
+  EXPECT_EQ(ToJson(m), R"({"i32":-5,"i64":9007199254740993,"u32":4000000000,)"
+                       R"("u64":18446744073709551615,"s32":-7,"dbl":0.1,"flt":1.5,"flag":true,)"
+                       R"("text":"t","blob":"/wAB","color":"DarkGreen",)"
+                       R"("child":{"name":"c","count":0,"child":{"count":-1}},)"
+                       R"("numbers":[1,-2],"words":["a,b",""],"values":[2.5],)"
+                       R"("colors":["Blue",3],"children":[{"name":"k","count":0}],)"
+                       R"("labels":{"a\"":"","z":"1"},)"
+                       R"("byId":{"-2":{"count":0},"10":{"count":1}},)"
+                       R"("colorByName":{"x":"Red"},"maybe":0,"maybeText":"",)"
+                       R"("choiceNumber":0,"customKey":"j","flags":[false],)"
+                       R"("byFlag":{"false":0,"true":1}})");
+  EXPECT_EQ(ToJson(TestAll()), R"({"i32":0,"i64":0,"u32":0,"u64":0,"s32":0,"dbl":0,"flt":0,)"
+                               R"("flag":false,"color":"Red","numbers":[],"words":[],)"
+                               R"("values":[],"colors":[],"children":[],"labels":{},"byId":{},)"
+                               R"("colorByName":{},"flags":[],"byFlag":{}})");
 }
 
 TEST(JsonWriterTest, GenericMessageSamePathsAndDynamicMessage) {
@@ -325,8 +344,7 @@ TEST(JsonWriterTest, GenericMessageSamePathsAndDynamicMessage) {
   SetFastAccessEnabledForTesting(true);
   // A DynamicMessage of the same type has another Reflection: no offsets.
   google::protobuf::DynamicMessageFactory factory;
-  std::unique_ptr<Message> dynamic(
-      factory.GetPrototype(TestAll::descriptor())->New());
+  std::unique_ptr<Message> dynamic(factory.GetPrototype(TestAll::descriptor())->New());
   ASSERT_TRUE(dynamic->ParseFromString(m.SerializeAsString()));
   EXPECT_EQ(ToJson(*dynamic), fast);
 }

@@ -18,13 +18,10 @@
 namespace sessions::gateway {
 namespace {
 
-
 // The JSV tokens of the shared traversal (see message_walker.h).
 struct JsvFormat {
   static const std::string& Key(const PlannedField& f) { return f.jsv_key; }
-  static void AppendString(std::string_view s, OutputBuffer* out) {
-    AppendJsvString(s, out);
-  }
+  static void AppendString(std::string_view s, OutputBuffer* out) { AppendJsvString(s, out); }
   static void AppendBytes(const std::string& value, OutputBuffer* out);
   static void AppendBool(bool value, OutputBuffer* out) {
     if (value) {
@@ -35,11 +32,9 @@ struct JsvFormat {
   }
   template <typename T>
   static void AppendFloat(T value, OutputBuffer* out);
-  static void AppendEnum(const EnumNames* names, int number,
-                         OutputBuffer* out);
+  static void AppendEnum(const EnumNames* names, int number, OutputBuffer* out);
   // Strings quoted when needed, numbers and bools as they are.
-  static void AppendMapKey(const MapEntryRef& e, const PlannedField& f,
-                           OutputBuffer* out);
+  static void AppendMapKey(const MapEntryRef& e, const PlannedField& f, OutputBuffer* out);
 };
 
 void JsvFormat::AppendBytes(const std::string& value, OutputBuffer* out) {
@@ -59,8 +54,7 @@ void JsvFormat::AppendFloat(T value, OutputBuffer* out) {
   }
 }
 
-void JsvFormat::AppendEnum(const EnumNames* names, int number,
-                           OutputBuffer* out) {
+void JsvFormat::AppendEnum(const EnumNames* names, int number, OutputBuffer* out) {
   const std::string* name = names->Find(number);
   if (name == nullptr) {
     AppendNumber(number, out);
@@ -69,16 +63,21 @@ void JsvFormat::AppendEnum(const EnumNames* names, int number,
   }
 }
 
-void JsvFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f,
-                             OutputBuffer* out) {
+void JsvFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f, OutputBuffer* out) {
   switch (f.key_kind) {
-    case FieldKind::kString: AppendJsvString(e.text, out); break;
-    case FieldKind::kBool: AppendBool(e.bits != 0, out); break;
+    case FieldKind::kString:
+      AppendJsvString(e.text, out);
+      break;
+    case FieldKind::kBool:
+      AppendBool(e.bits != 0, out);
+      break;
     case FieldKind::kInt32:
     case FieldKind::kInt64:
       AppendNumber(e.signed_key(), out);
       break;
-    default: AppendNumber(e.bits, out); break;
+    default:
+      AppendNumber(e.bits, out);
+      break;
   }
 }
 

@@ -59,33 +59,34 @@ TEST(JsvWriterTest, FullSessionGolden) {
       "avatarUrl:\"https://cdn.example.com/a/2.png\","
       "applicationData:{agent:Agent 2,skill:\"sales, tier:2\"},"
       "callState:Hold,role:Agent,callSid:CAmember2,muted:True}";
-  EXPECT_EQ(
-      ToJsv(testing::FullSession()),
-      "{dialState:Active,callState:Connected,queueState:Queued,"
-      "accountId:acc_0000000000000000001,accountName:Acme Telephony,"
-      "customerId:cus_0000000000000000002,"
-      "customerBreadcrumb:[{id:cus_top,name:Top Customer},"
-      "{id:cus_0000000000000000002,name:Sub Customer}],"
-      "customerName:Sub Customer,endpointId:end_0000000000000000003,"
-      "endpointName:Front desk,dateCompleted:\"2026-11-25T10:05:00Z\","
-      "destination:+15551234567,toAddress:+15551234567,"
-      "fromAddress:+15557654321,fromName:Zoë Müller,"
-      "answeredByName:Agent Smith,queueMemberId:qm_1,channel:Fax,"
-      "ended:True,outcome:answered,callSid:CA0123456789abcdef,"
-      "consoleData:\"{\"\"k\"\":\"\"v\\n\"\"}\t\x01\","
-      "holdQueueName:Hold Q,heldByUserId:usr_9,holdReason:Transferring,"
-      "conferenceSid:CF42,displayName:Call with Zoë,"
-      "log:[{date:\"2026-11-25T10:00:00Z\",message:Call started},"
-      "{date:\"2026-11-25T10:01:00Z\","
-      "message:\"Transferred to [queue], then: answered\"}],"
-      "members:[" + member1 + "," + member2 + "],"
-      "callbackNumber:+15550000000,answeredById:end_answer,"
-      "direction:Outgoing,fromPhoneNumber:+15557654321,"
-      "mostRecentParticipantCallSid:CArecent,wasMissed:True,"
-      "ringQueueId:rq_7,id:ses_0000000000000000042,"
-      "dateCreated:\"2026-11-25T10:00:00Z\","
-      "dateLastModified:\"2026-11-25T10:05:00Z\","
-      "createdBy:usr_creator,lastModifiedBy:usr_modifier}");
+  EXPECT_EQ(ToJsv(testing::FullSession()),
+            "{dialState:Active,callState:Connected,queueState:Queued,"
+            "accountId:acc_0000000000000000001,accountName:Acme Telephony,"
+            "customerId:cus_0000000000000000002,"
+            "customerBreadcrumb:[{id:cus_top,name:Top Customer},"
+            "{id:cus_0000000000000000002,name:Sub Customer}],"
+            "customerName:Sub Customer,endpointId:end_0000000000000000003,"
+            "endpointName:Front desk,dateCompleted:\"2026-11-25T10:05:00Z\","
+            "destination:+15551234567,toAddress:+15551234567,"
+            "fromAddress:+15557654321,fromName:Zoë Müller,"
+            "answeredByName:Agent Smith,queueMemberId:qm_1,channel:Fax,"
+            "ended:True,outcome:answered,callSid:CA0123456789abcdef,"
+            "consoleData:\"{\"\"k\"\":\"\"v\\n\"\"}\t\x01\","
+            "holdQueueName:Hold Q,heldByUserId:usr_9,holdReason:Transferring,"
+            "conferenceSid:CF42,displayName:Call with Zoë,"
+            "log:[{date:\"2026-11-25T10:00:00Z\",message:Call started},"
+            "{date:\"2026-11-25T10:01:00Z\","
+            "message:\"Transferred to [queue], then: answered\"}],"
+            "members:[" +
+                member1 + "," + member2 +
+                "],"
+                "callbackNumber:+15550000000,answeredById:end_answer,"
+                "direction:Outgoing,fromPhoneNumber:+15557654321,"
+                "mostRecentParticipantCallSid:CArecent,wasMissed:True,"
+                "ringQueueId:rq_7,id:ses_0000000000000000042,"
+                "dateCreated:\"2026-11-25T10:00:00Z\","
+                "dateLastModified:\"2026-11-25T10:05:00Z\","
+                "createdBy:usr_creator,lastModifiedBy:usr_modifier}");
 }
 
 TEST(JsvWriterTest, FastPathEqualsReflectionPath) {

@@ -65,8 +65,7 @@ inline void AppendNumber(T value, OutputBuffer* out) {
 
 // Closes an object or array that started at `start`: the ',' written before
 // its first member becomes `open` (or `open` is written if it is empty).
-inline void CloseAggregate(size_t start, char open, char close,
-                           OutputBuffer* out) {
+inline void CloseAggregate(size_t start, char open, char close, OutputBuffer* out) {
   if (out->size() == start) {
     out->push_back(open);
   } else {
@@ -87,32 +86,27 @@ class MessageWalker {
   // Appends `msg` as an object. `generated`: the caller knows `msg` is the
   // generated class of `plan` (read from a generated parent), so fields with
   // offsets are read directly and reflection is looked up only if needed.
-  static void WriteObject(const Message& msg, const FieldPlan& plan,
-                          bool generated, OutputBuffer* out);
+  static void WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
+                          OutputBuffer* out);
 
  private:
   using FieldDescriptor = google::protobuf::FieldDescriptor;
   using Reflection = google::protobuf::Reflection;
 
-  static void WriteElement(const Message& msg, const Reflection& r,
-                           const PlannedField& f, int i, OutputBuffer* out);
-  static void WriteArray(const Message& msg, const Reflection& r,
-                         const PlannedField& f, OutputBuffer* out);
-  static void AppendValue(const Message& msg, const Reflection& r,
-                          const FieldDescriptor* d, FieldKind kind,
-                          const PlannedField& f, OutputBuffer* out);
-  static void WriteSingular(const Message& msg, const Reflection& r,
-                            const PlannedField& f, OutputBuffer* out);
-  static void WriteMap(const Message& msg, const Reflection& r,
-                       const PlannedField& f, bool generated,
-                       OutputBuffer* out);
-  static void WriteMessages(
-      const google::protobuf::RepeatedPtrField<Message>& items,
-      const FieldPlan& plan, OutputBuffer* out);
-  static void AppendFastValue(const Message& msg, const PlannedField& f,
-                              OutputBuffer* out);
-  static void WriteFast(const Message& msg, const PlannedField& f,
-                        OutputBuffer* out);
+  static void WriteElement(const Message& msg, const Reflection& r, const PlannedField& f, int i,
+                           OutputBuffer* out);
+  static void WriteArray(const Message& msg, const Reflection& r, const PlannedField& f,
+                         OutputBuffer* out);
+  static void AppendValue(const Message& msg, const Reflection& r, const FieldDescriptor* d,
+                          FieldKind kind, const PlannedField& f, OutputBuffer* out);
+  static void WriteSingular(const Message& msg, const Reflection& r, const PlannedField& f,
+                            OutputBuffer* out);
+  static void WriteMap(const Message& msg, const Reflection& r, const PlannedField& f,
+                       bool generated, OutputBuffer* out);
+  static void WriteMessages(const google::protobuf::RepeatedPtrField<Message>& items,
+                            const FieldPlan& plan, OutputBuffer* out);
+  static void AppendFastValue(const Message& msg, const PlannedField& f, OutputBuffer* out);
+  static void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out);
 };
 
 // The members are defined out of line and not `inline`, so the compiler
@@ -126,20 +120,16 @@ void MessageWalker<Format>::Write(const Message& msg, OutputBuffer* out) {
 
 // Writes element `i` of a repeated (non-map) field.
 template <typename Format>
-void MessageWalker<Format>::WriteElement(const Message& msg,
-                                         const Reflection& r,
-                                         const PlannedField& f, int i,
-                                         OutputBuffer* out) {
+void MessageWalker<Format>::WriteElement(const Message& msg, const Reflection& r,
+                                         const PlannedField& f, int i, OutputBuffer* out) {
   const FieldDescriptor* d = f.field;
   std::string scratch;
   switch (f.kind) {
     case FieldKind::kString:
-      Format::AppendString(r.GetRepeatedStringReference(msg, d, i, &scratch),
-                           out);
+      Format::AppendString(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
       break;
     case FieldKind::kBytes:
-      Format::AppendBytes(r.GetRepeatedStringReference(msg, d, i, &scratch),
-                          out);
+      Format::AppendBytes(r.GetRepeatedStringReference(msg, d, i, &scratch), out);
       break;
     case FieldKind::kBool:
       Format::AppendBool(r.GetRepeatedBool(msg, d, i), out);
@@ -173,8 +163,7 @@ void MessageWalker<Format>::WriteElement(const Message& msg,
 
 template <typename Format>
 void MessageWalker<Format>::WriteArray(const Message& msg, const Reflection& r,
-                                       const PlannedField& f,
-                                       OutputBuffer* out) {
+                                       const PlannedField& f, OutputBuffer* out) {
   const int n = r.FieldSize(msg, f.field);
   const size_t start = out->size();
   for (int i = 0; i < n; ++i) {
@@ -187,11 +176,9 @@ void MessageWalker<Format>::WriteArray(const Message& msg, const Reflection& r,
 // Appends the value of singular field `d` of `msg`, of kind `kind`: `d` is
 // f.field, or the key / value field of one of map field f's entries.
 template <typename Format>
-void MessageWalker<Format>::AppendValue(const Message& msg,
-                                        const Reflection& r,
-                                        const FieldDescriptor* d,
-                                        FieldKind kind, const PlannedField& f,
-                                        OutputBuffer* out) {
+void MessageWalker<Format>::AppendValue(const Message& msg, const Reflection& r,
+                                        const FieldDescriptor* d, FieldKind kind,
+                                        const PlannedField& f, OutputBuffer* out) {
   switch (kind) {
     case FieldKind::kString: {
       std::string scratch;
@@ -203,15 +190,27 @@ void MessageWalker<Format>::AppendValue(const Message& msg,
       Format::AppendBytes(r.GetStringReference(msg, d, &scratch), out);
       break;
     }
-    case FieldKind::kBool: Format::AppendBool(r.GetBool(msg, d), out); break;
-    case FieldKind::kInt32: AppendNumber(r.GetInt32(msg, d), out); break;
-    case FieldKind::kInt64: AppendNumber(r.GetInt64(msg, d), out); break;
-    case FieldKind::kUInt32: AppendNumber(r.GetUInt32(msg, d), out); break;
-    case FieldKind::kUInt64: AppendNumber(r.GetUInt64(msg, d), out); break;
+    case FieldKind::kBool:
+      Format::AppendBool(r.GetBool(msg, d), out);
+      break;
+    case FieldKind::kInt32:
+      AppendNumber(r.GetInt32(msg, d), out);
+      break;
+    case FieldKind::kInt64:
+      AppendNumber(r.GetInt64(msg, d), out);
+      break;
+    case FieldKind::kUInt32:
+      AppendNumber(r.GetUInt32(msg, d), out);
+      break;
+    case FieldKind::kUInt64:
+      AppendNumber(r.GetUInt64(msg, d), out);
+      break;
     case FieldKind::kDouble:
       Format::AppendFloat(r.GetDouble(msg, d), out);
       break;
-    case FieldKind::kFloat: Format::AppendFloat(r.GetFloat(msg, d), out); break;
+    case FieldKind::kFloat:
+      Format::AppendFloat(r.GetFloat(msg, d), out);
+      break;
     case FieldKind::kEnum:
       Format::AppendEnum(f.enum_names, r.GetEnumValue(msg, d), out);
       break;
@@ -225,10 +224,8 @@ void MessageWalker<Format>::AppendValue(const Message& msg,
 // empty implicit-presence strings, unset messages, unset explicit-presence
 // fields.
 template <typename Format>
-void MessageWalker<Format>::WriteSingular(const Message& msg,
-                                          const Reflection& r,
-                                          const PlannedField& f,
-                                          OutputBuffer* out) {
+void MessageWalker<Format>::WriteSingular(const Message& msg, const Reflection& r,
+                                          const PlannedField& f, OutputBuffer* out) {
   const FieldDescriptor* d = f.field;
   if (f.explicit_presence) {
     if (!r.HasField(msg, d)) return;
@@ -252,14 +249,12 @@ void MessageWalker<Format>::WriteSingular(const Message& msg,
 
 // Writes a map as an object with entries sorted by key.
 template <typename Format>
-void MessageWalker<Format>::WriteMap(const Message& msg, const Reflection& r,
-                                     const PlannedField& f, bool generated,
-                                     OutputBuffer* out) {
+void MessageWalker<Format>::WriteMap(const Message& msg, const Reflection& r, const PlannedField& f,
+                                     bool generated, OutputBuffer* out) {
   std::vector<MapEntryRef> entries;
   CollectSortedMapEntries(msg, r, f, generated, &entries);
   const PlannedField& value = f.entry->fields()[1];
-  const bool fast = generated && value.offset >= 0 &&
-                    f.entry->fast_reflection() != nullptr;
+  const bool fast = generated && value.offset >= 0 && f.entry->fast_reflection() != nullptr;
   const size_t start = out->size();
   for (const MapEntryRef& e : entries) {
     out->push_back(',');
@@ -268,8 +263,7 @@ void MessageWalker<Format>::WriteMap(const Message& msg, const Reflection& r,
     if (fast) {
       AppendFastValue(*e.entry, value, out);
     } else {
-      AppendValue(*e.entry, *e.entry->GetReflection(), f.map_value, f.kind, f,
-                  out);
+      AppendValue(*e.entry, *e.entry->GetReflection(), f.map_value, f.kind, f, out);
     }
   }
   CloseAggregate(start, '{', '}', out);
@@ -277,9 +271,8 @@ void MessageWalker<Format>::WriteMap(const Message& msg, const Reflection& r,
 
 // Writes the elements of a repeated message field (of the generated class).
 template <typename Format>
-void MessageWalker<Format>::WriteMessages(
-    const google::protobuf::RepeatedPtrField<Message>& items,
-    const FieldPlan& plan, OutputBuffer* out) {
+void MessageWalker<Format>::WriteMessages(const google::protobuf::RepeatedPtrField<Message>& items,
+                                          const FieldPlan& plan, OutputBuffer* out) {
   const size_t start = out->size();
   for (const Message& item : items) {
     out->push_back(',');
@@ -291,8 +284,7 @@ void MessageWalker<Format>::WriteMessages(
 // Appends the value of field `f` of generated `msg`, read at its offset.
 // Never omits: an unset message is written as its defaults.
 template <typename Format>
-void MessageWalker<Format>::AppendFastValue(const Message& msg,
-                                            const PlannedField& f,
+void MessageWalker<Format>::AppendFastValue(const Message& msg, const PlannedField& f,
                                             OutputBuffer* out) {
   const int32_t at = f.offset;
   switch (f.kind) {
@@ -338,8 +330,7 @@ void MessageWalker<Format>::AppendFastValue(const Message& msg,
 // Writes field `f` of generated `msg` through its offset: the fast path,
 // same omission rules as WriteSingular / WriteArray.
 template <typename Format>
-void MessageWalker<Format>::WriteFast(const Message& msg,
-                                      const PlannedField& f,
+void MessageWalker<Format>::WriteFast(const Message& msg, const PlannedField& f,
                                       OutputBuffer* out) {
   switch (f.kind) {
     case FieldKind::kString:
@@ -362,8 +353,7 @@ void MessageWalker<Format>::WriteFast(const Message& msg,
 }
 
 template <typename Format>
-void MessageWalker<Format>::WriteObject(const Message& msg,
-                                        const FieldPlan& plan, bool generated,
+void MessageWalker<Format>::WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
                                         OutputBuffer* out) {
   generated = generated && plan.fast_reflection() != nullptr;
   const Reflection* r = nullptr;

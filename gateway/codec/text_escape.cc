@@ -26,9 +26,8 @@ constexpr EscapeTable kEscape;
 inline uint64_t EscapeMask(uint64_t w) {
   const uint64_t quote = w ^ (kOnes * '"');
   const uint64_t backslash = w ^ (kOnes * '\\');
-  const uint64_t t = ((quote - kOnes) & ~quote) |
-                     ((backslash - kOnes) & ~backslash) |
-                     ((w - kOnes * 0x20) & ~w);
+  const uint64_t t =
+      ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((w - kOnes * 0x20) & ~w);
   return t & kHighBits;
 }
 
@@ -62,13 +61,27 @@ char* WriteEscape(unsigned char c, char* d) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   *d++ = '\\';
   switch (c) {
-    case '"': *d++ = '"'; break;
-    case '\\': *d++ = '\\'; break;
-    case '\n': *d++ = 'n'; break;
-    case '\r': *d++ = 'r'; break;
-    case '\t': *d++ = 't'; break;
-    case '\b': *d++ = 'b'; break;
-    case '\f': *d++ = 'f'; break;
+    case '"':
+      *d++ = '"';
+      break;
+    case '\\':
+      *d++ = '\\';
+      break;
+    case '\n':
+      *d++ = 'n';
+      break;
+    case '\r':
+      *d++ = 'r';
+      break;
+    case '\t':
+      *d++ = 't';
+      break;
+    case '\b':
+      *d++ = 'b';
+      break;
+    case '\f':
+      *d++ = 'f';
+      break;
     default:
       std::memcpy(d, "u00", 3);
       d[3] = kHex[c >> 4];
@@ -106,8 +119,15 @@ namespace {
 
 inline bool IsQuoteTrigger(char c) {
   switch (c) {
-    case '"': case ':': case ',': case '{': case '}': case '[': case ']':
-    case '\r': case '\n':
+    case '"':
+    case ':':
+    case ',':
+    case '{':
+    case '}':
+    case '[':
+    case ']':
+    case '\r':
+    case '\n':
       return true;
     default:
       return false;
@@ -124,9 +144,8 @@ inline uint64_t ZeroBytes(uint64_t w, unsigned char c) {
 // differ only in bit 5, so OR-ing it in checks both with one comparison.
 inline bool WordNeedsQuotes(uint64_t w) {
   const uint64_t folded = w | (kOnes * 0x20);
-  const uint64_t t = ZeroBytes(w, '"') | ZeroBytes(w, ':') |
-                     ZeroBytes(w, ',') | ZeroBytes(w, '\r') |
-                     ZeroBytes(w, '\n') | ZeroBytes(folded, '{') |
+  const uint64_t t = ZeroBytes(w, '"') | ZeroBytes(w, ':') | ZeroBytes(w, ',') |
+                     ZeroBytes(w, '\r') | ZeroBytes(w, '\n') | ZeroBytes(folded, '{') |
                      ZeroBytes(folded, '}');
   return (t & kHighBits) != 0;
 }

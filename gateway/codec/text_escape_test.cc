@@ -16,13 +16,27 @@ std::string SlowJsonString(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -57,7 +71,8 @@ std::string SlowJsv(const std::string& s) {
 TEST(TextEscapeTest, EscapesSpecialCharacters) {
   std::string out;
   AppendJsonString("a\"b\\c\nd\re\tf\bg\fh\x01i\x1fj/k\x7f", &out);
-  EXPECT_EQ(out, R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001Fj/k)" "\x7f\"");
+  EXPECT_EQ(out, R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001Fj/k)"
+                 "\x7f\"");
   out.clear();
   AppendJsonString("Zoë — 日本 🎉", &out);
   EXPECT_EQ(out, "\"Zoë — 日本 🎉\"");

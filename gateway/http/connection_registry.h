@@ -49,8 +49,7 @@ class ConnectionRegistry : public std::enable_shared_from_this<ConnectionRegistr
  private:
   const int max_connections_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<HttpConnection*, std::shared_ptr<HttpConnection>> open_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<HttpConnection*, std::shared_ptr<HttpConnection>> open_ ABSL_GUARDED_BY(mu_);
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

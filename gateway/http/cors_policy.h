@@ -13,10 +13,10 @@
 #define GATEWAY_HTTP_CORS_POLICY_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 #include "gateway/http/http_types.h"
 
 namespace sessions::gateway {

@@ -6,9 +6,9 @@
 #define GATEWAY_HTTP_GZIP_ENCODER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace sessions::gateway {
 

@@ -120,8 +120,8 @@ void HttpConnection::OnRead(beast::error_code ec) {
 void HttpConnection::FailRead(beast::error_code ec) {
   if (ec == http::error::header_limit) {
     keep_alive_ = false;
-    Write(handler_->TransportError(431, "RequestHeaderFieldsTooLarge",
-                                      "request headers too large"));
+    Write(
+        handler_->TransportError(431, "RequestHeaderFieldsTooLarge", "request headers too large"));
   } else if (ec == http::error::body_limit) {
     keep_alive_ = false;
     Write(handler_->TransportError(413, "RequestEntityTooLarge", "request body too large"));
@@ -166,10 +166,9 @@ void HttpConnection::Write(HttpResponse response) {
   response.prepare_payload();
   response_.emplace(std::move(response));
   stream_.expires_after(ToChrono(limits_.read_timeout));
-  http::async_write(stream_, *response_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      self->OnWrite(ec);
-                    });
+  http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->OnWrite(ec);
+  });
 }
 
 void HttpConnection::OnWrite(beast::error_code ec) {

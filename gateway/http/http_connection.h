@@ -77,8 +77,8 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection>
   std::optional<HttpResponse> response_;
   unsigned request_version_ = 11;
   bool keep_alive_ = true;
-  bool idle_ = false;     // waiting for the first byte of a request
-  bool busy_ = false;     // a request is being answered
+  bool idle_ = false;  // waiting for the first byte of a request
+  bool busy_ = false;  // a request is being answered
   bool closed_ = false;
   bool draining_ = false;
 };

@@ -8,7 +8,8 @@ namespace sessions::gateway {
 
 std::optional<std::string_view> HttpMetadata::Get(std::string_view key) const {
   if (key != "authorization") {
-    auto prefixed = request_->find(absl::StrCat("grpc-metadata-", absl::string_view(key.data(), key.size())));
+    auto prefixed =
+        request_->find(absl::StrCat("grpc-metadata-", absl::string_view(key.data(), key.size())));
     if (prefixed != request_->end()) {
       return std::string_view(prefixed->value().data(), prefixed->value().size());
     }

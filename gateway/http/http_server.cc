@@ -75,8 +75,8 @@ absl::Status HttpServer::Listen() {
   }
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   auto fail = [&](const char* step) {
-    return absl::UnavailableError(absl::StrCat("cannot listen for HTTP on ", options_.address,
-                                               " (", step, "): ", ec.message()));
+    return absl::UnavailableError(absl::StrCat("cannot listen for HTTP on ", options_.address, " (",
+                                               step, "): ", ec.message()));
   };
   if (acceptor_.open(endpoint.protocol(), ec)) return fail("open");
   if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec)) return fail("reuse");

@@ -35,12 +35,12 @@ namespace sessions::gateway {
 struct HttpServerOptions {
   // "host:port"; port 0 picks a free port (see port()).
   std::string address = "0.0.0.0:8080";
-  size_t max_header_bytes = 16 * 1024;       // larger: 431
-  size_t max_body_bytes = 4 * 1024 * 1024;   // larger: 413
+  size_t max_header_bytes = 16 * 1024;              // larger: 431
+  size_t max_body_bytes = 4 * 1024 * 1024;          // larger: 413
   absl::Duration read_timeout = absl::Seconds(30);  // whole request
   absl::Duration idle_timeout = absl::Seconds(60);  // between requests
-  int max_connections = 1024;  // more are accepted and closed at once
-  int threads = 2;             // io threads (handlers run on them)
+  int max_connections = 1024;                       // more are accepted and closed at once
+  int threads = 2;                                  // io threads (handlers run on them)
 };
 
 class HttpServer {
@@ -49,7 +49,7 @@ class HttpServer {
   // server. Errors: INVALID_ARGUMENT (bad address), UNAVAILABLE (the
   // address cannot be bound).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
-                                                          const RequestHandler* handler);
+                                                           const RequestHandler* handler);
 
   ~HttpServer();  // Shutdown(now)
   HttpServer(const HttpServer&) = delete;

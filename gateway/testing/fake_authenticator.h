@@ -22,8 +22,8 @@ class FakeAuthenticator final : public Authenticator {
     Principal principal;
     principal.token_id = "tok-1";
     principal.account_id = "acme";
-    principal.scopes = static_cast<uint32_t>(Scope::kSessionsRead) |
-                       static_cast<uint32_t>(Scope::kSessionsWrite);
+    principal.scopes =
+        static_cast<uint32_t>(Scope::kSessionsRead) | static_cast<uint32_t>(Scope::kSessionsWrite);
     return principal;
   }
 };

@@ -80,8 +80,10 @@ void HttpGatewayTest::RegisterHandlers() {
   // GetActiveSessions: fixed sessions; account "async" completes on another
   // thread; start_date "bad" fails like the real handler.
   table_.RegisterAsync<GetActiveSessionsRequest, GetActiveSessionsResponse>(
-      GetActiveSessionsRequest::descriptor()->file()->FindServiceByName("PortalService")->
-          FindMethodByName("GetActiveSessions"),
+      GetActiveSessionsRequest::descriptor()
+          ->file()
+          ->FindServiceByName("PortalService")
+          ->FindMethodByName("GetActiveSessions"),
       Scope::kSessionsRead,
       [this](const CallContext&, const GetActiveSessionsRequest& req,
              GetActiveSessionsResponse* resp, DoneCallback done) {

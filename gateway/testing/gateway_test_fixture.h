@@ -31,7 +31,6 @@ extern const std::map<std::string, std::string> kAuth;
 
 std::string Str(boost::beast::string_view s);
 
-
 class HttpGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -42,7 +42,7 @@ class HttpGateway {
   // Builds the routes, binds, and starts serving. Errors: INVALID_ARGUMENT
   // (bad address or annotation), UNAVAILABLE (the address cannot be bound).
   static absl::StatusOr<std::unique_ptr<HttpGateway>> Start(const HttpGatewayOptions& options,
-                                                           const GatewayEnvironment& env);
+                                                            const GatewayEnvironment& env);
 
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;

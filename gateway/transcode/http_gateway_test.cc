@@ -113,14 +113,22 @@ TEST_F(HttpGatewayTest, ErrorMatrix) {
     int http;
     const char* error_code;
   };
-  const Row rows[] = {{1, 499, "Cancelled"},          {2, 500, "InternalServerError"},
-                      {3, 400, "InvalidArgument"},    {4, 504, "DeadlineExceeded"},
-                      {5, 404, "NotFound"},           {6, 409, "AlreadyExists"},
-                      {7, 403, "Forbidden"},          {8, 429, "ResourceExhausted"},
-                      {9, 400, "FailedPrecondition"}, {10, 409, "Aborted"},
-                      {11, 400, "OutOfRange"},        {12, 501, "NotImplemented"},
-                      {13, 500, "InternalServerError"}, {14, 503, "ServiceUnavailable"},
-                      {15, 500, "InternalServerError"}, {16, 401, "Unauthorized"}};
+  const Row rows[] = {{1, 499, "Cancelled"},
+                      {2, 500, "InternalServerError"},
+                      {3, 400, "InvalidArgument"},
+                      {4, 504, "DeadlineExceeded"},
+                      {5, 404, "NotFound"},
+                      {6, 409, "AlreadyExists"},
+                      {7, 403, "Forbidden"},
+                      {8, 429, "ResourceExhausted"},
+                      {9, 400, "FailedPrecondition"},
+                      {10, 409, "Aborted"},
+                      {11, 400, "OutOfRange"},
+                      {12, 501, "NotImplemented"},
+                      {13, 500, "InternalServerError"},
+                      {14, 503, "ServiceUnavailable"},
+                      {15, 500, "InternalServerError"},
+                      {16, 401, "Unauthorized"}};
   for (const Row& row : rows) {
     std::optional<HttpResponse> r =
         Call("GET", "/v1/fail?code=" + std::to_string(row.code) + "&message=SELECT%20secret");
@@ -143,8 +151,8 @@ TEST_F(HttpGatewayTest, ErrorMatrix) {
 }
 
 TEST_F(HttpGatewayTest, UnauthenticatedGets401WithChallenge) {
-  for (const char* target : {"/portal/active-sessions", "/api/AppGetActiveSessions",
-                             "/v1/echo/x", "/v1/fail", "/v1/big/5"}) {
+  for (const char* target : {"/portal/active-sessions", "/api/AppGetActiveSessions", "/v1/echo/x",
+                             "/v1/fail", "/v1/big/5"}) {
     std::optional<HttpResponse> r = Call(absl::StartsWith(target, "/v1/big") ? "DELETE" : "GET",
                                          target, {{"Authorization", "Bearer bad"}});
     ASSERT_TRUE(r.has_value()) << target;
@@ -170,7 +178,8 @@ TEST_F(HttpGatewayTest, AnnotatedTestServiceNeedsNoGatewayCode) {
       Call("POST", "/v1/echo/p1:echo", kAuth, R"({"id":"ignored","big":"12","flag":true})");
   ASSERT_TRUE(post.has_value());
   EXPECT_EQ(post->result_int(), 200) << post->body();
-  EXPECT_TRUE(absl::StrContains(post->body(), R"("id":"p1","count":0,"big":12,"small":0,"flag":true)"))
+  EXPECT_TRUE(
+      absl::StrContains(post->body(), R"("id":"p1","count":0,"big":12,"small":0,"flag":true)"))
       << post->body();
 
   std::optional<HttpResponse> put = Call("PUT", "/v1/echo/p2/inner", kAuth, R"({"note":"in"})");
@@ -225,8 +234,8 @@ TEST_F(HttpGatewayTest, CorsActualAndPreflight) {
   EXPECT_EQ(r->result_int(), 204);
   EXPECT_EQ(Str((*r)[http::field::access_control_allow_origin]), "https://portal.example.com");
   EXPECT_EQ(Str((*r)[http::field::access_control_allow_methods]), "GET, POST, OPTIONS");
-  EXPECT_TRUE(absl::StrContains(Str((*r)[http::field::access_control_allow_headers]),
-                                "Authorization"));
+  EXPECT_TRUE(
+      absl::StrContains(Str((*r)[http::field::access_control_allow_headers]), "Authorization"));
   EXPECT_FALSE((*r)[http::field::access_control_max_age].empty());
 
   preflight["Origin"] = "https://evil.example.com";
@@ -270,8 +279,8 @@ TEST_F(HttpGatewayTest, HealthReadyMetrics) {
   std::optional<HttpResponse> metrics = Call("GET", "/metrics", {});
   ASSERT_TRUE(metrics.has_value());
   EXPECT_EQ(metrics->result_int(), 200);
-  EXPECT_TRUE(absl::StartsWith(Str((*metrics)[http::field::content_type]),
-                               "text/plain; version=0.0.4"));
+  EXPECT_TRUE(
+      absl::StartsWith(Str((*metrics)[http::field::content_type]), "text/plain; version=0.0.4"));
   EXPECT_TRUE(absl::StrContains(metrics->body(), "/portal/active-sessions")) << metrics->body();
 }
 

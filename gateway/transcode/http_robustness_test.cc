@@ -151,8 +151,8 @@ TEST_F(HttpGatewayTest, ShutdownWaitsForRequestInFlight) {
   // account "async" completes on a worker thread; Shutdown must still
   // deliver its response.
   TestHttpClient client(gateway_->port());
-  ASSERT_TRUE(client.SendRaw(TestHttpClient::Format(
-      "GET", "/portal/active-sessions?accountId=async", kAuth, "")));
+  ASSERT_TRUE(client.SendRaw(
+      TestHttpClient::Format("GET", "/portal/active-sessions?accountId=async", kAuth, "")));
   std::optional<HttpResponse> r = client.Read();
   gateway_->Shutdown(absl::Now() + absl::Seconds(60));
   ASSERT_TRUE(r.has_value());

@@ -15,9 +15,9 @@
 #define GATEWAY_TRANSCODE_HTTP_STATUS_MAP_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace sessions::gateway {
 

@@ -47,8 +47,7 @@ TEST(HttpStatusMapTest, ServerErrorsAreGeneric) {
   HttpError e = HttpErrorFromStatus(absl::InternalError("SELECT * FROM sessions: /var/db locked"));
   EXPECT_EQ(e.http_status, 500);
   EXPECT_EQ(e.message, "internal error");
-  EXPECT_EQ(HttpErrorFromStatus(absl::UnavailableError("db at /x")).message,
-            "service unavailable");
+  EXPECT_EQ(HttpErrorFromStatus(absl::UnavailableError("db at /x")).message, "service unavailable");
   EXPECT_EQ(HttpErrorFromStatus(absl::UnimplementedError("not yet")).message, "not yet");
 }
 
@@ -66,9 +65,10 @@ TEST(HttpStatusMapTest, FieldErrors) {
 
 TEST(ResponseStatusTest, JsonAndJsvBodies) {
   HttpError e = HttpErrorFromStatus(absl::InvalidArgumentError("start_date: bad \"x\""));
-  EXPECT_EQ(RenderResponseStatus(e, ResponseFormat::kJson),
-            R"({"responseStatus":{"errorCode":"InvalidArgument","message":"start_date: bad \"x\"",)"
-            R"("errors":[{"errorCode":"InvalidArgument","fieldName":"StartDate","message":"bad \"x\""}]}})");
+  EXPECT_EQ(
+      RenderResponseStatus(e, ResponseFormat::kJson),
+      R"({"responseStatus":{"errorCode":"InvalidArgument","message":"start_date: bad \"x\"",)"
+      R"("errors":[{"errorCode":"InvalidArgument","fieldName":"StartDate","message":"bad \"x\""}]}})");
   HttpError nf{404, "NotFound", "no route for this path"};
   EXPECT_EQ(RenderResponseStatus(nf, ResponseFormat::kJson),
             R"({"responseStatus":{"errorCode":"NotFound","message":"no route for this path"}})");

@@ -17,10 +17,10 @@
 #define GATEWAY_TRANSCODE_PATH_TEMPLATE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace sessions::gateway {
 

@@ -24,7 +24,8 @@ TEST(PathTemplateTest, LiteralMatchesExactly) {
 }
 
 TEST(PathTemplateTest, VariablesBind) {
-  absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/sessions/{session_id}/members/{identity=*}");
+  absl::StatusOr<PathTemplate> t =
+      PathTemplate::Parse("/v1/sessions/{session_id}/members/{identity=*}");
   ASSERT_TRUE(t.ok()) << t.status();
   std::vector<PathTemplate::Binding> b;
   ASSERT_TRUE(t->Match(Segs("/v1/sessions/s1/members/alice"), &b));

@@ -15,7 +15,7 @@ using google::protobuf::Message;
 // returns a null field when some part does not exist or is not a singular
 // message. Creates intermediate messages only when the field resolves.
 std::pair<Message*, const FieldDescriptor*> Resolve(const FieldIndex& index, Message* root,
-                                                   absl::string_view name) {
+                                                    absl::string_view name) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '.');
   const google::protobuf::Descriptor* type = root->GetDescriptor();
   std::vector<const FieldDescriptor*> chain;

@@ -12,11 +12,11 @@
 #define GATEWAY_TRANSCODE_REQUEST_BINDER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gateway/transcode/path_template.h"
 #include "gateway/transcode/route_table.h"
 #include "google/protobuf/message.h"

@@ -46,8 +46,14 @@ TEST_F(RequestBinderTest, EmptyValueIsUnsetAndUnknownIgnored) {
 }
 
 TEST_F(RequestBinderTest, ScalarsByType) {
-  absl::Status s = Bind({{"count", "42"}, {"big", "-9000000000"}, {"small", "7"}, {"flag", "true"},
-                         {"ratio", "0.25"}, {"color", "DarkBlue"}, {"tags", "a"}, {"tags", "b"},
+  absl::Status s = Bind({{"count", "42"},
+                         {"big", "-9000000000"},
+                         {"small", "7"},
+                         {"flag", "true"},
+                         {"ratio", "0.25"},
+                         {"color", "DarkBlue"},
+                         {"tags", "a"},
+                         {"tags", "b"},
                          {"inner.note", "n"}});
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(echo_.count(), 42);
@@ -93,7 +99,8 @@ TEST_F(RequestBinderTest, JsonBodyByDescriptors) {
       "Count": 5, "big": "123456789012", "flag": true, "ratio": 1.5, "color": "DarkBlue",
       "tags": ["x", "y"], "inner": {"note": "hi", "big": 7}, "labels": {"k": "v"},
       "account_id": "acme", "items": [{"note": "a"}, {"note": "b"}], "unknown": {"x": [1]},
-      "id": null})", "*");
+      "id": null})",
+                        "*");
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(echo_.count(), 5);
   EXPECT_EQ(echo_.big(), 123456789012);

@@ -9,10 +9,10 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "boost/url/parse.hpp"
-#include "gateway/http/gzip_encoder.h"
-#include "gateway/http/http_metadata.h"
 #include "gateway/codec/json_writer.h"
 #include "gateway/codec/jsv_writer.h"
+#include "gateway/http/gzip_encoder.h"
+#include "gateway/http/http_metadata.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_status.h"
 #include "spdlog/spdlog.h"
@@ -57,8 +57,7 @@ absl::string_view Header(const HttpRequest& request, http::field field) {
   return ToAbsl(it->value());
 }
 
-HttpResponse PlainResponse(http::status status, absl::string_view content_type,
-                           std::string body) {
+HttpResponse PlainResponse(http::status status, absl::string_view content_type, std::string body) {
   HttpResponse response(status, 11);
   response.set(http::field::content_type, ToBeast(content_type));
   response.body() = std::move(body);
@@ -86,8 +85,7 @@ RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* 
 void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond) const {
   const absl::Time start = absl::Now();
   Target target;
-  if (!ParseTarget(ToAbsl(request.target()),
-                   &target.segments, &target.query)) {
+  if (!ParseTarget(ToAbsl(request.target()), &target.segments, &target.query)) {
     HttpError error{400, "BadRequest", "malformed request target"};
     Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
     return;
@@ -110,8 +108,8 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
   const absl::Time start = absl::Now();
   const std::string label = "/" + name;
   if (request.method() != http::verb::get) {
-    HttpResponse response = ErrorResponse({405, "MethodNotAllowed", "method not allowed"},
-                                          ResponseFormat::kJson);
+    HttpResponse response =
+        ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
     response.set(http::field::allow, "GET");
     Finish(request, label, start, std::move(response), respond);
     return true;
@@ -135,9 +133,8 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
 void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post,
                                  Responder respond) const {
   const absl::Time start = absl::Now();
-  const ResponseFormat format =
-      NegotiateFormat(target.suffix_format, target.query_format,
-                      Header(request, http::field::accept));
+  const ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
+                                                Header(request, http::field::accept));
   if (CorsPolicy::IsPreflight(request)) {
     const std::string allowed = routes_->AllowedMethods(target.segments);
     HttpResponse response(http::status::no_content, 11);
@@ -152,10 +149,10 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   RouteMatch match = routes_->Find(request.method(), target.segments);
   if (match.route == nullptr) {
     const bool known = !match.allowed_methods.empty();
-    HttpResponse response = ErrorResponse(
-        known ? HttpError{405, "MethodNotAllowed", "method not allowed on this route"}
-              : HttpError{404, "NotFound", "no route for this path"},
-        format);
+    HttpResponse response =
+        ErrorResponse(known ? HttpError{405, "MethodNotAllowed", "method not allowed on this route"}
+                            : HttpError{404, "NotFound", "no route for this path"},
+                      format);
     if (known) response.set(http::field::allow, match.allowed_methods);
     Finish(request, "unmatched", start, std::move(response), respond);
     return;
@@ -169,8 +166,8 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   call->context.metadata = &call->metadata;
   call->input.reset(match.route->request_prototype->New());
   call->output.reset(match.route->response_prototype->New());
-  absl::Status bound = BindRequest(*match.route, match.bindings, target.query,
-                                   call->request.body(), call->input.get());
+  absl::Status bound = BindRequest(*match.route, match.bindings, target.query, call->request.body(),
+                                   call->input.get());
   if (!bound.ok()) {
     Complete(*call, bound);
     return;
@@ -183,8 +180,7 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   env_.method_table->Invoke(
       *match.route->method, &call->context, *call->input, call->output.get(),
       [this, call, post = std::move(post)](absl::Status status) {
-        if (call->inline_completion.load() &&
-            std::this_thread::get_id() == call->invoking_thread) {
+        if (call->inline_completion.load() && std::this_thread::get_id() == call->invoking_thread) {
           Complete(*call, status);
           return;
         }
@@ -255,8 +251,8 @@ void RestDispatcher::Finish(const HttpRequest& request, absl::string_view route_
     }
   }
   if (env_.metrics != nullptr) {
-    env_.metrics->RecordHttp(route_label, ToAbsl(request.method_string()),
-                             response.result_int(), absl::Now() - start);
+    env_.metrics->RecordHttp(route_label, ToAbsl(request.method_string()), response.result_int(),
+                             absl::Now() - start);
   }
   respond(std::move(response));
 }

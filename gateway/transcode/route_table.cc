@@ -40,10 +40,9 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
     }
   }
   // Literal templates first, so "/v1/items:special" beats "/v1/{name}".
-  std::stable_sort(table->routes_.begin(), table->routes_.end(),
-                   [](const Route& a, const Route& b) {
-                     return a.path.IsLiteral() && !b.path.IsLiteral();
-                   });
+  std::stable_sort(
+      table->routes_.begin(), table->routes_.end(),
+      [](const Route& a, const Route& b) { return a.path.IsLiteral() && !b.path.IsLiteral(); });
   return table;
 }
 
@@ -64,9 +63,8 @@ absl::Status RouteTable::AddRule(const MethodEntry& entry, const google::api::Ht
     case Rule::kCustom: {
       const http::verb verb = http::string_to_verb(rule.custom().kind());
       if (verb == http::verb::unknown) {
-        return absl::InvalidArgumentError(absl::StrCat(entry.descriptor->full_name(),
-                                                       ": unsupported HTTP method ",
-                                                       rule.custom().kind()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            entry.descriptor->full_name(), ": unsupported HTTP method ", rule.custom().kind()));
       }
       return AddRoute(entry, verb, rule.custom().path(), rule.body(), rule.response_body());
     }
@@ -76,9 +74,8 @@ absl::Status RouteTable::AddRule(const MethodEntry& entry, const google::api::Ht
   return absl::OkStatus();
 }
 
-absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb,
-                                  absl::string_view path, absl::string_view body,
-                                  absl::string_view response_body) {
+absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb, absl::string_view path,
+                                  absl::string_view body, absl::string_view response_body) {
   const google::protobuf::MethodDescriptor* method = entry.descriptor;
   absl::StatusOr<PathTemplate> parsed = PathTemplate::Parse(path);
   if (!parsed.ok()) {
@@ -106,8 +103,8 @@ absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb,
     route.response_field = method->output_type()->FindFieldByName(std::string(response_body));
     if (route.response_field == nullptr || route.response_field->is_repeated() ||
         route.response_field->message_type() == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          method->full_name(), ": response_body \"", response_body, "\" is not a message field"));
+      return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": response_body \"",
+                                                     response_body, "\" is not a message field"));
     }
   }
   std::unique_ptr<FieldIndex>& index = indexes_[method->input_type()];

@@ -12,10 +12,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/testing/fake_token_store.h"
 #include "service/auth/token_codec.h"
 #include "service/call_context.h"
 #include "service/principal.h"
+#include "storage/testing/fake_token_store.h"
 
 namespace sessions {
 namespace {

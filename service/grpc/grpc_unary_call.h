@@ -38,8 +38,7 @@ class GrpcMetadataView final : public MetadataView {
 
 // Runs `entry` for one gRPC call and finishes the call's default reactor
 // when the handler completes (possibly later, on another thread).
-inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table,
-                                              const MethodEntry& entry,
+inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table, const MethodEntry& entry,
                                               grpc::CallbackServerContext* grpc_context,
                                               const google::protobuf::Message* request,
                                               google::protobuf::Message* response) {

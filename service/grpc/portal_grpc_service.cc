@@ -1,7 +1,7 @@
 #include "service/grpc/portal_grpc_service.h"
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "service/grpc/grpc_unary_call.h"
 

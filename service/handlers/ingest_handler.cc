@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
-#include "service/auth/authorization.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
+#include "google/protobuf/descriptor.h"
+#include "service/auth/authorization.h"
 
 namespace sessions {
 namespace {
@@ -81,12 +81,11 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
       return done(stored.status());
     }
   }
-  store_->UpsertSessionAsync(
-      *session, [resp, filled = std::move(filled),
-                 done = std::move(done)](absl::StatusOr<UpsertResult> result) {
-        if (result.ok()) resp->set_applied(result->applied == 1);
-        done(result.status());
-      });
+  store_->UpsertSessionAsync(*session, [resp, filled = std::move(filled), done = std::move(done)](
+                                           absl::StatusOr<UpsertResult> result) {
+    if (result.ok()) resp->set_applied(result->applied == 1);
+    done(result.status());
+  });
 }
 
 void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
@@ -107,14 +106,14 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
       if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
     }
   }
-  store_->UpsertSessionsAsync(std::move(batch), [resp, done = std::move(done)](
-                                                    absl::StatusOr<UpsertResult> result) {
-    if (result.ok()) {
-      resp->set_applied_count(result->applied);
-      resp->set_stale_count(result->stale);
-    }
-    done(result.status());
-  });
+  store_->UpsertSessionsAsync(std::move(batch),
+                              [resp, done = std::move(done)](absl::StatusOr<UpsertResult> result) {
+                                if (result.ok()) {
+                                  resp->set_applied_count(result->applied);
+                                  resp->set_stale_count(result->stale);
+                                }
+                                done(result.status());
+                              });
 }
 
 void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id,
@@ -139,7 +138,8 @@ void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id
 
 void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionRequest& req,
                                DoneCallback done) {
-  if (absl::Status s = SessionValidator::ValidateDate(req.date_completed(), "date_completed"); !s.ok()) {
+  if (absl::Status s = SessionValidator::ValidateDate(req.date_completed(), "date_completed");
+      !s.ok()) {
     return done(s);
   }
   if (req.outcome().size() > validator_.limits().max_string_bytes) {
@@ -148,33 +148,35 @@ void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionReque
   }
   const std::string completed =
       req.date_completed().empty() ? FormatIsoTime(clock_()) : req.date_completed();
-  Mutate(ctx, req.account_id(), req.session_id(),
-         [completed, outcome = req.outcome()](SessionInfo* session) {
-           session->set_ended(true);
-           session->set_date_completed(completed);
-           if (!outcome.empty()) session->set_outcome(outcome);
-           return absl::OkStatus();
-         },
-         std::move(done));
+  Mutate(
+      ctx, req.account_id(), req.session_id(),
+      [completed, outcome = req.outcome()](SessionInfo* session) {
+        session->set_ended(true);
+        session->set_date_completed(completed);
+        if (!outcome.empty()) session->set_outcome(outcome);
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
-void IngestHandler::AppendSessionLog(const CallContext& ctx,
-                                     const v1::AppendSessionLogRequest& req, DoneCallback done) {
+void IngestHandler::AppendSessionLog(const CallContext& ctx, const v1::AppendSessionLogRequest& req,
+                                     DoneCallback done) {
   if (!req.has_entry()) return done(absl::InvalidArgumentError("entry: required"));
   if (absl::Status s = validator_.ValidateMessage(req.entry(), "entry"); !s.ok()) return done(s);
   v1::SessionLogInfo entry = req.entry();
   if (entry.date().empty()) entry.set_date(FormatIsoTime(clock_()));
   const int max = validator_.limits().max_log_entries;
-  Mutate(ctx, req.account_id(), req.session_id(),
-         [entry = std::move(entry), max](SessionInfo* session) {
-           if (session->log_size() >= max) {
-             return absl::ResourceExhaustedError(
-                 absl::StrCat("log: the session already has ", max, " entries"));
-           }
-           *session->add_log() = entry;
-           return absl::OkStatus();
-         },
-         std::move(done));
+  Mutate(
+      ctx, req.account_id(), req.session_id(),
+      [entry = std::move(entry), max](SessionInfo* session) {
+        if (session->log_size() >= max) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("log: the session already has ", max, " entries"));
+        }
+        *session->add_log() = entry;
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
 void IngestHandler::UpsertSessionMember(const CallContext& ctx,
@@ -186,37 +188,39 @@ void IngestHandler::UpsertSessionMember(const CallContext& ctx,
   }
   if (absl::Status s = validator_.ValidateMessage(req.member(), "member"); !s.ok()) return done(s);
   const int max = validator_.limits().max_members;
-  Mutate(ctx, req.account_id(), req.session_id(),
-         [member = req.member(), max](SessionInfo* session) {
-           for (auto& existing : *session->mutable_members()) {
-             if (existing.identity() == member.identity()) {
-               existing = member;
-               return absl::OkStatus();
-             }
-           }
-           if (session->members_size() >= max) {
-             return absl::ResourceExhaustedError(
-                 absl::StrCat("members: the session already has ", max, " members"));
-           }
-           *session->add_members() = member;
-           return absl::OkStatus();
-         },
-         std::move(done));
+  Mutate(
+      ctx, req.account_id(), req.session_id(),
+      [member = req.member(), max](SessionInfo* session) {
+        for (auto& existing : *session->mutable_members()) {
+          if (existing.identity() == member.identity()) {
+            existing = member;
+            return absl::OkStatus();
+          }
+        }
+        if (session->members_size() >= max) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("members: the session already has ", max, " members"));
+        }
+        *session->add_members() = member;
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
 void IngestHandler::RemoveSessionMember(const CallContext& ctx,
                                         const v1::RemoveSessionMemberRequest& req,
                                         DoneCallback done) {
   if (absl::Status s = validator_.ValidateId(req.identity(), "identity"); !s.ok()) return done(s);
-  Mutate(ctx, req.account_id(), req.session_id(),
-         [identity = req.identity()](SessionInfo* session) {
-           auto* members = session->mutable_members();
-           members->erase(std::remove_if(members->begin(), members->end(),
-                                         [&](const auto& m) { return m.identity() == identity; }),
-                          members->end());
-           return absl::OkStatus();
-         },
-         std::move(done));
+  Mutate(
+      ctx, req.account_id(), req.session_id(),
+      [identity = req.identity()](SessionInfo* session) {
+        auto* members = session->mutable_members();
+        members->erase(std::remove_if(members->begin(), members->end(),
+                                      [&](const auto& m) { return m.identity() == identity; }),
+                       members->end());
+        return absl::OkStatus();
+      },
+      std::move(done));
 }
 
 void IngestHandler::RegisterIn(MethodTable* table) {

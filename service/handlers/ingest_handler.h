@@ -21,8 +21,7 @@ class IngestHandler {
  public:
   // `store` is not owned and must outlive the handler. `clock` supplies the
   // server-side time for defaulted dates.
-  IngestHandler(SessionStore* store, std::function<absl::Time()> clock,
-                IngestLimits limits = {});
+  IngestHandler(SessionStore* store, std::function<absl::Time()> clock, IngestLimits limits = {});
 
   // Registers every SessionIngestService method (scope sessions:write).
   void RegisterIn(MethodTable* table);
@@ -30,7 +29,8 @@ class IngestHandler {
   const SessionValidator& validator() const { return validator_; }
 
  private:
-  void UpsertSession(const CallContext& ctx, const voice::api::sessions::v1::UpsertSessionRequest& req,
+  void UpsertSession(const CallContext& ctx,
+                     const voice::api::sessions::v1::UpsertSessionRequest& req,
                      voice::api::sessions::v1::UpsertSessionResponse* resp, DoneCallback done);
   void BatchUpsertSessions(const CallContext& ctx,
                            const voice::api::sessions::v1::BatchUpsertSessionsRequest& req,
@@ -59,8 +59,8 @@ class IngestHandler {
   // Resolves the account and session id of a partial write and runs
   // `mutate` on the stored session in one transaction (with the tenant
   // check against the stored session first).
-  void Mutate(const CallContext& ctx, const std::string& account_id,
-              const std::string& session_id, SessionStore::MutateFn mutate, DoneCallback done);
+  void Mutate(const CallContext& ctx, const std::string& account_id, const std::string& session_id,
+              SessionStore::MutateFn mutate, DoneCallback done);
 
   SessionStore* store_;
   std::function<absl::Time()> clock_;

@@ -4,10 +4,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "service/auth/authorization.h"
-#include "service/page_token.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
+#include "service/auth/authorization.h"
+#include "service/page_token.h"
 
 namespace sessions {
 namespace {
@@ -17,9 +17,10 @@ using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 
 absl::Status BuildQuery(const CallContext& context, const GetActiveSessionsRequest& request,
                         ActiveSessionsQuery* query) {
-  ASSIGN_OR_RETURN(query->account_id, auth::ResolveAccount(context.principal, request.account_id()));
-  query->customer_id = request.customer_id().empty() ? context.principal.customer_id
-                                                      : request.customer_id();
+  ASSIGN_OR_RETURN(query->account_id,
+                   auth::ResolveAccount(context.principal, request.account_id()));
+  query->customer_id =
+      request.customer_id().empty() ? context.principal.customer_id : request.customer_id();
   if (!request.start_date().empty()) {
     absl::StatusOr<absl::Time> start = ParseIsoTime(request.start_date());
     if (!start.ok()) {
@@ -102,7 +103,8 @@ absl::Status PortalHandler::GetActiveSessions(const CallContext& context,
 void PortalHandler::RegisterIn(MethodTable* table) {
   table->Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
-            "voice.api.app.portal.v1.PortalService.GetActiveSessions"), Scope::kSessionsRead,
+          "voice.api.app.portal.v1.PortalService.GetActiveSessions"),
+      Scope::kSessionsRead,
       [this](const CallContext& context, const GetActiveSessionsRequest& request,
              GetActiveSessionsResponse* response) {
         return GetActiveSessions(context, request, response);

@@ -28,9 +28,10 @@ class PortalHandler {
   // Lists active sessions for the caller (context.principal). Errors:
   // INVALID_ARGUMENT naming start_date / page_size / page_token,
   // PERMISSION_DENIED naming account_id / customer_id, INTERNAL.
-  absl::Status GetActiveSessions(const CallContext& context,
-                                 const voice::api::app::portal::v1::GetActiveSessionsRequest& request,
-                                 voice::api::app::portal::v1::GetActiveSessionsResponse* response);
+  absl::Status GetActiveSessions(
+      const CallContext& context,
+      const voice::api::app::portal::v1::GetActiveSessionsRequest& request,
+      voice::api::app::portal::v1::GetActiveSessionsResponse* response);
 
   // Registers the portal methods in `table`.
   void RegisterIn(MethodTable* table);

@@ -4,12 +4,12 @@
 #include <set>
 #include <string>
 
+#include "common/iso_time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "common/iso_time.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/testing/test_util.h"
 

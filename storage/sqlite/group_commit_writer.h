@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "common/worker_thread.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "common/worker_thread.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace sessions {

@@ -7,9 +7,9 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/iso_time.h"
+#include "common/status_macros.h"
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/session_rows.h"
-#include "common/status_macros.h"
 
 namespace sessions {
 namespace {

@@ -11,10 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "storage/session_store.h"
 #include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/group_commit_writer.h"
 #include "storage/sqlite/session_rows.h"
-#include "storage/session_store.h"
 #include "storage/sqlite/wal_checkpointer.h"
 
 namespace sessions {

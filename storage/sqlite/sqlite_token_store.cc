@@ -4,8 +4,8 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
-#include "storage/sqlite/schema.h"
 #include "common/status_macros.h"
+#include "storage/sqlite/schema.h"
 
 namespace sessions {
 namespace {
