@@ -16,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "bench/bench_service.h"
+#include "gateway/codec/field_plan.h"
 #include "gateway/transcode/http_gateway.h"
 #include "server/server.h"
 #include "server/server_process.h"
@@ -29,12 +30,16 @@ ABSL_FLAG(std::string, log_level, "warn",
           "which otherwise writes one line per request to stdout");
 ABSL_FLAG(int, http_threads, 2, "REST gateway io threads");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(2), "Drain time on SIGTERM");
+ABSL_FLAG(bool, codec_fast_path, true,
+          "JSON/JSV writers read fields by memory layout (false: by Reflection only; the A/B of "
+          "bench/codec_fast_path_ab.sh)");
 
 namespace sessions::bench {
 namespace {
 
 int Run() {
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+  gateway::SetFastAccessEnabledForTesting(absl::GetFlag(FLAGS_codec_fast_path));
   BenchService bench;
   ServerOptions options;
   options.grpc.address = absl::GetFlag(FLAGS_grpc_address);

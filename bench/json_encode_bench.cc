@@ -1,8 +1,10 @@
 // Micro-benchmark of the REST gateway's response writers against protobuf's
-// binary serializer, on a realistic GetActiveSessionsResponse (50 sessions).
+// binary serializer, on a realistic GetActiveSessionsResponse (50 sessions
+// of bench/session_factory.h, ~2 KB each).
 //
 // Prints µs/call (median of several repetitions) and the ratio to
-// SerializeToString measured in the same run for: JsonWriter, JsvWriter and
+// SerializeToString measured in the same run for: JsonWriter, JsvWriter
+// (each also with the field-layout fast path off: field_plan.h) and
 // google::protobuf::util::MessageToJsonString. Goal: JsonWriter <= 2.5x
 // serialize. Run pinned, with -c opt:
 //   bazel run -c opt //bench:json_encode_bench -- [sessions] [reps] [profile]
@@ -16,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/session_factory.h"
+#include "gateway/codec/field_plan.h"
 #include "gateway/codec/json_writer.h"
 #include "gateway/codec/jsv_writer.h"
 #include "google/protobuf/util/json_util.h"
@@ -25,76 +29,6 @@ namespace {
 
 using voice::api::app::portal::v1::GetActiveSessionsResponse;
 using voice::api::sessions::v1::SessionInfo;
-
-// A fixed-width string: `prefix` padded with digits of `n` to `width` chars.
-std::string Text(const std::string& prefix, int n, size_t width) {
-  std::string s = prefix + std::to_string(n);
-  while (s.size() < width) s += static_cast<char>('a' + (s.size() + n) % 26);
-  return s.substr(0, width);
-}
-
-std::string Date(int n) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "2026-11-25T%02d:%02d:%02d.%03dZ", n % 24, n % 60, (n * 7) % 60,
-                n % 1000);
-  return buf;
-}
-
-void FillSession(int i, SessionInfo* s) {
-  s->set_dial_state(voice::api::sessions::v1::SESSION_DIAL_STATE_ACTIVE);
-  s->set_call_state(voice::api::sessions::v1::SESSION_CALL_STATE_CONNECTED);
-  s->set_queue_state(voice::api::sessions::v1::SESSION_QUEUE_STATES_CONNECTED);
-  s->set_account_id(Text("acc", i, 24));
-  s->set_account_name(Text("Account ", i, 20));
-  s->set_customer_id(Text("cus", i, 24));
-  for (int b = 0; b < 2; ++b) {
-    auto* crumb = s->add_customer_breadcrumb();
-    crumb->set_id(Text("cus", i * 10 + b, 24));
-    crumb->set_name(Text("Customer ", b, 20));
-  }
-  s->set_customer_name(Text("Customer ", i, 20));
-  s->set_endpoint_id(Text("end", i, 24));
-  s->set_endpoint_name(Text("Endpoint ", i, 20));
-  s->set_destination("+1555" + std::to_string(1000000 + i));
-  s->set_to_address("+1555" + std::to_string(2000000 + i));
-  s->set_from_address("+1555" + std::to_string(3000000 + i));
-  s->set_from_name(Text("Caller ", i, 20));
-  s->set_answered_by_name(Text("Agent ", i, 20));
-  s->set_queue_member_id(Text("qm", i, 24));
-  s->set_channel(voice::api::flows::v1::FLOW_CHANNELS_VOICE);
-  s->set_call_sid(Text("CA", i, 34));
-  s->set_hold_queue_name(Text("Queue ", i, 20));
-  s->set_display_name(Text("Session ", i, 20));
-  for (int l = 0; l < 5; ++l) {
-    auto* log = s->add_log();
-    log->set_date(Date(i + l));
-    log->set_message(Text("Call event: routed to \"queue\" and rang ", l, 60));
-  }
-  for (int m = 0; m < 3; ++m) {
-    auto* member = s->add_members();
-    member->set_identity(Text("usr", i * 3 + m, 24));
-    member->set_endpoint_id(Text("end", i * 3 + m, 24));
-    member->set_display_name(Text("Member ", m, 20));
-    member->set_is_original_member(m == 0);
-    member->set_avatar_url("https://cdn.example.com/avatars/" + Text("a", m, 24));
-    auto& data = *member->mutable_application_data();
-    data["role"] = Text("role", m, 12);
-    data["team"] = Text("team", m, 16);
-    data["skill"] = Text("skill", m, 20);
-    member->set_call_state(voice::api::sessions::v1::SESSION_MEMBER_CALL_STATE_CONNECTED);
-    member->set_role(voice::api::sessions::v1::SESSION_MEMBER_ROLES_AGENT);
-    member->set_call_sid(Text("CA", i * 3 + m, 34));
-  }
-  s->set_callback_number("+1555" + std::to_string(4000000 + i));
-  s->set_answered_by_id(Text("end", i + 500, 24));
-  s->set_from_phone_number("+1555" + std::to_string(3000000 + i));
-  s->set_ring_queue_id(Text("rq", i, 24));
-  s->set_id(Text("ses", i, 24));
-  s->set_date_created(Date(i));
-  s->set_date_last_modified(Date(i + 1));
-  s->set_created_by(Text("usr", i, 24));
-  s->set_last_modified_by(Text("usr", i + 1, 24));
-}
 
 // Returns the µs per call of one timed batch of `calls` calls of `fn`.
 double BatchMicros(const std::function<void()>& fn, int calls) {
@@ -121,7 +55,11 @@ int main(int argc, char** argv) {
   const int sessions = argc > 1 ? std::atoi(argv[1]) : 50;
   const int reps = argc > 2 ? std::atoi(argv[2]) : 7;
   GetActiveSessionsResponse response;
-  for (int i = 0; i < sessions; ++i) FillSession(i, response.add_sessions());
+  for (int i = 0; i < sessions; ++i) {
+    sessions::bench::FillSession(sessions::bench::AccountId(1), "sess-" + std::to_string(i), i,
+                                 sessions::bench::BaseTime() + absl::Seconds(i), /*ended=*/false,
+                                 response.add_sessions());
+  }
 
   std::string binary, json, jsv, util_json;
   response.SerializeToString(&binary);
@@ -147,19 +85,22 @@ int main(int argc, char** argv) {
     const char* name;
     std::function<void()> fn;
     bool minus_copy = false;  // Subtract the CopyFrom time measured alongside.
+    bool fast_path_off = false;  // The writers read fields by Reflection only.
+  };
+  const std::function<void()> write_json = [&] {
+    json.clear();
+    sessions::gateway::JsonWriter::Write(response, &json);
+  };
+  const std::function<void()> write_jsv = [&] {
+    jsv.clear();
+    sessions::gateway::JsvWriter::Write(response, &jsv);
   };
   const std::vector<Row> rows = {
       {"SerializeToString", serialize},
-      {"JsonWriter::Write",
-       [&] {
-         json.clear();
-         sessions::gateway::JsonWriter::Write(response, &json);
-       }},
-      {"JsvWriter::Write",
-       [&] {
-         jsv.clear();
-         sessions::gateway::JsvWriter::Write(response, &jsv);
-       }},
+      {"JsonWriter::Write", write_json},
+      {"JsvWriter::Write", write_jsv},
+      {"JsonWriter::Write, layout fast path off", write_json, false, true},
+      {"JsvWriter::Write, layout fast path off", write_jsv, false, true},
       {"util::MessageToJsonString",
        [&] {
          util_json.clear();
@@ -179,6 +120,7 @@ int main(int argc, char** argv) {
   const int serialize_calls = CallsPerBatch(serialize);
   const int copy_calls = CallsPerBatch(copy_only);
   for (const Row& row : rows) {
+    sessions::gateway::SetFastAccessEnabledForTesting(!row.fast_path_off);
     const int calls = CallsPerBatch(row.fn);
     std::vector<double> micros, ratios;
     for (int r = 0; r < reps; ++r) {
@@ -189,6 +131,7 @@ int main(int argc, char** argv) {
       ratios.push_back(us / base);
     }
     std::printf("%-56s %10.1f %12.2f\n", row.name, Median(micros), Median(ratios));
+    sessions::gateway::SetFastAccessEnabledForTesting(true);
   }
   return 0;
 }
