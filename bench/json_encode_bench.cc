@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   struct Row {
     const char* name;
     std::function<void()> fn;
-    bool minus_copy = false;  // Subtract the CopyFrom time measured alongside.
+    bool minus_copy = false;     // Subtract the CopyFrom time measured alongside.
     bool fast_path_off = false;  // The writers read fields by Reflection only.
   };
   const std::function<void()> write_json = [&] {

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 
 namespace sessions {
 namespace {
@@ -19,8 +20,7 @@ std::string EncodePageToken(const PageCursor& cursor) {
 }
 
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token) {
-  const absl::Status invalid =
-      absl::InvalidArgumentError("page_token: not a token from a previous response");
+  const absl::Status invalid = FieldError("page_token", "not a token from a previous response");
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, kVersion)) return invalid;
   absl::string_view rest = absl::string_view(raw).substr(kVersion.size());

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "google/protobuf/descriptor.h"
@@ -30,10 +31,9 @@ bool IsDateField(const FieldDescriptor& field) {
 }  // namespace
 
 absl::Status SessionValidator::ValidateId(absl::string_view value, absl::string_view path) const {
-  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": required"));
+  if (value.empty()) return FieldError(path, "required");
   if (value.size() > limits_.max_id_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": longer than ", limits_.max_id_bytes, " bytes"));
+    return FieldError(path, absl::StrCat("longer than ", limits_.max_id_bytes, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -42,8 +42,7 @@ absl::Status SessionValidator::ValidateDate(absl::string_view value, absl::strin
   if (value.empty() || ParseIsoTime(std::string_view(value.data(), value.size())).ok()) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(path, ": not an ISO-8601 date or date-time (e.g. 2026-11-25T10:00:00Z)"));
+  return FieldError(path, "not an ISO-8601 date or date-time (e.g. 2026-11-25T10:00:00Z)");
 }
 
 absl::Status SessionValidator::ValidateSession(const voice::api::sessions::v1::SessionInfo& session,
@@ -51,7 +50,7 @@ absl::Status SessionValidator::ValidateSession(const voice::api::sessions::v1::S
   RETURN_IF_ERROR(ValidateId(session.id(), absl::StrCat(path, ".id")));
   RETURN_IF_ERROR(ValidateId(session.account_id(), absl::StrCat(path, ".account_id")));
   if (session.date_created().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ".date_created: required"));
+    return FieldError(absl::StrCat(path, ".date_created"), "required");
   }
   return ValidateMessage(session, path);
 }
@@ -82,7 +81,7 @@ absl::Status SessionValidator::ValidateString(const FieldDescriptor& field,
   if (field.name() == "console_data") max = limits_.max_console_data_bytes;
   if (field.name() == "message") max = limits_.max_log_message_bytes;
   if (value.size() > max) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": longer than ", max, " bytes"));
+    return FieldError(path, absl::StrCat("longer than ", max, " bytes"));
   }
   if (IsDateField(field)) return ValidateDate(value, path);
   return absl::OkStatus();
@@ -99,8 +98,8 @@ absl::Status SessionValidator::ValidateField(const Message& message, const Field
       case FieldDescriptor::CPPTYPE_ENUM: {
         const int number = reflection->GetEnumValue(message, &field);
         if (field.enum_type()->FindValueByNumber(number) == nullptr) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(path, ": unknown ", field.enum_type()->name(), " value ", number));
+          return FieldError(path,
+                            absl::StrCat("unknown ", field.enum_type()->name(), " value ", number));
         }
         return absl::OkStatus();
       }
@@ -114,7 +113,7 @@ absl::Status SessionValidator::ValidateField(const Message& message, const Field
   const int size = reflection->FieldSize(message, &field);
   const int max = MaxRepeated(field);
   if (size > max) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": more than ", max, " entries"));
+    return FieldError(path, absl::StrCat("more than ", max, " entries"));
   }
   if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return absl::OkStatus();
   for (int i = 0; i < size; ++i) {

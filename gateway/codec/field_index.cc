@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/name_case.h"
 #include "gateway/codec/field_plan.h"
 
@@ -50,11 +51,12 @@ bool IsValidUtf8(absl::string_view s) {
   return true;
 }
 
-absl::Status FieldError(const FieldDescriptor* field, absl::string_view problem,
+// A FieldError for the client's value `text` of `field`.
+absl::Status ValueError(const FieldDescriptor* field, absl::string_view problem,
                         absl::string_view text) {
   // Quote at most 64 bytes of the client's value.
-  return absl::InvalidArgumentError(absl::StrCat(field->name(), ": ", problem, " \"",
-                                                 absl::CHexEscape(text.substr(0, 64)), "\""));
+  return FieldError(field->name(),
+                    absl::StrCat(problem, " \"", absl::CHexEscape(text.substr(0, 64)), "\""));
 }
 
 template <typename T>
@@ -108,10 +110,10 @@ absl::Status SetFieldFromText(Message* m, const FieldDescriptor* f, absl::string
       std::string value;
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         if (!absl::Base64Unescape(text, &value) && !absl::WebSafeBase64Unescape(text, &value)) {
-          return FieldError(f, "invalid base64", text);
+          return ValueError(f, "invalid base64", text);
         }
       } else {
-        if (!IsValidUtf8(text)) return FieldError(f, "invalid UTF-8", text);
+        if (!IsValidUtf8(text)) return ValueError(f, "invalid UTF-8", text);
         value = std::string(text);
       }
       rep ? r->AddString(m, f, std::move(value)) : r->SetString(m, f, std::move(value));
@@ -120,20 +122,19 @@ absl::Status SetFieldFromText(Message* m, const FieldDescriptor* f, absl::string
     case FieldDescriptor::CPPTYPE_BOOL: {
       bool value = false;
       if (!absl::SimpleAtob(absl::StripAsciiWhitespace(text), &value)) {
-        return FieldError(f, "expected true or false, got", text);
+        return ValueError(f, "expected true or false, got", text);
       }
       rep ? r->AddBool(m, f, value) : r->SetBool(m, f, value);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const EnumValueDescriptor* v = FindEnumValue(f->enum_type(), text);
-      if (v == nullptr) return FieldError(f, "unknown enum value", text);
+      if (v == nullptr) return ValueError(f, "unknown enum value", text);
       rep ? r->AddEnum(m, f, v) : r->SetEnum(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      return absl::InvalidArgumentError(
-          absl::StrCat(f->name(), ": a message field cannot be set from text"));
+      return FieldError(f->name(), "a message field cannot be set from text");
     default:
       return SetNumber(m, f, text);
   }
@@ -147,27 +148,27 @@ absl::Status SetNumber(Message* m, const FieldDescriptor* f, absl::string_view t
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32: {
       int32_t v = 0;
-      if (!ParseInt(text, &v)) return FieldError(f, "expected a 32-bit integer, got", text);
+      if (!ParseInt(text, &v)) return ValueError(f, "expected a 32-bit integer, got", text);
       rep ? r->AddInt32(m, f, v) : r->SetInt32(m, f, v);
       break;
     }
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = 0;
-      if (!ParseInt(text, &v)) return FieldError(f, "expected a 64-bit integer, got", text);
+      if (!ParseInt(text, &v)) return ValueError(f, "expected a 64-bit integer, got", text);
       rep ? r->AddInt64(m, f, v) : r->SetInt64(m, f, v);
       break;
     }
     case FieldDescriptor::CPPTYPE_UINT32: {
       uint32_t v = 0;
       if (!ParseInt(text, &v))
-        return FieldError(f, "expected an unsigned 32-bit integer, got", text);
+        return ValueError(f, "expected an unsigned 32-bit integer, got", text);
       rep ? r->AddUInt32(m, f, v) : r->SetUInt32(m, f, v);
       break;
     }
     case FieldDescriptor::CPPTYPE_UINT64: {
       uint64_t v = 0;
       if (!ParseInt(text, &v))
-        return FieldError(f, "expected an unsigned 64-bit integer, got", text);
+        return ValueError(f, "expected an unsigned 64-bit integer, got", text);
       rep ? r->AddUInt64(m, f, v) : r->SetUInt64(m, f, v);
       break;
     }
@@ -175,7 +176,7 @@ absl::Status SetNumber(Message* m, const FieldDescriptor* f, absl::string_view t
     case FieldDescriptor::CPPTYPE_FLOAT: {
       double v = 0;
       if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &v)) {
-        return FieldError(f, "expected a number, got", text);
+        return ValueError(f, "expected a number, got", text);
       }
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
         rep ? r->AddFloat(m, f, static_cast<float>(v)) : r->SetFloat(m, f, static_cast<float>(v));

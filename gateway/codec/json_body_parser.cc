@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 
@@ -19,7 +20,7 @@ using google::protobuf::Reflection;
 constexpr int kMaxDepth = 32;
 
 absl::Status TypeError(const FieldDescriptor* f, absl::string_view expected) {
-  return absl::InvalidArgumentError(absl::StrCat(f->name(), ": expected ", expected));
+  return FieldError(f->name(), absl::StrCat("expected ", expected));
 }
 
 template <typename T>
@@ -142,7 +143,7 @@ class Merger {
       absl::string_view name(it->name.GetString(), it->name.GetStringLength());
       if (absl::Status s = SetFieldFromText(entry, key, name); !s.ok()) return s;
       if (absl::Status s = MergeValue(it->value, entry, value, depth + 1); !s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(f->name(), ": ", s.message()));
+        return FieldError(f->name(), s.message());
       }
     }
     return absl::OkStatus();

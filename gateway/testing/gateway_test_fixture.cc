@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/field_error.h"
 #include "testdata/echo_test.pb.h"
 
 namespace sessions::gateway {
@@ -92,7 +93,7 @@ void HttpGatewayTest::RegisterHandlers() {
           last_portal_request_ = req;
         }
         if (req.start_date() == "bad") {
-          done(absl::InvalidArgumentError("start_date: expected an ISO-8601 date or date-time"));
+          done(FieldError("start_date", "expected an ISO-8601 date or date-time"));
           return;
         }
         auto* s = resp->add_sessions();

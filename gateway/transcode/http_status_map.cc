@@ -1,21 +1,13 @@
 #include "gateway/transcode/http_status_map.h"
 
 #include "absl/strings/ascii.h"
+#include "common/field_error.h"
 #include "common/name_case.h"
 
 namespace sessions::gateway {
 namespace {
 
 // Returns the "<field>" of "<field>: <problem>", or empty.
-absl::string_view LeadingFieldName(absl::string_view message) {
-  const size_t colon = message.find(": ");
-  if (colon == 0 || colon == absl::string_view::npos) return {};
-  absl::string_view field = message.substr(0, colon);
-  for (char c : field) {
-    if (!absl::ascii_isalnum(c) && c != '_' && c != '.') return {};
-  }
-  return field;
-}
 
 }  // namespace
 
@@ -114,12 +106,9 @@ HttpError HttpErrorFromStatus(const absl::Status& status) {
       break;
   }
   error.message = std::string(status.message());
-  if (status.code() == absl::StatusCode::kInvalidArgument) {
-    absl::string_view field = LeadingFieldName(status.message());
-    if (!field.empty()) {
-      error.field_name = SnakeToPascal(field);
-      error.field_message = std::string(status.message().substr(field.size() + 2));
-    }
+  if (std::optional<std::string> field = ErrorField(status); field.has_value()) {
+    error.field_name = SnakeToPascal(*field);
+    error.field_message = std::string(ErrorFieldProblem(status));
   }
   return error;
 }

@@ -38,7 +38,7 @@ int HttpStatusFromCode(absl::StatusCode code);
 absl::string_view ErrorCodeName(absl::StatusCode code);
 
 // Converts a non-OK status. 5xx other than UNIMPLEMENTED get a generic
-// message (never SQL, paths or tokens); INVALID_ARGUMENT "<field>: ..."
+// message (never SQL, paths or tokens); a FieldError (common/field_error.h)
 // fills field_name / field_message.
 HttpError HttpErrorFromStatus(const absl::Status& status);
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/field_error.h"
 #include "gateway/transcode/response_status.h"
 #include "gtest/gtest.h"
 
@@ -52,19 +53,22 @@ TEST(HttpStatusMapTest, ServerErrorsAreGeneric) {
 }
 
 TEST(HttpStatusMapTest, FieldErrors) {
-  HttpError e = HttpErrorFromStatus(
-      absl::InvalidArgumentError("start_date: expected an ISO-8601 date or date-time"));
+  HttpError e =
+      HttpErrorFromStatus(FieldError("start_date", "expected an ISO-8601 date or date-time"));
   EXPECT_EQ(e.http_status, 400);
   EXPECT_EQ(e.field_name, "StartDate");
   EXPECT_EQ(e.field_message, "expected an ISO-8601 date or date-time");
-  EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("bad thing: x")).field_name.empty());
-  EXPECT_TRUE(HttpErrorFromStatus(absl::NotFoundError("id: gone")).field_name.empty());
-  EXPECT_EQ(HttpErrorFromStatus(absl::InvalidArgumentError("session.account_id: empty")).field_name,
+  EXPECT_EQ(e.message, "start_date: expected an ISO-8601 date or date-time");
+  EXPECT_EQ(HttpErrorFromStatus(FieldError("session.account_id", "empty")).field_name,
             "Session.AccountId");
+  // The field comes from the status' data, never from its text.
+  EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("bad thing: x")).field_name.empty());
+  EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("start_date: looks like one"))
+                  .field_name.empty());
 }
 
 TEST(ResponseStatusTest, JsonAndJsvBodies) {
-  HttpError e = HttpErrorFromStatus(absl::InvalidArgumentError("start_date: bad \"x\""));
+  HttpError e = HttpErrorFromStatus(FieldError("start_date", "bad \"x\""));
   EXPECT_EQ(
       RenderResponseStatus(e, ResponseFormat::kJson),
       R"({"responseStatus":{"errorCode":"InvalidArgument","message":"start_date: bad \"x\"",)"

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/field_error.h"
 #include "gateway/codec/field_index.h"
 #include "gateway/codec/json_body_parser.h"
 
@@ -56,8 +57,7 @@ absl::Status BindRequest(const Route& route, const std::vector<PathTemplate::Bin
     auto [target, field] = Resolve(index, request, binding.field_path);
     if (field == nullptr || field->is_repeated() ||
         field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(binding.field_path, ": not a scalar field of the request"));
+      return FieldError(binding.field_path, "not a scalar field of the request");
     }
     if (absl::Status s = SetFieldFromText(target, field, binding.value); !s.ok()) return s;
   }

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/field_error.h"
+
 namespace sessions::auth {
 
 using ::voice::api::sessions::v1::SessionInfo;
@@ -48,7 +50,7 @@ absl::Status CheckWriteAccess(const Principal& principal, const SessionInfo& ses
     return absl::PermissionDeniedError("the token lacks the sessions:write scope");
   }
   if (session.account_id().empty()) {
-    return absl::InvalidArgumentError("account_id: required");
+    return FieldError("account_id", "required");
   }
   if (session.account_id() != principal.account_id && !principal.IsAdmin()) {
     return absl::PermissionDeniedError("account_id: the token may not write other accounts");

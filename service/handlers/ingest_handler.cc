@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "google/protobuf/descriptor.h"
@@ -59,7 +60,7 @@ absl::Status IngestHandler::PrepareSession(const CallContext& ctx, const std::st
 
 void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessionRequest& req,
                                   v1::UpsertSessionResponse* resp, DoneCallback done) {
-  if (!req.has_session()) return done(absl::InvalidArgumentError("session: required"));
+  if (!req.has_session()) return done(FieldError("session", "required"));
   // The usual request needs no server-side defaults: then the store reads
   // the session straight from the request (alive until `done` runs, see
   // MethodTable::Invoke), without a copy. Otherwise a filled-in copy lives
@@ -92,9 +93,9 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
                                         const v1::BatchUpsertSessionsRequest& req,
                                         v1::BatchUpsertSessionsResponse* resp, DoneCallback done) {
   const int max = validator_.limits().max_batch_sessions;
-  if (req.sessions_size() == 0) return done(absl::InvalidArgumentError("sessions: empty batch"));
+  if (req.sessions_size() == 0) return done(FieldError("sessions", "empty batch"));
   if (req.sessions_size() > max) {
-    return done(absl::InvalidArgumentError(absl::StrCat("sessions: more than ", max, " entries")));
+    return done(FieldError("sessions", absl::StrCat("more than ", max, " entries")));
   }
   std::vector<SessionInfo> batch(req.sessions().begin(), req.sessions().end());
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -143,8 +144,8 @@ void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionReque
     return done(s);
   }
   if (req.outcome().size() > validator_.limits().max_string_bytes) {
-    return done(absl::InvalidArgumentError(
-        absl::StrCat("outcome: longer than ", validator_.limits().max_string_bytes, " bytes")));
+    return done(FieldError(
+        "outcome", absl::StrCat("longer than ", validator_.limits().max_string_bytes, " bytes")));
   }
   const std::string completed =
       req.date_completed().empty() ? FormatIsoTime(clock_()) : req.date_completed();
@@ -161,7 +162,7 @@ void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionReque
 
 void IngestHandler::AppendSessionLog(const CallContext& ctx, const v1::AppendSessionLogRequest& req,
                                      DoneCallback done) {
-  if (!req.has_entry()) return done(absl::InvalidArgumentError("entry: required"));
+  if (!req.has_entry()) return done(FieldError("entry", "required"));
   if (absl::Status s = validator_.ValidateMessage(req.entry(), "entry"); !s.ok()) return done(s);
   v1::SessionLogInfo entry = req.entry();
   if (entry.date().empty()) entry.set_date(FormatIsoTime(clock_()));
@@ -182,7 +183,7 @@ void IngestHandler::AppendSessionLog(const CallContext& ctx, const v1::AppendSes
 void IngestHandler::UpsertSessionMember(const CallContext& ctx,
                                         const v1::UpsertSessionMemberRequest& req,
                                         DoneCallback done) {
-  if (!req.has_member()) return done(absl::InvalidArgumentError("member: required"));
+  if (!req.has_member()) return done(FieldError("member", "required"));
   if (absl::Status s = validator_.ValidateId(req.member().identity(), "member.identity"); !s.ok()) {
     return done(s);
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "service/auth/authorization.h"
@@ -24,14 +25,14 @@ absl::Status BuildQuery(const CallContext& context, const GetActiveSessionsReque
   if (!request.start_date().empty()) {
     absl::StatusOr<absl::Time> start = ParseIsoTime(request.start_date());
     if (!start.ok()) {
-      return absl::InvalidArgumentError(
-          "start_date: expected an ISO-8601 date or date-time, e.g. 2026-11-25 or "
-          "2026-11-25T10:00:00Z");
+      return FieldError("start_date",
+                        "expected an ISO-8601 date or date-time, e.g. 2026-11-25 or "
+                        "2026-11-25T10:00:00Z");
     }
     query->created_at_or_after = *start;
   }
   if (request.page_size() < 0) {
-    return absl::InvalidArgumentError("page_size: must not be negative");
+    return FieldError("page_size", "must not be negative");
   }
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(request.page_token()));

@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/field_error.h"
 #include "common/iso_time.h"
 
 namespace sessions {
@@ -150,24 +151,23 @@ bool WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) 
 
 absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix) {
   if (session.account_id().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field_prefix, "account_id: required"));
+    return FieldError(absl::StrCat(field_prefix, "account_id"), "required");
   }
   if (session.id().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field_prefix, "id: required"));
+    return FieldError(absl::StrCat(field_prefix, "id"), "required");
   }
   SessionKeys keys;
   absl::StatusOr<absl::Time> created = ParseIsoTime(session.date_created());
   if (!created.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field_prefix, "date_created: ", created.status().message()));
+    return FieldError(absl::StrCat(field_prefix, "date_created"), created.status().message());
   }
   keys.created_us = ToUnixMicrosSaturated(*created);
   keys.modified_us = std::numeric_limits<int64_t>::min();
   if (!session.date_last_modified().empty()) {
     absl::StatusOr<absl::Time> modified = ParseIsoTime(session.date_last_modified());
     if (!modified.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field_prefix, "date_last_modified: ", modified.status().message()));
+      return FieldError(absl::StrCat(field_prefix, "date_last_modified"),
+                        modified.status().message());
     }
     keys.modified_us = ToUnixMicrosSaturated(*modified);
   }

@@ -6,6 +6,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "storage/sqlite/schema.h"
@@ -104,7 +105,7 @@ void SqliteSessionStore::Close() {
 
 absl::Status SqliteSessionStore::ListActiveSessions(
     const ActiveSessionsQuery& query, google::protobuf::RepeatedPtrField<SessionInfo>* out) {
-  if (query.account_id.empty()) return absl::InvalidArgumentError("account_id: required");
+  if (query.account_id.empty()) return FieldError("account_id", "required");
   ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
   const int initial_size = out->size();
   absl::Status status = CatchSqlite("list active sessions", [&]() -> absl::Status {
