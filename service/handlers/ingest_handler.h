@@ -26,8 +26,6 @@ class IngestHandler {
   // Registers every SessionIngestService method (scope sessions:write).
   void RegisterIn(MethodTable* table);
 
-  const SessionValidator& validator() const { return validator_; }
-
  private:
   void UpsertSession(const CallContext& ctx,
                      const voice::api::sessions::v1::UpsertSessionRequest& req,
