@@ -23,9 +23,14 @@ LOG_DIR="$(mktemp -d /tmp/test_loaded.XXXXXX)"
 # The Bazel server outlives a command: restart it under the pinning, and
 # again afterwards so that later builds are not pinned.
 bazel shutdown 2>/dev/null
-stress-ng --cpu "$(($(nproc) * HOGS_PER_CPU))" --quiet &
-HOG=$!
-trap 'kill "$HOG" 2>/dev/null; bazel shutdown 2>/dev/null' EXIT
+# One hog per core, pinned there: the scheduler cannot move the load off
+# the tests' core.
+HOGS=()
+for cpu in $(seq 0 $(($(nproc) - 1))); do
+  taskset -c "$cpu" stress-ng --cpu "$HOGS_PER_CPU" --quiet &
+  HOGS+=($!)
+done
+trap 'kill "${HOGS[@]}" 2>/dev/null; bazel shutdown 2>/dev/null' EXIT
 
 status=0
 for run in $(seq "$RUNS"); do
@@ -37,6 +42,6 @@ for run in $(seq "$RUNS"); do
     "$LOG_DIR/run$run.log" | tr '\n' ' ')" \
     "exit $rc, $((SECONDS - start)) s (log: $LOG_DIR/run$run.log)"
 done
-echo "load: stress-ng --cpu $(($(nproc) * HOGS_PER_CPU)), tests pinned to core $TEST_CPU; $(nproc) cores," \
+echo "load: $HOGS_PER_CPU stress-ng CPU hog(s) pinned to each core, tests pinned to core $TEST_CPU; $(nproc) cores," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 exit "$status"
