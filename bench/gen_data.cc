@@ -25,10 +25,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "bench/session_factory.h"
 #include "common/status_macros.h"
 #include "service/auth/token_issuer.h"
 #include "service/principal.h"
+#include "storage/sample/session_factory.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/sqlite/sqlite_token_store.h"
 
@@ -44,6 +44,11 @@ ABSL_FLAG(std::string, write_token_file, "",
 ABSL_FLAG(bool, skip_tokens, false, "Creates no tokens");
 
 namespace sessions::bench {
+
+using ::sessions::sample::AccountId;
+using ::sessions::sample::BaseTime;
+using ::sessions::sample::FillSession;
+using ::sessions::sample::IngestAccountId;
 namespace {
 
 using ::voice::api::sessions::v1::SessionInfo;

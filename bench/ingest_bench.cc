@@ -2,7 +2,7 @@
 // (issue 5). W writers each keep one SessionIngestService.UpsertSession in
 // flight (gRPC callback client: one process keeps 64 in flight on one
 // core); every update is a whole realistic session (~2 KB, see
-// session_factory.h) with a fresh date_last_modified, and an OK reply means
+// storage/sample/session_factory.h) with a fresh date_last_modified, and an OK reply means
 // the write is on disk (the store's group commit shares one fsync among
 // the writes pending together). A secondary line does the same with
 // BatchUpsertSessions.
@@ -47,7 +47,6 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "bench/session_factory.h"
 #include "bench/upsert_template.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -55,6 +54,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/slice.h"
+#include "storage/sample/session_factory.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server gRPC address");
@@ -73,6 +73,10 @@ ABSL_FLAG(int, batch_size, 100, "Sessions per BatchUpsertSessions call");
 ABSL_FLAG(int, sessions_per_writer, 256, "Distinct session ids each writer cycles through");
 
 namespace sessions::bench {
+
+using ::sessions::sample::BaseTime;
+using ::sessions::sample::FillSession;
+using ::sessions::sample::IngestAccountId;
 namespace {
 
 namespace v1 = ::voice::api::sessions::v1;

@@ -1,6 +1,6 @@
 // Micro-benchmark of the REST gateway's response writers against protobuf's
 // binary serializer, on a realistic GetActiveSessionsResponse (50 sessions
-// of bench/session_factory.h, ~2 KB each).
+// of storage/sample/session_factory.h, ~2 KB each).
 //
 // Prints µs/call (median of several repetitions) and the ratio to
 // SerializeToString measured in the same run for: JsonWriter, JsvWriter
@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "bench/session_factory.h"
 #include "gateway/codec/field_plan.h"
 #include "gateway/codec/json_writer.h"
 #include "gateway/codec/jsv_writer.h"
 #include "google/protobuf/util/json_util.h"
+#include "storage/sample/session_factory.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace {
@@ -56,9 +56,9 @@ int main(int argc, char** argv) {
   const int reps = argc > 2 ? std::atoi(argv[2]) : 7;
   GetActiveSessionsResponse response;
   for (int i = 0; i < sessions; ++i) {
-    sessions::bench::FillSession(sessions::bench::AccountId(1), "sess-" + std::to_string(i), i,
-                                 sessions::bench::BaseTime() + absl::Seconds(i), /*ended=*/false,
-                                 response.add_sessions());
+    sessions::sample::FillSession(sessions::sample::AccountId(1), "sess-" + std::to_string(i), i,
+                                  sessions::sample::BaseTime() + absl::Seconds(i), /*ended=*/false,
+                                  response.add_sessions());
   }
 
   std::string binary, json, jsv, util_json;

@@ -7,12 +7,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
-#include "bench/session_factory.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "storage/sample/session_factory.h"
 #include "voice/api/sessions/v1/ingest.pb.h"
 
 namespace sessions::bench {
+
+using ::sessions::sample::BaseTime;
+using ::sessions::sample::FillSession;
+using ::sessions::sample::IsoTime;
 namespace {
 
 namespace v1 = ::voice::api::sessions::v1;

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "gateway/codec/field_plan.h"
-#include "gateway/codec/testdata/session_fixture.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/dynamic_message.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "storage/sample/session_factory.h"
 #include "testdata/writer_test.pb.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 #include "voice/api/sessions/v1/sessions.pb.h"
@@ -147,7 +147,7 @@ void ExpectMatches(const Message& m, const rapidjson::Value& obj) {
 }
 
 TEST(JsonWriterTest, SmallSessionGolden) {
-  EXPECT_EQ(ToJson(testing::SmallSession()),
+  EXPECT_EQ(ToJson(sample::SmallSession()),
             R"({"dialState":"None","callState":"Disconnected","queueState":"None",)"
             R"("accountId":"acc1","customerBreadcrumb":[{"id":"c1","name":"Top"}],)"
             R"("channel":"Voice","ended":false,"holdReason":"None",)"
@@ -170,7 +170,7 @@ TEST(JsonWriterTest, DefaultsAlwaysWrittenEmptyStringsOmitted) {
 // The key order of the seed's JSV sample (AppGetActiveSessions.txt).
 TEST(JsonWriterTest, FullSessionKeyOrderMatchesSeed) {
   GetActiveSessionsResponse response;
-  *response.add_sessions() = testing::FullSession();
+  *response.add_sessions() = sample::FullSession();
   rapidjson::Document doc = Parse(ToJson(response));
   EXPECT_EQ(Keys(doc), std::vector<std::string>{"sessions"});
   const rapidjson::Value& s = doc["sessions"][0];
@@ -227,7 +227,7 @@ TEST(JsonWriterTest, FullSessionKeyOrderMatchesSeed) {
 
 TEST(JsonWriterTest, FullSessionRoundTripsEveryValue) {
   GetActiveSessionsResponse response;
-  for (int i = 0; i < 3; ++i) *response.add_sessions() = testing::FullSession();
+  for (int i = 0; i < 3; ++i) *response.add_sessions() = sample::FullSession();
   response.set_next_page_token("tok");
   const std::string json = ToJson(response);
   const rapidjson::Document doc = Parse(json);
@@ -251,8 +251,8 @@ TEST(JsonWriterTest, FastPathEqualsReflectionPath) {
   auto* on_arena = google::protobuf::Arena::CreateMessage<GetActiveSessionsResponse>(&arena);
   GetActiveSessionsResponse on_heap;
   for (int i = 0; i < 3; ++i) {
-    *on_heap.add_sessions() = testing::FullSession();
-    *on_arena->add_sessions() = testing::FullSession();
+    *on_heap.add_sessions() = sample::FullSession();
+    *on_arena->add_sessions() = sample::FullSession();
   }
   on_heap.add_sessions();  // All defaults.
   on_arena->add_sessions();

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "gateway/codec/field_plan.h"
-#include "gateway/codec/testdata/session_fixture.h"
 #include "gtest/gtest.h"
+#include "storage/sample/session_factory.h"
 #include "testdata/writer_test.pb.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 #include "voice/api/sessions/v1/sessions.pb.h"
@@ -27,7 +27,7 @@ std::string ToJsv(const Message& msg) {
 
 TEST(JsvWriterTest, SmallSessionGolden) {
   GetActiveSessionsResponse response;
-  *response.add_sessions() = testing::SmallSession();
+  *response.add_sessions() = sample::SmallSession();
   EXPECT_EQ(ToJsv(response),
             "{sessions:[{dialState:None,callState:Disconnected,queueState:None,"
             "accountId:acc1,customerBreadcrumb:[{id:c1,name:Top}],"
@@ -59,7 +59,7 @@ TEST(JsvWriterTest, FullSessionGolden) {
       "avatarUrl:\"https://cdn.example.com/a/2.png\","
       "applicationData:{agent:Agent 2,skill:\"sales, tier:2\"},"
       "callState:Hold,role:Agent,callSid:CAmember2,muted:True}";
-  EXPECT_EQ(ToJsv(testing::FullSession()),
+  EXPECT_EQ(ToJsv(sample::FullSession()),
             "{dialState:Active,callState:Connected,queueState:Queued,"
             "accountId:acc_0000000000000000001,accountName:Acme Telephony,"
             "customerId:cus_0000000000000000002,"
@@ -91,7 +91,7 @@ TEST(JsvWriterTest, FullSessionGolden) {
 
 TEST(JsvWriterTest, FastPathEqualsReflectionPath) {
   GetActiveSessionsResponse response;
-  *response.add_sessions() = testing::FullSession();
+  *response.add_sessions() = sample::FullSession();
   response.add_sessions();
   const std::string fast = ToJsv(response);
   SetFastAccessEnabledForTesting(false);
