@@ -16,13 +16,13 @@ else
     \( -name '*.cc' -o -name '*.h' \) -print)
 fi
 [ "${#files[@]}" -gt 0 ] || { echo "FAIL: no C++ files found under $ROOT"; exit 1; }
-bad=()
-for f in "${files[@]}"; do
-  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done
-if [ "${#bad[@]}" -gt 0 ]; then
+# One clang-format process for the whole tree; its diagnostics start with
+# "FILE:LINE:COL: error:".
+if ! out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1); then
+  mapfile -t bad < <(grep -oE '^[^:]+:[0-9]+:[0-9]+: error' <<<"$out" | cut -d: -f1 | sort -u)
   echo "FAIL: ${#bad[@]} of ${#files[@]} files are not clang-formatted:"
   printf '  %s\n' "${bad[@]}"
+  [ "${#bad[@]}" -gt 0 ] || echo "$out" | head -20
   exit 1
 fi
 echo "PASS: ${#files[@]} C++ files clang-formatted ($(clang-format --version))"

@@ -55,6 +55,7 @@ for run in $(seq "$RUNS"); do
     "exit $rc, $((SECONDS - start)) s (log: $LOG_DIR/run$run.log)"
 done
 echo "load: $HOGS_PER_CPU stress-ng CPU hog(s) pinned to each core, tests pinned to core $TEST_CPU," \
-  "autogroup scheduling ${AUTOGROUP_WAS:+off (was $AUTOGROUP_WAS)}${AUTOGROUP_WAS:-unchanged}; $(nproc) cores," \
+  "autogroup scheduling $([ -n "$AUTOGROUP_WAS" ] && echo "off (was $AUTOGROUP_WAS)" || echo unchanged);" \
+  "$(nproc) cores," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 exit "$status"
