@@ -1,7 +1,7 @@
 // Request metrics (Prometheus, via prometheus-cpp) and the access log of
 // every call. Implements CallObserver for the method table (both
-// transports) and records HTTP-level outcomes for the gateway; the gateway
-// serves registry() as text on /metrics.
+// transports) and the gateway's HttpMetrics (HTTP-level outcomes, and the
+// text the gateway serves on /metrics).
 #ifndef SERVER_SERVER_METRICS_H_
 #define SERVER_SERVER_METRICS_H_
 
@@ -38,14 +38,11 @@ class ServerMetrics final : public CallObserver, public gateway::HttpMetrics {
   void RecordHttp(absl::string_view route, absl::string_view http_method, int status_code,
                   absl::Duration elapsed) override;
 
-  // The registry to expose on /metrics.
-  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
-
   // Adds metrics read at scrape time (e.g. StoreMetrics) to RenderText().
   // Call before the server starts serving.
   void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
 
-  // Renders registry() and the added collectables in the Prometheus text
+  // Renders the registry and the added collectables in the Prometheus text
   // exposition format.
   std::string RenderText() const override;
 

@@ -51,11 +51,14 @@ grpc_raw() {
   } >"$TMP/$1" || fail "$1: protoc cannot decode the response"
 }
 rest() {  # rest NAME PATH [curl args]
-  local name="$1" path="$2"; shift 2
+  rest_status 200 "$@"
+}
+rest_status() {  # rest_status CODE NAME PATH [curl args]: the answer must have status CODE
+  local want="$1" name="$2" path="$3"; shift 3
   local code
   code=$(curl -sS --max-time 60 -o "$TMP/$name" -w '%{http_code}' \
     -H "Authorization: Bearer $TOKEN" "$@" "$BASE$path") || fail "$name: curl failed"
-  [[ $code == 200 ]] || fail "$name: HTTP $code: $(head -c 300 "$TMP/$name")"
+  [[ $code == "$want" ]] || fail "$name: HTTP $code, want $want: $(head -c 300 "$TMP/$name")"
 }
 
 grpc_raw grpc_all.txtpb ""
@@ -67,9 +70,18 @@ rest rest.jsv "/portal/active-sessions?format=jsv"
 rest rest_customer.json "/api/AppGetActiveSessions?accountId=acct-demo-1&customerId=cust-acme-hq"
 rest reply.json "/json/reply/AppGetActiveSessions" -H "Content-Type: application/json" \
   -d '{"AccountId":"acct-demo-1","StartDate":"2026-11-25T10:00:00Z"}'
+# Error bodies: a field error (fieldName), an indexed path (message only),
+# a bad enum in a body, a write that fails validation (nothing is stored).
+rest_status 400 error_start_date.json "/portal/active-sessions?startDate=yesterday"
+rest_status 400 error_batch_id.json "/v1/sessions:batchUpsert" -H "Content-Type: application/json" \
+  -d '{"sessions":[{"accountId":"acct-demo-1","dateCreated":"2026-11-25T10:00:00Z"}]}'
+rest_status 400 error_enum.jsv "/portal/active-sessions?format=jsv&pageSize=x"
+rest_status 400 error_member.json "/v1/sessions:upsert" -H "Content-Type: application/json" \
+  -d '{"session":{"id":"x","accountId":"acct-demo-1","dateCreated":"2026-11-25T10:00:00Z","members":[{"callState":99}]}}'
 
 stop_server
-FILES=(grpc_all.txtpb grpc_page.txtpb grpc_other_account.txtpb rest.json rest.jsv rest_customer.json reply.json)
+FILES=(grpc_all.txtpb grpc_page.txtpb grpc_other_account.txtpb rest.json rest.jsv rest_customer.json
+  reply.json error_start_date.json error_batch_id.json error_enum.jsv error_member.json)
 if [[ -n $RECORD_DIR ]]; then
   for f in "${FILES[@]}"; do cp "$TMP/$f" "$RECORD_DIR/$f"; done
   echo "recorded ${#FILES[@]} responses in $RECORD_DIR"

@@ -1,7 +1,7 @@
 // The HTTP/1.1 server (Boost.Beast + Asio): listens, accepts, enforces the
 // connection limits, runs the io threads, and drains on Shutdown(). What a
 // request means is the RequestHandler's business (for the REST API:
-// gateway/transcode's HttpGateway).
+// gateway/transcode's RestDispatcher, which HttpGateway puts behind one).
 //
 // Usage:
 //   HttpServerOptions options;

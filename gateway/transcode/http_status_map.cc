@@ -7,7 +7,16 @@
 namespace sessions::gateway {
 namespace {
 
-// Returns the "<field>" of "<field>: <problem>", or empty.
+// Whether ServiceStack clients get `field` as a fieldName: a plain dotted
+// path. Indexed paths ("sessions[0].id") stay in the message only, as they
+// always have (changing it would change what existing clients receive).
+bool IsReportableField(absl::string_view field) {
+  if (field.empty()) return false;
+  for (char c : field) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.') return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -106,7 +115,9 @@ HttpError HttpErrorFromStatus(const absl::Status& status) {
       break;
   }
   error.message = std::string(status.message());
-  if (std::optional<std::string> field = ErrorField(status); field.has_value()) {
+  if (status.code() != absl::StatusCode::kInvalidArgument) return error;
+  if (std::optional<std::string> field = ErrorField(status);
+      field.has_value() && IsReportableField(*field)) {
     error.field_name = SnakeToPascal(*field);
     error.field_message = std::string(ErrorFieldProblem(status));
   }

@@ -61,6 +61,8 @@ TEST(HttpStatusMapTest, FieldErrors) {
   EXPECT_EQ(e.message, "start_date: expected an ISO-8601 date or date-time");
   EXPECT_EQ(HttpErrorFromStatus(FieldError("session.account_id", "empty")).field_name,
             "Session.AccountId");
+  // Indexed paths stay in the message (what clients have always received).
+  EXPECT_TRUE(HttpErrorFromStatus(FieldError("sessions[0].id", "required")).field_name.empty());
   // The field comes from the status' data, never from its text.
   EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("bad thing: x")).field_name.empty());
   EXPECT_TRUE(HttpErrorFromStatus(absl::InvalidArgumentError("start_date: looks like one"))
