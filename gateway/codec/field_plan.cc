@@ -10,6 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "common/name_case.h"
 #include "gateway/codec/field_layout.h"
@@ -80,12 +81,12 @@ EnumNames::EnumNames(const EnumDescriptor* type) {
 
 std::string CSharpEnumValueName(const EnumValueDescriptor* v) {
   const std::string prefix = CamelToUpperSnake(v->type()->name()) + "_";
-  std::string_view name = v->name();
-  if (name.substr(0, prefix.size()) == prefix && name.size() > prefix.size() &&
+  absl::string_view name = v->name();
+  if (absl::StartsWith(name, prefix) && name.size() > prefix.size() &&
       absl::ascii_isalpha(name[prefix.size()])) {
     name.remove_prefix(prefix.size());
   }
-  return SnakeToPascal(absl::AsciiStrToLower(absl::string_view(name.data(), name.size())));
+  return SnakeToPascal(absl::AsciiStrToLower(name));
 }
 
 namespace {
