@@ -46,8 +46,8 @@ int Run() {
   options.storage.db_path = absl::GetFlag(FLAGS_db_path);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.extra_grpc_services = {bench.grpc_service()};
-  options.register_extra_methods = [&bench](MethodTable* table, SessionStore* store) {
-    bench.RegisterIn(table, store);
+  options.register_extra_methods = [&bench](MethodTable* table, LiveView* view) {
+    bench.RegisterIn(table, view);
   };
   const std::string http_address = absl::GetFlag(FLAGS_http_address);
   if (!http_address.empty()) {

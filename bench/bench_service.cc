@@ -117,8 +117,8 @@ class BenchService::GrpcAdapter final
 BenchService::BenchService() = default;
 BenchService::~BenchService() = default;
 
-void BenchService::RegisterIn(MethodTable* table, SessionStore* store) {
-  cache_ = std::make_unique<AnswerCache>(store);
+void BenchService::RegisterIn(MethodTable* table, LiveView* view) {
+  cache_ = std::make_unique<AnswerCache>(view);
   AnswerCache* cache = cache_.get();
   // NoopRaw's table handler does no work: the adapter replies with the
   // cached bytes once auth and scope checks pass.

@@ -6,8 +6,8 @@
 // Usage (see bench_server.cc):
 //   sessions::bench::BenchService bench;
 //   options.extra_grpc_services = {bench.grpc_service()};
-//   options.register_extra_methods = [&](MethodTable* t, SessionStore* s) {
-//     bench.RegisterIn(t, s);
+//   options.register_extra_methods = [&](MethodTable* t, LiveView* v) {
+//     bench.RegisterIn(t, v);
 //   };
 //
 // Thread-safety: RegisterIn() once before serving; calls are thread-safe.
@@ -25,8 +25,8 @@
 #include "grpcpp/support/slice.h"
 #include "service/call_context.h"
 #include "service/handlers/portal_handler.h"
+#include "service/live_view.h"
 #include "service/method_table.h"
-#include "storage/session_store.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace sessions::bench {
@@ -41,8 +41,8 @@ struct CachedAnswer {
 // restriction, scopes) and request bytes. Thread-safe.
 class AnswerCache {
  public:
-  // `store` is not owned and must outlive the cache.
-  explicit AnswerCache(SessionStore* store) : handler_(store) {}
+  // `view` is not owned and must outlive the cache.
+  explicit AnswerCache(LiveView* view) : handler_(view) {}
 
   // Returns the cached answer, running PortalHandler::GetActiveSessions on a
   // miss. Errors: the handler's (not cached).
@@ -66,7 +66,7 @@ class BenchService {
 
   // Registers NoopRaw and BuildOnly in `table` (scope sessions:read).
   // Both pointers are not owned and must outlive this object.
-  void RegisterIn(MethodTable* table, SessionStore* store);
+  void RegisterIn(MethodTable* table, LiveView* view);
 
   // The gRPC adapter to add to ServerOptions::extra_grpc_services (owned).
   grpc::Service* grpc_service();

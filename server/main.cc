@@ -25,6 +25,11 @@ ABSL_FLAG(std::string, bootstrap_token_file, "",
 ABSL_FLAG(std::string, bootstrap_account, "admin", "Account of the bootstrap token");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "How long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(absl::Duration, retention, absl::Hours(24),
+          "How long ended sessions stay in the change feed (how far back a watch can resume)");
+ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
+          "How often the live view reads the store's changes on its own: the bound on how late "
+          "writes of other processes on the database (sessionsctl) appear");
 ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
 ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {},
           "Origins allowed to call the REST API from browsers (comma list)");
@@ -39,6 +44,8 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"bootstrap_token_file", "SESSIONS_BOOTSTRAP_TOKEN_FILE"},
     {"bootstrap_account", "SESSIONS_BOOTSTRAP_ACCOUNT"},
     {"drain_timeout", "SESSIONS_DRAIN_TIMEOUT"},
+    {"retention", "SESSIONS_RETENTION"},
+    {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
     {"log_level", "SESSIONS_LOG_LEVEL"},
     {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
 };
@@ -51,6 +58,8 @@ sessions::ServerOptions OptionsFromFlags() {
   options.auth.bootstrap_token_file = absl::GetFlag(FLAGS_bootstrap_token_file);
   options.auth.bootstrap_account = absl::GetFlag(FLAGS_bootstrap_account);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  options.storage.retention = absl::GetFlag(FLAGS_retention);
+  options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
   const std::string http_address = absl::GetFlag(FLAGS_http_address);
   if (!http_address.empty()) {
     sessions::gateway::HttpGatewayOptions http;

@@ -54,7 +54,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(const ServerOption
 }
 
 absl::Status Server::Start() {
-  ASSIGN_OR_RETURN(session_store_, SqliteSessionStore::Open(options_.storage.db_path, {}));
+  SqliteStoreOptions store_options;
+  store_options.retention.keep_ended = options_.storage.retention;
+  ASSIGN_OR_RETURN(session_store_,
+                   SqliteSessionStore::Open(options_.storage.db_path, store_options));
   ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
   if (!options_.auth.bootstrap_token_file.empty()) {
     ASSIGN_OR_RETURN(std::string token, ReadTokenFile(options_.auth.bootstrap_token_file));
@@ -62,18 +65,19 @@ absl::Status Server::Start() {
                                          "bootstrap"));
   }
   if (options_.storage.demo_data) RETURN_IF_ERROR(FillDemoData(session_store_.get()));
+  ASSIGN_OR_RETURN(live_view_, LiveView::Start(session_store_.get(), options_.live_view));
 
   metrics_ = std::make_unique<ServerMetrics>();
   metrics_->AddCollectable(std::make_shared<StoreMetrics>(session_store_.get()));
   authenticator_ = std::make_unique<TokenAuthenticator>(token_store_.get());
   method_table_ = std::make_unique<MethodTable>(authenticator_.get(), metrics_.get());
-  portal_handler_ = std::make_unique<PortalHandler>(session_store_.get());
+  portal_handler_ = std::make_unique<PortalHandler>(live_view_.get());
   portal_handler_->RegisterIn(method_table_.get());
-  ingest_handler_ =
-      std::make_unique<IngestHandler>(session_store_.get(), [] { return absl::Now(); });
+  ingest_handler_ = std::make_unique<IngestHandler>(session_store_.get(), live_view_.get(),
+                                                    [] { return absl::Now(); });
   ingest_handler_->RegisterIn(method_table_.get());
   if (options_.register_extra_methods) {
-    options_.register_extra_methods(method_table_.get(), session_store_.get());
+    options_.register_extra_methods(method_table_.get(), live_view_.get());
   }
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -121,8 +125,11 @@ void Server::Shutdown() {
   if (http_drain.joinable()) http_drain.join();
   http_.reset();
   grpc_server_.reset();
-  // Writes still queued are committed before the store closes.
+  // The view stops reading the store before the store closes; writes
+  // still queued are committed as it closes.
+  if (live_view_ != nullptr) live_view_->Stop();
   session_store_.reset();
+  live_view_.reset();
   token_store_.reset();
   spdlog::info("server stopped");
 }

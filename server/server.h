@@ -23,6 +23,7 @@
 #include "gateway/transcode/http_gateway.h"
 #include "grpcpp/server.h"
 #include "server/server_metrics.h"
+#include "service/live_view.h"
 #include "service/method_table.h"
 #include "storage/session_store.h"
 
@@ -42,7 +43,10 @@ struct ServerOptions {
   struct Storage {
     std::string db_path = "sessions.db";
     bool demo_data = false;  // fill an empty database with demo sessions
+    // How long ended sessions stay in the change feed (watch resumes).
+    absl::Duration retention = absl::Hours(24);
   } storage;
+  LiveViewOptions live_view;
   struct Auth {
     // File holding a bearer token to accept as an admin token (k8s Secret).
     std::string bootstrap_token_file;
@@ -53,7 +57,7 @@ struct ServerOptions {
 
   // Composition hooks (the binary's main() and the bench/test servers).
   std::optional<gateway::HttpGatewayOptions> http;  // unset: no HTTP port
-  std::function<void(MethodTable*, SessionStore*)> register_extra_methods;
+  std::function<void(MethodTable*, LiveView*)> register_extra_methods;
   std::vector<grpc::Service*> extra_grpc_services;  // not owned
 };
 
@@ -83,6 +87,7 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<SqliteSessionStore> session_store_;
   std::unique_ptr<SqliteTokenStore> token_store_;
+  std::unique_ptr<LiveView> live_view_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<MethodTable> method_table_;

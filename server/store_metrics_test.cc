@@ -32,6 +32,7 @@ TEST(StoreMetricsTest, ExposesTheWritePathCountersOnMetrics) {
   ASSERT_TRUE((*store)->UpsertSessions({testutil::MakeSession("a", "s2", 2)}).ok());
   ASSERT_TRUE((*store)
                   ->UpdateSession("a", "missing", [](SessionInfo*) { return absl::OkStatus(); })
+                  .status()
                   .code() == absl::StatusCode::kNotFound);
 
   ServerMetrics metrics;

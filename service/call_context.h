@@ -1,5 +1,5 @@
 // What a core handler knows about the call besides its request: the
-// authenticated caller and the transport. Built by the transport
+// authenticated caller, the transport and the deadline. Built by the transport
 // adapters (gRPC, HTTP) and completed by the method-table wrapper.
 #ifndef SERVICE_CALL_CONTEXT_H_
 #define SERVICE_CALL_CONTEXT_H_
@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "service/principal.h"
 
 namespace sessions {
@@ -29,6 +30,8 @@ struct CallContext {
   const MetadataView* metadata = nullptr;
   // Set by the method-table wrapper before the handler runs.
   Principal principal;
+  // When the caller stops waiting (gRPC: the call's deadline; HTTP: none).
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 }  // namespace sessions

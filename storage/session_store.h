@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -45,6 +46,31 @@ struct UpsertResult {
   // Writes ignored because their date_last_modified was older than the
   // stored session's.
   int stale = 0;
+  // The revision of the last applied session (0 when none was applied).
+  int64_t revision = 0;
+};
+
+// One entry of the change feed: a session as of its last change. Every
+// committed change of a session (upsert, end, log entry, member change)
+// gives it a new store-wide revision; revisions strictly increase in commit
+// order, so "everything after R" is all a reader needs to catch up from R.
+// Views point into the store's buffers: valid only during the visit.
+struct SessionChange {
+  int64_t revision = 0;
+  absl::string_view account_id;
+  absl::string_view session_id;
+  bool ended = false;
+  // The serialized SessionInfo (ended sessions included).
+  absl::string_view data;
+};
+
+// Where a read of the change feed left off.
+struct FeedPosition {
+  // Every change at or below this revision is reflected in what was read.
+  int64_t revision = 0;
+  // The compaction horizon: ended sessions up to this revision may have been
+  // purged, so changes after R are complete only for R >= horizon.
+  int64_t horizon = 0;
 };
 
 // Storage of sessions. Implementations are thread-safe: any number of
@@ -62,7 +88,9 @@ class SessionStore {
  public:
   using UpsertCallback = std::function<void(absl::StatusOr<UpsertResult>)>;
   using MutateFn = std::function<absl::Status(SessionInfo*)>;
-  using DoneCallback = std::function<void(absl::Status)>;
+  // Gets the revision of the write, or its error.
+  using RevisionCallback = std::function<void(absl::StatusOr<int64_t>)>;
+  using ChangeVisitor = std::function<absl::Status(const SessionChange&)>;
 
   virtual ~SessionStore() = default;
 
@@ -83,10 +111,12 @@ class SessionStore {
   virtual absl::StatusOr<UpsertResult> UpsertSessions(absl::Span<const SessionInfo> sessions) = 0;
 
   // Reads the session, lets `mutate` change it, and writes it back, all in
-  // one transaction. If `mutate` returns an error, nothing is written and
-  // that error is returned. NOT_FOUND if the session does not exist.
-  virtual absl::Status UpdateSession(const std::string& account_id, const std::string& session_id,
-                                     const std::function<absl::Status(SessionInfo*)>& mutate) = 0;
+  // one transaction; returns the write's revision. If `mutate` returns an
+  // error, nothing is written and that error is returned. NOT_FOUND if the
+  // session does not exist.
+  virtual absl::StatusOr<int64_t> UpdateSession(
+      const std::string& account_id, const std::string& session_id,
+      const std::function<absl::Status(SessionInfo*)>& mutate) = 0;
 
   // Asynchronous UpsertSessions for the callback-API service layer: returns
   // at once; `done` is called exactly once with the result. Implementations
@@ -109,7 +139,7 @@ class SessionStore {
   // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
   // may run on an internal thread too; it must be quick and self-contained.
   virtual void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
-                                  DoneCallback done) {
+                                  RevisionCallback done) {
     done(UpdateSession(account_id, session_id, mutate));
   }
 
@@ -117,6 +147,24 @@ class SessionStore {
   // in (account_id, date_created, id) order. Stops at the first error.
   virtual absl::Status ForEachSession(
       const std::function<absl::Status(const SessionInfo&)>& visit) = 0;
+
+  // The change feed.
+  //
+  // Calls `visit` for every active session of every account, in
+  // (account_id, date_created, id) order, all from one consistent snapshot,
+  // and returns the revision that snapshot reflects. Stops at the first
+  // error of `visit` and returns it.
+  virtual absl::StatusOr<FeedPosition> ListActiveChanges(const ChangeVisitor& visit) = 0;
+
+  // Calls `visit` for every session (ended ones too) whose last change has a
+  // revision after `after_revision`, in revision order, at most `limit` of
+  // them, from one consistent snapshot. The returned revision is where the
+  // next call continues: the store's current revision when everything was
+  // visited, the last visited revision when `limit` cut the read short.
+  // OUT_OF_RANGE (naming the horizon) if `after_revision` is below the
+  // compaction horizon: purged sessions are missing from the answer.
+  virtual absl::StatusOr<FeedPosition> ChangesAfter(int64_t after_revision, int limit,
+                                                    const ChangeVisitor& visit) = 0;
 };
 
 }  // namespace sessions

@@ -40,7 +40,7 @@ class DrainTest : public ::testing::Test {
     ServerOptions options;
     options.drain_timeout = drain_timeout;
     options.extra_grpc_services = {&slow_service_};
-    options.register_extra_methods = [this](MethodTable* table, SessionStore*) {
+    options.register_extra_methods = [this](MethodTable* table, LiveView*) {
       table_ = table;
       table->RegisterAsync<slow::HoldRequest, slow::HoldResponse>(
           google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(

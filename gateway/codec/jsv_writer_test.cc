@@ -35,7 +35,7 @@ TEST(JsvWriterTest, SmallSessionGolden) {
             "log:[{date:2026-11-25,message:hi}],"
             "members:[{identity:u1,isOriginalMember:False,"
             "applicationData:{k:v},callState:None,role:None,muted:True}],"
-            "direction:Incoming,wasMissed:False,id:s1}]}");
+            "direction:Incoming,wasMissed:False,id:s1}],revision:0}");
 }
 
 TEST(JsvWriterTest, DefaultsAndEmptyResponse) {
@@ -43,7 +43,7 @@ TEST(JsvWriterTest, DefaultsAndEmptyResponse) {
             "{dialState:None,callState:Disconnected,queueState:None,"
             "customerBreadcrumb:[],channel:Voice,ended:False,holdReason:None,"
             "log:[],members:[],direction:Incoming,wasMissed:False}");
-  EXPECT_EQ(ToJsv(GetActiveSessionsResponse()), "{sessions:[]}");
+  EXPECT_EQ(ToJsv(GetActiveSessionsResponse()), "{sessions:[],revision:0}");
 }
 
 TEST(JsvWriterTest, FullSessionGolden) {

@@ -52,6 +52,7 @@ inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table, const Me
   auto* call = new Call(grpc_context);
   call->context.transport = Transport::kGrpc;
   call->context.metadata = &call->metadata;
+  call->context.deadline = absl::FromChrono(grpc_context->deadline());
   table.Invoke(entry, &call->context, *request, response, [reactor, call](absl::Status status) {
     delete call;
     reactor->Finish(ToGrpcStatus(status));

@@ -31,9 +31,23 @@ absl::Status CheckStoredSession(const Principal& principal, const SessionInfo& s
 
 }  // namespace
 
-IngestHandler::IngestHandler(SessionStore* store, std::function<absl::Time()> clock,
+IngestHandler::IngestHandler(SessionStore* store, LiveView* view, std::function<absl::Time()> clock,
                              IngestLimits limits)
-    : store_(store), clock_(std::move(clock)), validator_(limits) {}
+    : store_(store), view_(view), clock_(std::move(clock)), validator_(limits) {}
+
+void IngestHandler::ReplyWhenVisible(int64_t revision, DoneCallback done) {
+  view_->WhenApplied(revision, [done = std::move(done)] { done(absl::OkStatus()); });
+}
+
+template <typename Response>
+SessionStore::RevisionCallback IngestHandler::ReplyWithRevision(Response* response,
+                                                                DoneCallback done) {
+  return [this, response, done = std::move(done)](absl::StatusOr<int64_t> revision) mutable {
+    if (!revision.ok()) return done(revision.status());
+    response->set_revision(*revision);
+    ReplyWhenVisible(*revision, std::move(done));
+  };
+}
 
 absl::Status IngestHandler::CheckSession(const CallContext& ctx, const std::string& path,
                                          const SessionInfo& session) const {
@@ -82,11 +96,14 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
       return done(stored.status());
     }
   }
-  store_->UpsertSessionAsync(*session, [resp, filled = std::move(filled), done = std::move(done)](
-                                           absl::StatusOr<UpsertResult> result) {
-    if (result.ok()) resp->set_applied(result->applied == 1);
-    done(result.status());
-  });
+  store_->UpsertSessionAsync(*session,
+                             [this, resp, filled = std::move(filled),
+                              done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
+                               if (!result.ok()) return done(result.status());
+                               resp->set_applied(result->applied == 1);
+                               resp->set_revision(result->revision);
+                               ReplyWhenVisible(result->revision, std::move(done));
+                             });
 }
 
 void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
@@ -107,19 +124,19 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
       if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
     }
   }
-  store_->UpsertSessionsAsync(std::move(batch),
-                              [resp, done = std::move(done)](absl::StatusOr<UpsertResult> result) {
-                                if (result.ok()) {
-                                  resp->set_applied_count(result->applied);
-                                  resp->set_stale_count(result->stale);
-                                }
-                                done(result.status());
-                              });
+  store_->UpsertSessionsAsync(std::move(batch), [this, resp, done = std::move(done)](
+                                                    absl::StatusOr<UpsertResult> result) mutable {
+    if (!result.ok()) return done(result.status());
+    resp->set_applied_count(result->applied);
+    resp->set_stale_count(result->stale);
+    resp->set_revision(result->revision);
+    ReplyWhenVisible(result->revision, std::move(done));
+  });
 }
 
 void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id,
                            const std::string& session_id, SessionStore::MutateFn mutate,
-                           DoneCallback done) {
+                           SessionStore::RevisionCallback done) {
   absl::StatusOr<std::string> account = auth::ResolveAccount(ctx.principal, account_id);
   if (!account.ok()) return done(account.status());
   if (absl::Status s = validator_.ValidateId(session_id, "session_id"); !s.ok()) return done(s);
@@ -138,7 +155,7 @@ void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id
 }
 
 void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionRequest& req,
-                               DoneCallback done) {
+                               SessionStore::RevisionCallback done) {
   if (absl::Status s = SessionValidator::ValidateDate(req.date_completed(), "date_completed");
       !s.ok()) {
     return done(s);
@@ -161,7 +178,7 @@ void IngestHandler::EndSession(const CallContext& ctx, const v1::EndSessionReque
 }
 
 void IngestHandler::AppendSessionLog(const CallContext& ctx, const v1::AppendSessionLogRequest& req,
-                                     DoneCallback done) {
+                                     SessionStore::RevisionCallback done) {
   if (!req.has_entry()) return done(FieldError("entry", "required"));
   if (absl::Status s = validator_.ValidateMessage(req.entry(), "entry"); !s.ok()) return done(s);
   v1::SessionLogInfo entry = req.entry();
@@ -182,7 +199,7 @@ void IngestHandler::AppendSessionLog(const CallContext& ctx, const v1::AppendSes
 
 void IngestHandler::UpsertSessionMember(const CallContext& ctx,
                                         const v1::UpsertSessionMemberRequest& req,
-                                        DoneCallback done) {
+                                        SessionStore::RevisionCallback done) {
   if (!req.has_member()) return done(FieldError("member", "required"));
   if (absl::Status s = validator_.ValidateId(req.member().identity(), "member.identity"); !s.ok()) {
     return done(s);
@@ -210,7 +227,7 @@ void IngestHandler::UpsertSessionMember(const CallContext& ctx,
 
 void IngestHandler::RemoveSessionMember(const CallContext& ctx,
                                         const v1::RemoveSessionMemberRequest& req,
-                                        DoneCallback done) {
+                                        SessionStore::RevisionCallback done) {
   if (absl::Status s = validator_.ValidateId(req.identity(), "identity"); !s.ok()) return done(s);
   Mutate(
       ctx, req.account_id(), req.session_id(),
@@ -238,23 +255,23 @@ void IngestHandler::RegisterIn(MethodTable* table) {
       });
   table->RegisterAsync<v1::EndSessionRequest, v1::EndSessionResponse>(
       IngestMethod("EndSession"), write,
-      [this](const CallContext& c, const auto& q, auto*, DoneCallback d) {
-        EndSession(c, q, std::move(d));
+      [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
+        EndSession(c, q, ReplyWithRevision(r, std::move(d)));
       });
   table->RegisterAsync<v1::AppendSessionLogRequest, v1::AppendSessionLogResponse>(
       IngestMethod("AppendSessionLog"), write,
-      [this](const CallContext& c, const auto& q, auto*, DoneCallback d) {
-        AppendSessionLog(c, q, std::move(d));
+      [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
+        AppendSessionLog(c, q, ReplyWithRevision(r, std::move(d)));
       });
   table->RegisterAsync<v1::UpsertSessionMemberRequest, v1::UpsertSessionMemberResponse>(
       IngestMethod("UpsertSessionMember"), write,
-      [this](const CallContext& c, const auto& q, auto*, DoneCallback d) {
-        UpsertSessionMember(c, q, std::move(d));
+      [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
+        UpsertSessionMember(c, q, ReplyWithRevision(r, std::move(d)));
       });
   table->RegisterAsync<v1::RemoveSessionMemberRequest, v1::RemoveSessionMemberResponse>(
       IngestMethod("RemoveSessionMember"), write,
-      [this](const CallContext& c, const auto& q, auto*, DoneCallback d) {
-        RemoveSessionMember(c, q, std::move(d));
+      [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
+        RemoveSessionMember(c, q, ReplyWithRevision(r, std::move(d)));
       });
 }
 

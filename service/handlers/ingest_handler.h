@@ -2,13 +2,15 @@
 // path. Each method validates (SessionValidator), checks tenant rules
 // (auth::CheckWriteAccess, also against the stored session), and hands one
 // atomic write to the store's group commit; the reply is sent only after the
-// write is on disk, without holding a transport thread while waiting.
+// write is on disk and in the live view (a client reads its own writes),
+// without holding a transport thread while waiting.
 #ifndef SERVICE_HANDLERS_INGEST_HANDLER_H_
 #define SERVICE_HANDLERS_INGEST_HANDLER_H_
 
 #include <functional>
 
 #include "absl/time/time.h"
+#include "service/live_view.h"
 #include "service/method_table.h"
 #include "service/session_validator.h"
 #include "storage/session_store.h"
@@ -19,9 +21,11 @@ namespace sessions {
 // Thread-safe; holds no per-call state.
 class IngestHandler {
  public:
-  // `store` is not owned and must outlive the handler. `clock` supplies the
-  // server-side time for defaulted dates.
-  IngestHandler(SessionStore* store, std::function<absl::Time()> clock, IngestLimits limits = {});
+  // `store` and `view` (the view fed by `store`) are not owned and must
+  // outlive the handler. `clock` supplies the server-side time for
+  // defaulted dates.
+  IngestHandler(SessionStore* store, LiveView* view, std::function<absl::Time()> clock,
+                IngestLimits limits = {});
 
   // Registers every SessionIngestService method (scope sessions:write).
   void RegisterIn(MethodTable* table);
@@ -34,17 +38,18 @@ class IngestHandler {
                            const voice::api::sessions::v1::BatchUpsertSessionsRequest& req,
                            voice::api::sessions::v1::BatchUpsertSessionsResponse* resp,
                            DoneCallback done);
+  // The partial writes: `done` gets the write's revision.
   void EndSession(const CallContext& ctx, const voice::api::sessions::v1::EndSessionRequest& req,
-                  DoneCallback done);
+                  SessionStore::RevisionCallback done);
   void AppendSessionLog(const CallContext& ctx,
                         const voice::api::sessions::v1::AppendSessionLogRequest& req,
-                        DoneCallback done);
+                        SessionStore::RevisionCallback done);
   void UpsertSessionMember(const CallContext& ctx,
                            const voice::api::sessions::v1::UpsertSessionMemberRequest& req,
-                           DoneCallback done);
+                           SessionStore::RevisionCallback done);
   void RemoveSessionMember(const CallContext& ctx,
                            const voice::api::sessions::v1::RemoveSessionMemberRequest& req,
-                           DoneCallback done);
+                           SessionStore::RevisionCallback done);
 
   // Validates a whole session and checks write access (no defaults filled).
   absl::Status CheckSession(const CallContext& ctx, const std::string& path,
@@ -58,9 +63,17 @@ class IngestHandler {
   // `mutate` on the stored session in one transaction (with the tenant
   // check against the stored session first).
   void Mutate(const CallContext& ctx, const std::string& account_id, const std::string& session_id,
-              SessionStore::MutateFn mutate, DoneCallback done);
+              SessionStore::MutateFn mutate, SessionStore::RevisionCallback done);
+  // Replies OK once the view reflects `revision` (at once for 0: nothing
+  // was written).
+  void ReplyWhenVisible(int64_t revision, DoneCallback done);
+  // Adapts a partial write's result to the method table: sets the
+  // response's revision and replies once the view has it.
+  template <typename Response>
+  SessionStore::RevisionCallback ReplyWithRevision(Response* response, DoneCallback done);
 
   SessionStore* store_;
+  LiveView* view_;
   std::function<absl::Time()> clock_;
   SessionValidator validator_;
 };

@@ -80,7 +80,16 @@ absl::Status PortalHandler::GetActiveSessions(const CallContext& context,
                                               GetActiveSessionsResponse* response) {
   ActiveSessionsQuery query;
   RETURN_IF_ERROR(BuildQuery(context, request, &query));
-  RETURN_IF_ERROR(store_->ListActiveSessions(query, response->mutable_sessions()));
+  if (request.min_revision() < 0) return FieldError("min_revision", "must not be negative");
+  if (request.min_revision() > 0 &&
+      !view_->AwaitRevision(request.min_revision(),
+                            std::min(context.deadline, absl::Now() + kMaxRevisionWait))) {
+    return absl::DeadlineExceededError(absl::StrCat("min_revision: the view is at revision ",
+                                                    view_->revision(), ", not yet at ",
+                                                    request.min_revision()));
+  }
+  ASSIGN_OR_RETURN(const int64_t revision, view_->List(query, response->mutable_sessions()));
+  response->set_revision(revision);
 
   const std::string& token_customer = context.principal.customer_id;
   if (!token_customer.empty() && query.customer_id != token_customer) {

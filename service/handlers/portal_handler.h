@@ -1,14 +1,14 @@
 // Core handler of voice.api.app.portal.v1.PortalService: the transport-free
-// logic of GetActiveSessions (validation, tenant rules, paging) over a
-// SessionStore. Registered in the method table; the gRPC adapter and the
+// logic of GetActiveSessions (validation, tenant rules, paging) over the
+// live view. Registered in the method table; the gRPC adapter and the
 // REST gateway both reach it through MethodTable::Invoke().
 #ifndef SERVICE_HANDLERS_PORTAL_HANDLER_H_
 #define SERVICE_HANDLERS_PORTAL_HANDLER_H_
 
 #include "absl/status/status.h"
 #include "service/call_context.h"
+#include "service/live_view.h"
 #include "service/method_table.h"
-#include "storage/session_store.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace sessions {
@@ -22,12 +22,16 @@ class PortalHandler {
   // gRPC answers stay below the 4 MiB default receive limit of clients.
   static constexpr size_t kMaxGrpcResponseBytes = 3 * 1024 * 1024 + 512 * 1024;
 
-  // `store` is not owned and must outlive the handler.
-  explicit PortalHandler(SessionStore* store) : store_(store) {}
+  // Longest wait for min_revision when the call has no earlier deadline.
+  static constexpr absl::Duration kMaxRevisionWait = absl::Seconds(60);
+
+  // `view` is not owned and must outlive the handler.
+  explicit PortalHandler(LiveView* view) : view_(view) {}
 
   // Lists active sessions for the caller (context.principal). Errors:
-  // INVALID_ARGUMENT naming start_date / page_size / page_token,
-  // PERMISSION_DENIED naming account_id / customer_id, INTERNAL.
+  // INVALID_ARGUMENT naming start_date / page_size / page_token /
+  // min_revision, PERMISSION_DENIED naming account_id / customer_id,
+  // DEADLINE_EXCEEDED (min_revision not reached in time), INTERNAL.
   absl::Status GetActiveSessions(
       const CallContext& context,
       const voice::api::app::portal::v1::GetActiveSessionsRequest& request,
@@ -37,7 +41,7 @@ class PortalHandler {
   void RegisterIn(MethodTable* table);
 
  private:
-  SessionStore* store_;
+  LiveView* view_;
 };
 
 }  // namespace sessions

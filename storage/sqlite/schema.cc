@@ -57,6 +57,28 @@ constexpr const char* kMigrations[] = {
     );
     CREATE UNIQUE INDEX api_tokens_secret ON api_tokens (secret_sha256);
     )sql",
+    // 3: revisions (the change feed). store_state.revision is the last
+    // revision handed out; every row keeps the revision of its last change
+    // (unique: two rows never share one) and the Unix time of that change,
+    // which is what retention measures for ended rows. Existing rows get
+    // their rowid as revision (unique and positive); their change time is
+    // the migration's.
+    R"sql(
+    CREATE TABLE store_state (
+      id       INTEGER PRIMARY KEY CHECK (id = 1),
+      revision INTEGER NOT NULL,
+      horizon  INTEGER NOT NULL
+    );
+    ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN changed_us INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET revision = rowid,
+      changed_us = CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
+    INSERT INTO store_state (id, revision, horizon)
+      SELECT 1, coalesce(max(revision), 0), 0 FROM sessions;
+    CREATE UNIQUE INDEX sessions_by_revision ON sessions (revision);
+    -- Ended rows by age: what the retention purge deletes.
+    CREATE INDEX sessions_ended ON sessions (changed_us) WHERE ended = 1;
+    )sql",
 };
 
 int ReadVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
@@ -65,16 +87,21 @@ int ReadVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_versio
 
 int Schema::LatestVersion() { return static_cast<int>(std::size(kMigrations)); }
 
+absl::Status Schema::Migrate(SqliteConnection& conn) { return MigrateTo(conn, LatestVersion()); }
+
 absl::StatusOr<int> Schema::CurrentVersion(SqliteConnection& conn) {
   return CatchSqlite("read schema version",
                      [&]() -> absl::StatusOr<int> { return ReadVersion(conn.db()); });
 }
 
-absl::Status Schema::Migrate(SqliteConnection& conn) {
+absl::Status Schema::MigrateTo(SqliteConnection& conn, int target_version) {
+  if (target_version < 0 || target_version > LatestVersion()) {
+    return absl::InvalidArgumentError(absl::StrCat("no schema version ", target_version));
+  }
   return CatchSqlite("migrate schema", [&]() -> absl::Status {
     SQLite::Database& db = conn.db();
     // Cheap check first: an up-to-date database needs no write lock.
-    if (ReadVersion(db) == LatestVersion()) return absl::OkStatus();
+    if (ReadVersion(db) == target_version) return absl::OkStatus();
     SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
     const int version = ReadVersion(db);
     if (version > LatestVersion()) {
@@ -82,7 +109,7 @@ absl::Status Schema::Migrate(SqliteConnection& conn) {
                                                         " is newer than this binary (",
                                                         LatestVersion(), ")"));
     }
-    for (int v = version; v < LatestVersion(); ++v) {
+    for (int v = version; v < target_version; ++v) {
       db.exec(kMigrations[v]);
       db.exec(absl::StrCat("PRAGMA user_version = ", v + 1));
     }

@@ -28,6 +28,10 @@ class Schema {
   // UNAVAILABLE if it stays locked past busy_timeout, INTERNAL otherwise.
   static absl::Status Migrate(SqliteConnection& conn);
 
+  // Migrate() up to `target_version` only: for tests of the migrations
+  // themselves (a database as an older binary left it).
+  static absl::Status MigrateTo(SqliteConnection& conn, int target_version);
+
   // Returns PRAGMA user_version.
   static absl::StatusOr<int> CurrentVersion(SqliteConnection& conn);
 };

@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "common/field_error.h"
 #include "common/iso_time.h"
 
@@ -22,18 +23,27 @@ constexpr const char kSelectData[] = "SELECT data FROM sessions WHERE account_id
 // every commit writes. ?8 is the staleness bound: the stored
 // date_last_modified must not be newer (INT64_MAX: no staleness rule).
 constexpr const char kUpdateSameKeys[] =
-    "UPDATE sessions SET customer_id = ?3, modified_us = ?5, data = ?7 "
+    "UPDATE sessions SET customer_id = ?3, modified_us = ?5, data = ?7, revision = ?9, "
+    "changed_us = ?10 "
     "WHERE account_id = ?1 AND id = ?2 AND created_us = ?4 AND ended = ?6 "
     "AND modified_us <= ?8";
 // Everything else: a new row, or new indexed values. A row that exists with
 // a date_last_modified newer than ?8 is left alone (the staleness rule).
 constexpr const char kUpsertRow[] =
-    "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data, "
+    "revision, changed_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10) "
     "ON CONFLICT (account_id, id) DO UPDATE SET customer_id = excluded.customer_id, "
     "created_us = excluded.created_us, modified_us = excluded.modified_us, "
-    "ended = excluded.ended, data = excluded.data "
+    "ended = excluded.ended, data = excluded.data, revision = excluded.revision, "
+    "changed_us = excluded.changed_us "
     "WHERE sessions.modified_us <= ?8";
+// The revision counter (schema migration 3). Every write runs inside the
+// one write transaction SQLite allows at a time (BEGIN IMMEDIATE, in this
+// process or another), so reading and bumping it there makes revision order
+// commit order.
+constexpr const char kLastRevision[] = "SELECT revision FROM store_state WHERE id = 1";
+constexpr const char kSetRevision[] = "UPDATE store_state SET revision = ?1 WHERE id = 1";
 constexpr const char kDeleteCustomers[] =
     "DELETE FROM session_customers WHERE account_id = ?1 AND session_id = ?2";
 constexpr const char kInsertCustomer[] =
@@ -104,9 +114,17 @@ bool StoredPathIs(SqliteConnection& conn, const SessionInfo& session,
   return same && matched == path.size();
 }
 
+// The revision the next write gets.
+int64_t NextRevision(SqliteConnection& conn) {
+  SQLite::Statement& select = conn.Prepare(kLastRevision);
+  absl::Cleanup reset = [&select] { select.tryReset(); };
+  if (!select.executeStep()) throw SQLite::Exception("store_state has no row");
+  return select.getColumn(0).getInt64() + 1;
+}
+
 // Runs kUpdateSameKeys or kUpsertRow for `row`; returns the rows changed.
 int ExecRowWrite(SqliteConnection& conn, const char* sql, const SessionRow& row,
-                 int64_t stale_bound_us) {
+                 int64_t stale_bound_us, int64_t revision, int64_t changed_us) {
   const SessionInfo& session = *row.session;
   SQLite::Statement& write = conn.Prepare(sql);
   write.bindNoCopy(1, session.account_id());
@@ -117,26 +135,33 @@ int ExecRowWrite(SqliteConnection& conn, const char* sql, const SessionRow& row,
   write.bind(6, session.ended() ? 1 : 0);
   write.bindNoCopy(7, row.data.data(), static_cast<int>(row.data.size()));
   write.bind(8, static_cast<int64_t>(stale_bound_us));
+  write.bind(9, static_cast<int64_t>(revision));
+  write.bind(10, static_cast<int64_t>(changed_us));
   return write.exec();
 }
 
-// Writes the row and its session_customers entries (none once ended).
-// With `unless_stale`, an existing row with a newer date_last_modified is
-// left alone and false is returned.
-bool WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) {
+// Writes the row at a new revision and its session_customers entries (none
+// once ended); returns the revision. With `unless_stale`, an existing row
+// with a newer date_last_modified is left alone and 0 is returned.
+int64_t WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) {
   const int64_t stale_bound_us =
       unless_stale ? row.keys.modified_us : std::numeric_limits<int64_t>::max();
-  if (ExecRowWrite(conn, kUpdateSameKeys, row, stale_bound_us) == 0 &&
-      ExecRowWrite(conn, kUpsertRow, row, stale_bound_us) == 0) {
-    return false;  // stale: nothing written
+  const int64_t revision = NextRevision(conn);
+  const int64_t changed_us = absl::ToUnixMicros(absl::Now());
+  if (ExecRowWrite(conn, kUpdateSameKeys, row, stale_bound_us, revision, changed_us) == 0 &&
+      ExecRowWrite(conn, kUpsertRow, row, stale_bound_us, revision, changed_us) == 0) {
+    return 0;  // stale: nothing written, the revision stays unused
   }
+  SQLite::Statement& set_revision = conn.Prepare(kSetRevision);
+  set_revision.bind(1, static_cast<int64_t>(revision));
+  set_revision.exec();
 
   // The customer path rarely changes between updates of a session: leave
   // its entries alone when they are already right.
   const SessionInfo& session = *row.session;
   const std::vector<const std::string*> path = CustomerPath(session);
   bool any_stored = false;
-  if (StoredPathIs(conn, session, path, row.keys.created_us, &any_stored)) return true;
+  if (StoredPathIs(conn, session, path, row.keys.created_us, &any_stored)) return revision;
   if (any_stored) {
     SQLite::Statement& clear = conn.Prepare(kDeleteCustomers);
     clear.bindNoCopy(1, session.account_id());
@@ -144,7 +169,7 @@ bool WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stale) 
     clear.exec();
   }
   for (const std::string* customer_id : path) InsertCustomer(conn, session, row.keys, *customer_id);
-  return true;
+  return revision;
 }
 
 }  // namespace
@@ -189,8 +214,9 @@ absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo
 UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows) {
   UpsertResult result;
   for (const SessionRow& row : rows) {
-    if (WriteRow(conn, row, /*unless_stale=*/true)) {
+    if (const int64_t revision = WriteRow(conn, row, /*unless_stale=*/true); revision != 0) {
       ++result.applied;
+      result.revision = revision;
     } else {
       ++result.stale;
     }
@@ -198,9 +224,9 @@ UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionR
   return result;
 }
 
-absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
-                              const std::string& session_id,
-                              const std::function<absl::Status(SessionInfo*)>& mutate) {
+absl::StatusOr<int64_t> UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
+                                         const std::string& session_id,
+                                         const std::function<absl::Status(SessionInfo*)>& mutate) {
   SessionInfo session;
   {
     SQLite::Statement& select = conn.Prepare(kSelectData);
@@ -221,8 +247,7 @@ absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account
   absl::StatusOr<SessionKeys> keys = KeysOf(session, "");
   if (!keys.ok()) return keys.status();
   SessionRow row{&session, *keys, session.SerializeAsString()};
-  WriteRow(conn, row, /*unless_stale=*/false);
-  return absl::OkStatus();
+  return WriteRow(conn, row, /*unless_stale=*/false);
 }
 
 }  // namespace sessions

@@ -42,16 +42,17 @@ struct SessionRow {
 // serializes it. INVALID_ARGUMENT for the first invalid session.
 absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions);
 
-// Upserts every row (staleness rule of SessionStore::UpsertSessions).
-// May throw SQLite::Exception.
+// Upserts every row (staleness rule of SessionStore::UpsertSessions), each
+// applied one at a new revision. May throw SQLite::Exception.
 UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows);
 
-// Read-modify-write of one session (SessionStore::UpdateSession). NOT_FOUND,
-// INVALID_ARGUMENT if `mutate` changed account_id or id or broke a date,
-// or mutate's own error. May throw SQLite::Exception.
-absl::Status UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
-                              const std::string& session_id,
-                              const std::function<absl::Status(SessionInfo*)>& mutate);
+// Read-modify-write of one session (SessionStore::UpdateSession); returns
+// the write's revision. NOT_FOUND, INVALID_ARGUMENT if `mutate` changed
+// account_id or id or broke a date, or mutate's own error. May throw
+// SQLite::Exception.
+absl::StatusOr<int64_t> UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
+                                         const std::string& session_id,
+                                         const std::function<absl::Status(SessionInfo*)>& mutate);
 
 }  // namespace sessions
 

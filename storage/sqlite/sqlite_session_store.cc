@@ -4,8 +4,11 @@
 #include <memory>
 #include <utility>
 
+#include "SQLiteCpp/Transaction.h"
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
@@ -32,6 +35,26 @@ constexpr const char kListActiveByCustomer[] =
 constexpr const char kGetSession[] = "SELECT data FROM sessions WHERE account_id = ?1 AND id = ?2";
 constexpr const char kAllSessions[] =
     "SELECT data FROM sessions ORDER BY account_id, created_us, id";
+// The change feed (schema migration 3). Columns: revision, account_id, id,
+// ended, data.
+constexpr const char kFeedState[] = "SELECT revision, horizon FROM store_state WHERE id = 1";
+constexpr const char kAllActive[] =
+    "SELECT revision, account_id, id, ended, data FROM sessions WHERE ended = 0 "
+    "ORDER BY account_id, created_us, id";
+constexpr const char kChangesAfter[] =
+    "SELECT revision, account_id, id, ended, data FROM sessions WHERE revision > ?1 "
+    "ORDER BY revision LIMIT ?2";
+// Retention: the oldest ended rows first, a bounded batch per transaction so
+// that writers queued behind the purge wait for one short transaction only.
+constexpr const char kExpiredMaxRevision[] =
+    "SELECT count(*), coalesce(max(revision), 0) FROM "
+    "(SELECT revision FROM sessions WHERE ended = 1 AND changed_us < ?1 "
+    "ORDER BY changed_us LIMIT ?2)";
+constexpr const char kDeleteExpired[] =
+    "DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions "
+    "WHERE ended = 1 AND changed_us < ?1 ORDER BY changed_us LIMIT ?2)";
+constexpr const char kRaiseHorizon[] =
+    "UPDATE store_state SET horizon = max(horizon, ?1) WHERE id = 1";
 
 const char* ActiveSql(const ActiveSessionsQuery& query) {
   return query.customer_id.empty() ? kListActive : kListActiveByCustomer;
@@ -61,6 +84,40 @@ bool ParseColumn(SQLite::Statement& stmt, SessionInfo* session) {
 
 absl::Status Unreadable() { return absl::InternalError("storage: stored session is unreadable"); }
 
+absl::string_view TextColumn(const SQLite::Column& column) {
+  return absl::string_view(static_cast<const char*>(column.getText()),
+                           static_cast<size_t>(column.getBytes()));
+}
+
+// Visits the rows of a feed statement (kAllActive, kChangesAfter); returns
+// the number visited and the last revision.
+absl::StatusOr<std::pair<int, int64_t>> VisitFeedRows(SQLite::Statement& stmt,
+                                                      const SessionStore::ChangeVisitor& visit) {
+  int visited = 0;
+  int64_t last_revision = 0;
+  while (stmt.executeStep()) {
+    SessionChange change;
+    change.revision = stmt.getColumn(0).getInt64();
+    change.account_id = TextColumn(stmt.getColumn(1));
+    change.session_id = TextColumn(stmt.getColumn(2));
+    change.ended = stmt.getColumn(3).getInt() != 0;
+    SQLite::Column data = stmt.getColumn(4);
+    change.data = absl::string_view(static_cast<const char*>(data.getBlob()),
+                                    static_cast<size_t>(data.getBytes()));
+    RETURN_IF_ERROR(visit(change));
+    ++visited;
+    last_revision = change.revision;
+  }
+  return std::make_pair(visited, last_revision);
+}
+
+FeedPosition ReadFeedState(SqliteConnection& conn) {
+  SQLite::Statement& state = conn.Prepare(kFeedState);
+  absl::Cleanup reset = [&state] { state.tryReset(); };
+  if (!state.executeStep()) throw SQLite::Exception("store_state has no row");
+  return FeedPosition{state.getColumn(0).getInt64(), state.getColumn(1).getInt64()};
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
@@ -81,21 +138,31 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
   // Before the writer thread owns the connection: installs its WAL hook.
   ASSIGN_OR_RETURN(std::unique_ptr<WalCheckpointer> checkpointer,
                    WalCheckpointer::Start(*writer, path, options.checkpoints));
-  return std::unique_ptr<SqliteSessionStore>(new SqliteSessionStore(
-      std::move(readers), std::move(checkpointer),
+  auto store = std::unique_ptr<SqliteSessionStore>(new SqliteSessionStore(
+      options, std::move(readers), std::move(checkpointer),
       std::make_unique<GroupCommitWriter>(std::move(writer), options.max_batch)));
+  if (options.retention.purge_interval > absl::ZeroDuration()) {
+    SqliteSessionStore* self = store.get();
+    store->purger_.emplace("store-purge", options.retention.purge_interval,
+                           options.retention.purge_batch, [self] { return self->PurgeExpired(); });
+  }
+  return store;
 }
 
-SqliteSessionStore::SqliteSessionStore(std::unique_ptr<ConnectionPool> readers,
+SqliteSessionStore::SqliteSessionStore(const Options& options,
+                                       std::unique_ptr<ConnectionPool> readers,
                                        std::unique_ptr<WalCheckpointer> checkpointer,
                                        std::unique_ptr<GroupCommitWriter> writer)
     : readers_(std::move(readers)),
       checkpointer_(std::move(checkpointer)),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)),
+      retention_(options.retention) {}
 
 SqliteSessionStore::~SqliteSessionStore() { Close(); }
 
 void SqliteSessionStore::Close() {
+  // First: a purge pass queues writes and reads nothing else.
+  if (purger_) purger_->Stop();
   readers_->Close();
   checkpointer_->Stop();
   // Last, so the writer connection is the one that checkpoints the WAL
@@ -196,22 +263,92 @@ void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertCa
   SubmitUpsert(std::move(upsert));
 }
 
-absl::Status SqliteSessionStore::UpdateSession(
+absl::StatusOr<int64_t> SqliteSessionStore::UpdateSession(
     const std::string& account_id, const std::string& session_id,
     const std::function<absl::Status(SessionInfo*)>& mutate) {
-  return writer_->Run([&](SqliteConnection& conn) {
-    return UpdateSessionRow(conn, account_id, session_id, mutate);
-  });
+  int64_t revision = 0;
+  RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
+    ASSIGN_OR_RETURN(revision, UpdateSessionRow(conn, account_id, session_id, mutate));
+    return absl::OkStatus();
+  }));
+  return revision;
 }
 
 void SqliteSessionStore::UpdateSessionAsync(std::string account_id, std::string session_id,
-                                            MutateFn mutate, DoneCallback done) {
+                                            MutateFn mutate, RevisionCallback done) {
+  // Written by the op on the writer thread, read by `done` after the commit.
+  auto revision = std::make_shared<int64_t>(0);
   writer_->Submit(
       [account_id = std::move(account_id), session_id = std::move(session_id),
-       mutate = std::move(mutate)](SqliteConnection& conn) {
-        return UpdateSessionRow(conn, account_id, session_id, mutate);
+       mutate = std::move(mutate), revision](SqliteConnection& conn) -> absl::Status {
+        ASSIGN_OR_RETURN(*revision, UpdateSessionRow(conn, account_id, session_id, mutate));
+        return absl::OkStatus();
       },
-      std::move(done));
+      [revision, done = std::move(done)](absl::Status status) {
+        if (status.ok()) {
+          done(*revision);
+        } else {
+          done(std::move(status));
+        }
+      });
+}
+
+absl::StatusOr<FeedPosition> SqliteSessionStore::ListActiveChanges(const ChangeVisitor& visit) {
+  ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
+  return CatchSqlite("list active sessions", [&]() -> absl::StatusOr<FeedPosition> {
+    // One read transaction: the rows and the revision come from one snapshot.
+    SQLite::Transaction snapshot(conn->db(), SQLite::TransactionBehavior::DEFERRED);
+    const FeedPosition position = ReadFeedState(*conn);
+    SQLite::Statement& stmt = conn->Prepare(kAllActive);
+    RETURN_IF_ERROR(VisitFeedRows(stmt, visit).status());
+    snapshot.commit();
+    return position;
+  });
+}
+
+absl::StatusOr<FeedPosition> SqliteSessionStore::ChangesAfter(int64_t after_revision, int limit,
+                                                              const ChangeVisitor& visit) {
+  ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
+  return CatchSqlite("read changes", [&]() -> absl::StatusOr<FeedPosition> {
+    SQLite::Transaction snapshot(conn->db(), SQLite::TransactionBehavior::DEFERRED);
+    FeedPosition position = ReadFeedState(*conn);
+    if (after_revision < position.horizon) {
+      return absl::OutOfRangeError(absl::StrCat("revision ", after_revision,
+                                                " is older than the compaction horizon ",
+                                                position.horizon, "; list again"));
+    }
+    SQLite::Statement& stmt = conn->Prepare(kChangesAfter);
+    stmt.bind(1, static_cast<int64_t>(after_revision));
+    stmt.bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
+    ASSIGN_OR_RETURN(const auto visited, VisitFeedRows(stmt, visit));
+    if (limit > 0 && visited.first == limit) position.revision = visited.second;
+    snapshot.commit();
+    return position;
+  });
+}
+
+absl::StatusOr<int> SqliteSessionStore::PurgeExpired() {
+  const int64_t cutoff_us = absl::ToUnixMicros(absl::Now() - retention_.keep_ended);
+  int purged = 0;
+  RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
+    SQLite::Statement& expired = conn.Prepare(kExpiredMaxRevision);
+    absl::Cleanup reset = [&expired] { expired.tryReset(); };
+    expired.bind(1, static_cast<int64_t>(cutoff_us));
+    expired.bind(2, static_cast<int64_t>(retention_.purge_batch));
+    if (!expired.executeStep()) return absl::OkStatus();
+    purged = expired.getColumn(0).getInt();
+    const int64_t max_revision = expired.getColumn(1).getInt64();
+    if (purged == 0) return absl::OkStatus();
+    SQLite::Statement& remove = conn.Prepare(kDeleteExpired);
+    remove.bind(1, static_cast<int64_t>(cutoff_us));
+    remove.bind(2, static_cast<int64_t>(retention_.purge_batch));
+    remove.exec();
+    SQLite::Statement& horizon = conn.Prepare(kRaiseHorizon);
+    horizon.bind(1, static_cast<int64_t>(max_revision));
+    horizon.exec();
+    return absl::OkStatus();
+  }));
+  return purged;
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteSessionStore::ExplainActiveQuery(

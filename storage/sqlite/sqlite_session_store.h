@@ -3,21 +3,36 @@
 #ifndef STORAGE_SQLITE_SQLITE_SESSION_STORE_H_
 #define STORAGE_SQLITE_SQLITE_SESSION_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "storage/session_store.h"
 #include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/group_commit_writer.h"
+#include "storage/sqlite/retention_purger.h"
 #include "storage/sqlite/session_rows.h"
 #include "storage/sqlite/wal_checkpointer.h"
 
 namespace sessions {
+
+// How long ended sessions stay answerable by the change feed.
+struct RetentionOptions {
+  // Ended sessions are deleted this long after their last change; the
+  // compaction horizon moves up to the newest deleted revision.
+  absl::Duration keep_ended = absl::Hours(24);
+  // How often the background purge runs; zero: never (PurgeExpired() only).
+  absl::Duration purge_interval = absl::Minutes(1);
+  // Most sessions deleted per write transaction.
+  int purge_batch = 500;
+};
 
 // Tuning of SqliteSessionStore (defaults fit the embedded deployment).
 struct SqliteStoreOptions {
@@ -29,6 +44,7 @@ struct SqliteStoreOptions {
   int max_batch = 256;
   // When the WAL is copied into the database file (on a background thread).
   WalCheckpointerOptions checkpoints;
+  RetentionOptions retention;
 };
 
 // The SQLite SessionStore. Schema and migrations: schema.h. The database
@@ -63,14 +79,25 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<SessionInfo> GetSession(const std::string& account_id,
                                          const std::string& session_id) override;
   absl::StatusOr<UpsertResult> UpsertSessions(absl::Span<const SessionInfo> sessions) override;
-  absl::Status UpdateSession(const std::string& account_id, const std::string& session_id,
-                             const std::function<absl::Status(SessionInfo*)>& mutate) override;
+  absl::StatusOr<int64_t> UpdateSession(
+      const std::string& account_id, const std::string& session_id,
+      const std::function<absl::Status(SessionInfo*)>& mutate) override;
   void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) override;
   void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) override;
   void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
-                          DoneCallback done) override;
+                          RevisionCallback done) override;
   absl::Status ForEachSession(
       const std::function<absl::Status(const SessionInfo&)>& visit) override;
+  absl::StatusOr<FeedPosition> ListActiveChanges(const ChangeVisitor& visit) override;
+  absl::StatusOr<FeedPosition> ChangesAfter(int64_t after_revision, int limit,
+                                            const ChangeVisitor& visit) override;
+
+  // Deletes up to one batch (options.retention.purge_batch) of the ended
+  // sessions whose last change is older than the retention window, oldest
+  // first, in one write transaction, and raises the compaction horizon to
+  // the newest deleted revision. Returns how many it deleted. The
+  // background purge calls this; so may tests and operators.
+  absl::StatusOr<int> PurgeExpired();
 
   // Waits for in-flight reads, commits every queued write, stops the writer
   // thread and closes all connections. Later calls return UNAVAILABLE.
@@ -81,6 +108,8 @@ class SqliteSessionStore final : public SessionStore {
   WriterStats stats() const { return writer_->stats(); }
   // WAL checkpoint counters.
   CheckpointStats checkpoint_stats() const { return checkpointer_->stats(); }
+  // Retention purge counters (zero when the background purge is off).
+  PurgeStats purge_stats() const { return purger_ ? purger_->stats() : PurgeStats{}; }
 
   // Returns the EXPLAIN QUERY PLAN lines of the statement that
   // ListActiveSessions(query) runs. For tests and diagnostics.
@@ -97,7 +126,7 @@ class SqliteSessionStore final : public SessionStore {
     UpsertCallback done;
   };
 
-  SqliteSessionStore(std::unique_ptr<ConnectionPool> readers,
+  SqliteSessionStore(const Options& options, std::unique_ptr<ConnectionPool> readers,
                      std::unique_ptr<WalCheckpointer> checkpointer,
                      std::unique_ptr<GroupCommitWriter> writer);
 
@@ -107,6 +136,9 @@ class SqliteSessionStore final : public SessionStore {
   // Its WAL hook on the writer's connection refers to it: outlives writer_.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  const RetentionOptions retention_;
+  // Started last and stopped first: its thread writes through writer_.
+  std::optional<RetentionPurger> purger_;
 };
 
 }  // namespace sessions

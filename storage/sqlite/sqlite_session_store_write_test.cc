@@ -55,7 +55,7 @@ class SqliteSessionStoreWriteTest : public ::testing::Test {
           release->WaitForNotification();
           return absl::OkStatus();
         },
-        [](absl::Status) {});
+        [](absl::StatusOr<int64_t>) {});
     started->WaitForNotification();
     return release;
   }
@@ -175,9 +175,10 @@ TEST_F(SqliteSessionStoreWriteTest, MovingCustomerUpdatesCustomerListing) {
 }
 
 TEST_F(SqliteSessionStoreWriteTest, UpdateSessionErrors) {
-  EXPECT_EQ(
-      store_->UpdateSession("a", "missing", [](SessionInfo*) { return absl::OkStatus(); }).code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->UpdateSession("a", "missing", [](SessionInfo*) { return absl::OkStatus(); })
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->UpsertSessions({MakeSession("a", "s1", 1)}).ok());
   EXPECT_EQ(store_
                 ->UpdateSession("a", "s1",
@@ -185,6 +186,7 @@ TEST_F(SqliteSessionStoreWriteTest, UpdateSessionErrors) {
                                   s->set_id("other");
                                   return absl::OkStatus();
                                 })
+                .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetSession("a", "s1")->id(), "s1");
@@ -202,16 +204,17 @@ TEST_F(SqliteSessionStoreWriteTest, MutateErrorRollsBackOnlyThatWrite) {
       return absl::OkStatus();
     };
   };
-  store_->UpdateSessionAsync("a", "s1", rename("one"), [&](absl::Status s) { ok1 = s; });
+  store_->UpdateSessionAsync("a", "s1", rename("one"),
+                             [&](absl::StatusOr<int64_t> s) { ok1 = s.status(); });
   store_->UpdateSessionAsync(
       "a", "s2",
       [](SessionInfo* s) {
         s->set_display_name("half-written");
         return absl::FailedPreconditionError("refused");
       },
-      [&](absl::Status s) { failed = s; });
-  store_->UpdateSessionAsync("a", "s2", rename("two"), [&](absl::Status s) {
-    ok2 = s;
+      [&](absl::StatusOr<int64_t> s) { failed = s.status(); });
+  store_->UpdateSessionAsync("a", "s2", rename("two"), [&](absl::StatusOr<int64_t> s) {
+    ok2 = s.status();
     done.Notify();
   });
   release->Notify();

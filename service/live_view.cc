@@ -1,0 +1,292 @@
+#include "service/live_view.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/field_error.h"
+#include "common/iso_time.h"
+#include "common/status_macros.h"
+
+namespace sessions {
+namespace {
+
+absl::Status Unreadable() {
+  return absl::InternalError("live view: a stored session is unreadable");
+}
+
+}  // namespace
+
+bool ViewEntry::InCustomerSubtree(absl::string_view customer) const {
+  return std::binary_search(customer_path.begin(), customer_path.end(), customer);
+}
+
+absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change) {
+  if (change.ended) return ViewEntryPtr();
+  SessionInfo session;
+  if (!session.ParseFromArray(change.data.data(), static_cast<int>(change.data.size()))) {
+    return Unreadable();
+  }
+  auto entry = std::make_shared<ViewEntry>();
+  entry->account_id = std::string(change.account_id);
+  entry->id = std::string(change.session_id);
+  // The store accepted the date (it indexes it the same way).
+  absl::StatusOr<absl::Time> created = ParseIsoTime(session.date_created());
+  entry->created_us = ToUnixMicrosSaturated(created.ok() ? *created : absl::InfinitePast());
+  // As the store's session_customers rows: the customer and its breadcrumb.
+  if (!session.customer_id().empty()) entry->customer_path.push_back(session.customer_id());
+  for (const auto& crumb : session.customer_breadcrumb()) {
+    if (!crumb.id().empty()) entry->customer_path.push_back(crumb.id());
+  }
+  std::sort(entry->customer_path.begin(), entry->customer_path.end());
+  entry->customer_path.erase(std::unique(entry->customer_path.begin(), entry->customer_path.end()),
+                             entry->customer_path.end());
+  entry->data = std::string(change.data);
+  entry->revision = change.revision;
+  return ViewEntryPtr(std::move(entry));
+}
+
+LiveView::LiveView(SessionStore* store, const Options& options)
+    : store_(store), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<LiveView>> LiveView::Start(SessionStore* store,
+                                                          const Options& options) {
+  std::unique_ptr<LiveView> view(new LiveView(store, options));
+  RETURN_IF_ERROR(view->Relist());
+  view->tail_thread_.emplace("live-view-tail", [self = view.get()] { self->TailLoop(); });
+  return view;
+}
+
+LiveView::~LiveView() { Stop(); }
+
+void LiveView::Stop() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stopping_ = true;
+  }
+  if (tail_thread_) tail_thread_->Join();
+  {
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+  }
+  RunReadyWaiters();
+}
+
+absl::Status LiveView::Relist() {
+  std::vector<PreparedChange> snapshot;
+  absl::Status parse_error;
+  absl::StatusOr<FeedPosition> position =
+      store_->ListActiveChanges([&](const SessionChange& change) -> absl::Status {
+        ASSIGN_OR_RETURN(ViewEntryPtr entry, MakeViewEntry(change));
+        snapshot.push_back(PreparedChange{entry->account_id, entry->id, change.revision, entry});
+        return absl::OkStatus();
+      });
+  RETURN_IF_ERROR(position.status());
+  absl::MutexLock lock(&mu_);
+  // Sessions the listing no longer has ended while the view was behind.
+  std::vector<PreparedChange> changes;
+  for (const auto& [account_id, account] : accounts_) {
+    for (const auto& [id, entry] : account.by_id) {
+      changes.push_back(PreparedChange{entry->account_id, entry->id, position->revision, nullptr});
+    }
+  }
+  changes.insert(changes.end(), snapshot.begin(), snapshot.end());
+  Apply(changes, position->revision);
+  ++stats_.relists;
+  return absl::OkStatus();
+}
+
+void LiveView::CatchUp() {
+  while (true) {
+    int64_t after;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      after = revision_;
+    }
+    std::vector<PreparedChange> changes;
+    absl::StatusOr<FeedPosition> position = store_->ChangesAfter(
+        after, options_.read_batch, [&](const SessionChange& change) -> absl::Status {
+          ASSIGN_OR_RETURN(ViewEntryPtr entry, MakeViewEntry(change));
+          changes.push_back(PreparedChange{std::string(change.account_id),
+                                           std::string(change.session_id), change.revision,
+                                           std::move(entry)});
+          return absl::OkStatus();
+        });
+    if (position.status().code() == absl::StatusCode::kOutOfRange) {
+      // Ended sessions the view has not seen end were purged: only a new
+      // listing tells which of its sessions are gone.
+      if (!Relist().ok()) {
+        absl::MutexLock lock(&mu_);
+        ++stats_.feed_errors;
+      }
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    if (!position.ok()) {
+      ++stats_.feed_errors;  // retried at the next poll
+      return;
+    }
+    stats_.store_revision = std::max(stats_.store_revision, position->revision);
+    Apply(changes, position->revision);
+    if (static_cast<int>(changes.size()) < options_.read_batch) return;
+  }
+}
+
+void LiveView::Apply(const std::vector<PreparedChange>& changes, int64_t revision) {
+  for (const PreparedChange& change : changes) {
+    auto account = accounts_.find(change.account_id);
+    if (account != accounts_.end()) {
+      auto old = account->second.by_id.find(change.session_id);
+      if (old != account->second.by_id.end()) Erase(*old->second);
+    }
+    if (change.entry != nullptr) Insert(change.entry);
+    ++stats_.changes_applied;
+  }
+  revision_ = std::max(revision_, revision);
+  stats_.revision = revision_;
+  stats_.store_revision = std::max(stats_.store_revision, revision_);
+}
+
+void LiveView::Insert(ViewEntryPtr entry) {
+  AccountSessions& account = accounts_[entry->account_id];
+  const OrderKey key{entry->created_us, entry->id};
+  account.all.emplace(key, entry.get());
+  for (const std::string& customer : entry->customer_path) {
+    account.by_customer[customer].emplace(key, entry.get());
+  }
+  ++stats_.sessions;
+  stats_.data_bytes += static_cast<int64_t>(entry->data.size());
+  const absl::string_view id = entry->id;
+  account.by_id.emplace(id, std::move(entry));
+}
+
+void LiveView::Erase(const ViewEntry& entry) {
+  auto account = accounts_.find(entry.account_id);
+  const OrderKey key{entry.created_us, entry.id};
+  account->second.all.erase(key);
+  for (const std::string& customer : entry.customer_path) {
+    auto ordered = account->second.by_customer.find(customer);
+    ordered->second.erase(key);
+    if (ordered->second.empty()) account->second.by_customer.erase(ordered);
+  }
+  --stats_.sessions;
+  stats_.data_bytes -= static_cast<int64_t>(entry.data.size());
+  // Last: `entry` may be owned by the map.
+  account->second.by_id.erase(entry.id);
+  if (account->second.by_id.empty()) accounts_.erase(account);
+}
+
+absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
+                                       google::protobuf::RepeatedPtrField<SessionInfo>* out) const {
+  if (query.account_id.empty()) return FieldError("account_id", "required");
+  // The same bounds as the store's query (storage/sqlite/sqlite_session_store.cc).
+  const bool paging = !query.after_id.empty();
+  const OrderKey created_from{ToUnixMicrosSaturated(query.created_at_or_after), ""};
+  const OrderKey cursor{ToUnixMicrosSaturated(query.after_created), query.after_id};
+  std::vector<ViewEntryPtr> page;
+  int64_t revision;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    revision = revision_;
+    auto account = accounts_.find(query.account_id);
+    if (account == accounts_.end()) return revision;
+    const OrderedEntries* entries = &account->second.all;
+    if (!query.customer_id.empty()) {
+      auto customer = account->second.by_customer.find(query.customer_id);
+      if (customer == account->second.by_customer.end()) return revision;
+      entries = &customer->second;
+    }
+    auto it = paging && created_from < cursor ? entries->upper_bound(cursor)
+                                              : entries->lower_bound(created_from);
+    for (;
+         it != entries->end() && (query.limit <= 0 || static_cast<int>(page.size()) < query.limit);
+         ++it) {
+      page.push_back(account->second.by_id.find(it->second->id)->second);
+    }
+  }
+  // Parsed outside the lock: the tail thread never waits for it.
+  const int initial_size = out->size();
+  for (const ViewEntryPtr& entry : page) {
+    if (!out->Add()->ParseFromString(entry->data)) {
+      out->DeleteSubrange(initial_size, out->size() - initial_size);
+      return Unreadable();
+    }
+  }
+  return revision;
+}
+
+int64_t LiveView::revision() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return revision_;
+}
+
+LiveViewStats LiveView::stats() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return stats_;
+}
+
+void LiveView::WhenApplied(int64_t revision, std::function<void()> then) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (revision_ < revision && !stopped_) {
+      waiters_.emplace(revision, std::move(then));
+      then = nullptr;
+    }
+  }
+  if (then) return then();
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
+}
+
+bool LiveView::AwaitRevision(int64_t revision, absl::Time deadline) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (revision_ >= revision) return true;
+  }
+  {
+    absl::MutexLock lock(&wake_mu_);
+    wake_ = true;
+  }
+  absl::MutexLock lock(&mu_);
+  struct Target {
+    const LiveView* view;
+    int64_t revision;
+  } target{this, revision};
+  return mu_.AwaitWithDeadline(absl::Condition(
+                                   +[](Target* t) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                     return t->view->revision_ >= t->revision || t->view->stopped_;
+                                   },
+                                   &target),
+                               deadline) &&
+         revision_ >= revision;
+}
+
+void LiveView::RunReadyWaiters() {
+  std::vector<std::function<void()>> ready;
+  {
+    absl::MutexLock lock(&mu_);
+    auto end = stopped_ ? waiters_.end() : waiters_.upper_bound(revision_);
+    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (auto& then : ready) then();
+}
+
+void LiveView::TailLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      wake_mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](LiveView* v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(v->wake_mu_) {
+                                      return v->wake_ || v->stopping_;
+                                    },
+                                    this),
+                                options_.poll_interval);
+      if (stopping_) return;
+      wake_ = false;
+    }
+    CatchUp();
+    RunReadyWaiters();
+  }
+}
+
+}  // namespace sessions

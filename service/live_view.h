@@ -1,0 +1,180 @@
+// The live view: every active session of every tenant in memory, at a known
+// store revision, indexed for the portal's filters (account; customer
+// subtree through the breadcrumb; date_created order). It is filled by one
+// consistent listing of the store at start-up and then fed by tailing the
+// store's change feed after its revision: on a timer (so writes of other
+// processes on the same database, e.g. `sessionsctl import`, show up within
+// `poll_interval`) and at once when this process asks (WhenApplied, after
+// its own writes). Reads never touch the store.
+//
+// The model is the Kubernetes API server's watch cache: the store is the
+// truth, revisions order every change, and the view is a cache of the
+// store at one revision that readers can wait for.
+//
+//   ASSIGN_OR_RETURN(auto view, LiveView::Start(store, {}));
+//   ASSIGN_OR_RETURN(int64_t revision, view->List(query, response.mutable_sessions()));
+//
+// Thread-safe. Reads share a lock; the tail thread takes it exclusively
+// only to swap index entries it prepared (parsed) outside the lock.
+#ifndef SERVICE_LIVE_VIEW_H_
+#define SERVICE_LIVE_VIEW_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/worker_thread.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "storage/session_store.h"
+
+namespace sessions {
+
+// One active session as the view holds it. Immutable once published, so
+// readers may keep a pointer after the view has moved on.
+struct ViewEntry {
+  std::string account_id;
+  std::string id;
+  int64_t created_us = 0;  // date_created, Unix microseconds (saturated)
+  // customer_id and every breadcrumb id: sorted, unique, non-empty.
+  std::vector<std::string> customer_path;
+  std::string data;  // the serialized SessionInfo, as stored
+  int64_t revision = 0;
+
+  // Whether the session is in `customer`'s subtree (the portal's filter).
+  bool InCustomerSubtree(absl::string_view customer) const;
+};
+using ViewEntryPtr = std::shared_ptr<const ViewEntry>;
+
+// Counters of a LiveView.
+struct LiveViewStats {
+  int64_t revision = 0;         // the revision the view reflects
+  int64_t store_revision = 0;   // the store's, as of the last read of the feed
+  int64_t sessions = 0;         // active sessions held
+  int64_t data_bytes = 0;       // their serialized size
+  int64_t changes_applied = 0;  // feed entries applied since start
+  int64_t feed_errors = 0;      // failed reads of the feed (retried)
+  int64_t relists = 0;          // full re-reads (the view fell below the horizon)
+};
+
+struct LiveViewOptions {
+  // How often the tail thread reads the feed without being asked: the bound
+  // on how late a write of another process appears.
+  absl::Duration poll_interval = absl::Milliseconds(250);
+  // Most feed entries read per store call.
+  int read_batch = 1000;
+};
+
+class LiveView {
+ public:
+  using Options = LiveViewOptions;
+
+  // Lists the store's active sessions and starts the tail thread. `store`
+  // is not owned and must outlive the view.
+  static absl::StatusOr<std::unique_ptr<LiveView>> Start(SessionStore* store,
+                                                         const Options& options);
+
+  // Calls Stop().
+  ~LiveView();
+
+  LiveView(const LiveView&) = delete;
+  LiveView& operator=(const LiveView&) = delete;
+
+  // Stops the tail thread; waiting callers are released (WhenApplied
+  // callbacks run, AwaitRevision returns false). Idempotent.
+  void Stop();
+
+  // Appends the active sessions matching `query` to `out`, exactly as
+  // SessionStore::ListActiveSessions does at the same revision (order,
+  // filters, keyset paging, limit), and returns that revision.
+  // INVALID_ARGUMENT without an account, INTERNAL if an entry does not parse.
+  absl::StatusOr<int64_t> List(const ActiveSessionsQuery& query,
+                               google::protobuf::RepeatedPtrField<SessionInfo>* out) const;
+
+  // The revision the view reflects.
+  int64_t revision() const;
+
+  // Runs `then` once the view reflects `revision`: at once (inline) when it
+  // already does, else on the tail thread, which is woken to read the feed
+  // now. `then` must be quick. After Stop() it runs at once.
+  void WhenApplied(int64_t revision, std::function<void()> then);
+
+  // Waits until the view reflects `revision` or `deadline` passes (the tail
+  // thread is woken to read the feed now); returns whether it does.
+  bool AwaitRevision(int64_t revision, absl::Time deadline);
+
+  LiveViewStats stats() const;
+
+ private:
+  // (date_created, id): the portal's order. `id` points into the entry.
+  struct OrderKey {
+    int64_t created_us;
+    absl::string_view id;
+    bool operator<(const OrderKey& o) const {
+      return created_us != o.created_us ? created_us < o.created_us : id < o.id;
+    }
+  };
+  using OrderedEntries = absl::btree_map<OrderKey, const ViewEntry*>;
+  struct AccountSessions {
+    absl::flat_hash_map<absl::string_view, ViewEntryPtr> by_id;  // keys point into entries
+    OrderedEntries all;
+    absl::flat_hash_map<std::string, OrderedEntries> by_customer;
+  };
+  // A feed entry parsed outside the lock: the new entry, or none when the
+  // session ended.
+  struct PreparedChange {
+    std::string account_id;
+    std::string session_id;
+    int64_t revision = 0;
+    ViewEntryPtr entry;
+  };
+
+  LiveView(SessionStore* store, const Options& options);
+
+  // Reads the feed until caught up with the store and applies it.
+  void CatchUp();
+  // Replaces the whole view with a fresh listing (after OUT_OF_RANGE).
+  absl::Status Relist();
+  void Apply(const std::vector<PreparedChange>& changes, int64_t revision)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Insert(ViewEntryPtr entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Erase(const ViewEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RunReadyWaiters();
+  void TailLoop();
+
+  SessionStore* const store_;
+  const Options options_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, AccountSessions> accounts_ ABSL_GUARDED_BY(mu_);
+  int64_t revision_ ABSL_GUARDED_BY(mu_) = 0;
+  LiveViewStats stats_ ABSL_GUARDED_BY(mu_);
+  std::multimap<int64_t, std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Separate from mu_: waking the tail thread never waits for readers.
+  absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
+
+  std::optional<WorkerThread> tail_thread_;
+};
+
+// Parses a feed entry into a view entry (none for an ended session).
+// INTERNAL if the bytes do not parse.
+absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change);
+
+}  // namespace sessions
+
+#endif  // SERVICE_LIVE_VIEW_H_
