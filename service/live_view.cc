@@ -16,35 +16,6 @@ absl::Status Unreadable() {
 
 }  // namespace
 
-bool ViewEntry::InCustomerSubtree(absl::string_view customer) const {
-  return std::binary_search(customer_path.begin(), customer_path.end(), customer);
-}
-
-absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change) {
-  if (change.ended) return ViewEntryPtr();
-  SessionInfo session;
-  if (!session.ParseFromArray(change.data.data(), static_cast<int>(change.data.size()))) {
-    return Unreadable();
-  }
-  auto entry = std::make_shared<ViewEntry>();
-  entry->account_id = std::string(change.account_id);
-  entry->id = std::string(change.session_id);
-  // The store accepted the date (it indexes it the same way).
-  absl::StatusOr<absl::Time> created = ParseIsoTime(session.date_created());
-  entry->created_us = ToUnixMicrosSaturated(created.ok() ? *created : absl::InfinitePast());
-  // As the store's session_customers rows: the customer and its breadcrumb.
-  if (!session.customer_id().empty()) entry->customer_path.push_back(session.customer_id());
-  for (const auto& crumb : session.customer_breadcrumb()) {
-    if (!crumb.id().empty()) entry->customer_path.push_back(crumb.id());
-  }
-  std::sort(entry->customer_path.begin(), entry->customer_path.end());
-  entry->customer_path.erase(std::unique(entry->customer_path.begin(), entry->customer_path.end()),
-                             entry->customer_path.end());
-  entry->data = std::string(change.data);
-  entry->revision = change.revision;
-  return ViewEntryPtr(std::move(entry));
-}
-
 LiveView::LiveView(SessionStore* store, const Options& options)
     : store_(store), options_(options) {}
 
@@ -69,6 +40,7 @@ void LiveView::Stop() {
     stopped_ = true;
   }
   RunReadyWaiters();
+  EndWatches(absl::UnavailableError("the server is shutting down; resume from the last revision"));
 }
 
 absl::Status LiveView::Relist() {
@@ -81,17 +53,22 @@ absl::Status LiveView::Relist() {
         return absl::OkStatus();
       });
   RETURN_IF_ERROR(position.status());
-  absl::MutexLock lock(&mu_);
-  // Sessions the listing no longer has ended while the view was behind.
   std::vector<PreparedChange> changes;
-  for (const auto& [account_id, account] : accounts_) {
-    for (const auto& [id, entry] : account.by_id) {
-      changes.push_back(PreparedChange{entry->account_id, entry->id, position->revision, nullptr});
-    }
-  }
   changes.insert(changes.end(), snapshot.begin(), snapshot.end());
-  Apply(changes, position->revision);
-  ++stats_.relists;
+  std::vector<std::shared_ptr<Watch>> wake;
+  {
+    absl::MutexLock lock(&mu_);
+    // Sessions the listing no longer has ended while the view was behind.
+    for (const auto& [account_id, account] : accounts_) {
+      for (const auto& [id, entry] : account.by_id) {
+        changes.insert(changes.begin(),
+                       PreparedChange{entry->account_id, entry->id, position->revision, nullptr});
+      }
+    }
+    wake = Apply(changes, position->revision);
+    ++stats_.relists;
+  }
+  for (const auto& watch : wake) watch->Wake();
   return absl::OkStatus();
 }
 
@@ -120,30 +97,49 @@ void LiveView::CatchUp() {
       }
       return;
     }
-    absl::MutexLock lock(&mu_);
-    if (!position.ok()) {
-      ++stats_.feed_errors;  // retried at the next poll
-      return;
+    std::vector<std::shared_ptr<Watch>> wake;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!position.ok()) {
+        ++stats_.feed_errors;  // retried at the next poll
+        return;
+      }
+      stats_.store_revision = std::max(stats_.store_revision, position->revision);
+      wake = Apply(changes, position->revision);
     }
-    stats_.store_revision = std::max(stats_.store_revision, position->revision);
-    Apply(changes, position->revision);
+    for (const auto& watch : wake) watch->Wake();
     if (static_cast<int>(changes.size()) < options_.read_batch) return;
   }
 }
 
-void LiveView::Apply(const std::vector<PreparedChange>& changes, int64_t revision) {
+std::vector<std::shared_ptr<Watch>> LiveView::Apply(const std::vector<PreparedChange>& changes,
+                                                    int64_t revision) {
+  std::vector<std::shared_ptr<Watch>> wake;
+  absl::MutexLock watch_lock(&watch_mu_);
   for (const PreparedChange& change : changes) {
+    ViewEntryPtr before;
     auto account = accounts_.find(change.account_id);
     if (account != accounts_.end()) {
       auto old = account->second.by_id.find(change.session_id);
-      if (old != account->second.by_id.end()) Erase(*old->second);
+      if (old != account->second.by_id.end()) {
+        before = old->second;
+        Erase(*before);
+      }
     }
     if (change.entry != nullptr) Insert(change.entry);
     ++stats_.changes_applied;
+    auto watches = watches_.find(change.account_id);
+    if (watches == watches_.end() || (before == nullptr && change.entry == nullptr)) continue;
+    for (const auto& watch : watches->second) {
+      if (watch->OnChange(change.revision, change.session_id, before.get(), change.entry)) {
+        wake.push_back(watch);
+      }
+    }
   }
   revision_ = std::max(revision_, revision);
   stats_.revision = revision_;
   stats_.store_revision = std::max(stats_.store_revision, revision_);
+  return wake;
 }
 
 void LiveView::Insert(ViewEntryPtr entry) {
@@ -286,7 +282,122 @@ void LiveView::TailLoop() {
     }
     CatchUp();
     RunReadyWaiters();
+    TickWatches();
   }
+}
+
+absl::StatusOr<std::shared_ptr<Watch>> LiveView::StartWatch(WatchFilter filter,
+                                                            int64_t start_revision,
+                                                            const WatchOptions& options) {
+  if (start_revision < 0) return FieldError("start_revision", "must not be negative");
+  std::shared_ptr<Watch> watch;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (stopped_) return absl::UnavailableError("live view: stopped");
+    std::vector<ViewEntryPtr> snapshot;
+    auto account = accounts_.find(filter.account_id);
+    if (start_revision == 0 && account != accounts_.end()) {
+      const OrderedEntries* entries = &account->second.all;
+      if (!filter.customer_id.empty()) {
+        auto customer = account->second.by_customer.find(filter.customer_id);
+        entries = customer == account->second.by_customer.end() ? nullptr : &customer->second;
+      }
+      if (entries != nullptr) {
+        for (auto it = entries->lower_bound(OrderKey{filter.created_from_us, ""});
+             it != entries->end(); ++it) {
+          if (filter.Matches(it->second)) {
+            snapshot.push_back(account->second.by_id.find(it->second->id)->second);
+          }
+        }
+      }
+    }
+    // Registered under the view's lock: no change falls between the
+    // snapshot (or the resume point) and the first change it gets.
+    watch =
+        std::make_shared<Watch>(std::move(filter), options, &watch_counters_, std::move(snapshot),
+                                start_revision == 0 ? revision_ : start_revision,
+                                /*resume=*/start_revision != 0, absl::Now());
+    absl::MutexLock watch_lock(&watch_mu_);
+    watches_[watch->filter().account_id].push_back(watch);
+  }
+  if (start_revision != 0) {
+    if (absl::Status replayed = ReplayInto(*watch, start_revision); !replayed.ok()) {
+      watch->Cancel();
+      return replayed;
+    }
+  }
+  return watch;
+}
+
+absl::Status LiveView::ReplayInto(Watch& watch, int64_t start_revision) {
+  // Without the state the client last saw, each changed session is sent as
+  // it is now: upserted if it matches, else removed (when the filter may
+  // announce it). Read in batches until caught up with the store.
+  int64_t after = start_revision;
+  while (true) {
+    int visited = 0;
+    ASSIGN_OR_RETURN(
+        FeedPosition position,
+        store_->ChangesAfter(
+            after, options_.read_batch, [&](const SessionChange& change) -> absl::Status {
+              ++visited;
+              ASSIGN_OR_RETURN(ViewEntryPtr last, MakeLastStateEntry(change));
+              watch.Replay(change.revision, change.session_id, change.ended ? nullptr : last,
+                           watch.filter().MayAnnounceRemoval(*last));
+              return absl::OkStatus();
+            }));
+    after = position.revision;
+    if (visited < options_.read_batch) break;
+  }
+  if (watch.FinishReplay(after)) watch.Wake();
+  return absl::OkStatus();
+}
+
+void LiveView::EndWatches(const absl::Status& status) {
+  std::vector<std::shared_ptr<Watch>> wake;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    for (auto& [account, watches] : watches_) {
+      for (const auto& watch : watches) {
+        if (watch->End(status)) wake.push_back(watch);
+      }
+    }
+  }
+  for (const auto& watch : wake) watch->Wake();
+}
+
+void LiveView::TickWatches() {
+  int64_t revision;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    revision = revision_;
+  }
+  const absl::Time now = absl::Now();
+  std::vector<std::shared_ptr<Watch>> wake;
+  int64_t open = 0;
+  {
+    absl::MutexLock lock(&watch_mu_);
+    for (auto account = watches_.begin(); account != watches_.end();) {
+      auto& watches = account->second;
+      watches.erase(std::remove_if(watches.begin(), watches.end(),
+                                   [](const auto& watch) { return watch->Finished(); }),
+                    watches.end());
+      for (const auto& watch : watches) {
+        if (watch->OnRevision(revision, now)) wake.push_back(watch);
+      }
+      open += static_cast<int64_t>(watches.size());
+      if (watches.empty()) {
+        watches_.erase(account++);
+      } else {
+        ++account;
+      }
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.watches = open;
+  }
+  for (const auto& watch : wake) watch->Wake();
 }
 
 }  // namespace sessions

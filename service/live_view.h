@@ -37,25 +37,11 @@
 #include "absl/time/time.h"
 #include "common/worker_thread.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "service/live_view_entry.h"
+#include "service/watch.h"
 #include "storage/session_store.h"
 
 namespace sessions {
-
-// One active session as the view holds it. Immutable once published, so
-// readers may keep a pointer after the view has moved on.
-struct ViewEntry {
-  std::string account_id;
-  std::string id;
-  int64_t created_us = 0;  // date_created, Unix microseconds (saturated)
-  // customer_id and every breadcrumb id: sorted, unique, non-empty.
-  std::vector<std::string> customer_path;
-  std::string data;  // the serialized SessionInfo, as stored
-  int64_t revision = 0;
-
-  // Whether the session is in `customer`'s subtree (the portal's filter).
-  bool InCustomerSubtree(absl::string_view customer) const;
-};
-using ViewEntryPtr = std::shared_ptr<const ViewEntry>;
 
 // Counters of a LiveView.
 struct LiveViewStats {
@@ -66,6 +52,7 @@ struct LiveViewStats {
   int64_t changes_applied = 0;  // feed entries applied since start
   int64_t feed_errors = 0;      // failed reads of the feed (retried)
   int64_t relists = 0;          // full re-reads (the view fell below the horizon)
+  int64_t watches = 0;          // open watch streams
 };
 
 struct LiveViewOptions {
@@ -116,6 +103,21 @@ class LiveView {
 
   LiveViewStats stats() const;
 
+  // Starts a watch (WatchActiveSessions) of the sessions `filter` matches.
+  // With `start_revision` 0 it begins with a snapshot of them now;
+  // otherwise it resumes after `start_revision` from the store's change
+  // feed (this blocks for that read). OUT_OF_RANGE naming the horizon when
+  // `start_revision` is older than it; UNAVAILABLE after Stop().
+  absl::StatusOr<std::shared_ptr<Watch>> StartWatch(WatchFilter filter, int64_t start_revision,
+                                                    const WatchOptions& options);
+
+  // Ends every open watch with `status` (e.g. UNAVAILABLE at shutdown:
+  // clients resume elsewhere with their last revision).
+  void EndWatches(const absl::Status& status);
+
+  // Counters of every watch of this view.
+  const WatchCounters& watch_counters() const { return watch_counters_; }
+
  private:
   // (date_created, id): the portal's order. `id` points into the entry.
   struct OrderKey {
@@ -146,8 +148,13 @@ class LiveView {
   void CatchUp();
   // Replaces the whole view with a fresh listing (after OUT_OF_RANGE).
   absl::Status Relist();
-  void Apply(const std::vector<PreparedChange>& changes, int64_t revision)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies `changes` and tells the watches; returns the watches to wake.
+  std::vector<std::shared_ptr<Watch>> Apply(const std::vector<PreparedChange>& changes,
+                                            int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Bookmarks due, finished watches dropped.
+  void TickWatches();
+  // Reads the feed after `start_revision` into a resuming watch.
+  absl::Status ReplayInto(Watch& watch, int64_t start_revision);
   void Insert(ViewEntryPtr entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Erase(const ViewEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunReadyWaiters();
@@ -163,6 +170,12 @@ class LiveView {
   std::multimap<int64_t, std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 
+  // Taken inside mu_ (Apply) or alone; never the other way round.
+  absl::Mutex watch_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  absl::flat_hash_map<std::string, std::vector<std::shared_ptr<Watch>>> watches_
+      ABSL_GUARDED_BY(watch_mu_);
+  WatchCounters watch_counters_;
+
   // Separate from mu_: waking the tail thread never waits for readers.
   absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
@@ -170,10 +183,6 @@ class LiveView {
 
   std::optional<WorkerThread> tail_thread_;
 };
-
-// Parses a feed entry into a view entry (none for an ended session).
-// INTERNAL if the bytes do not parse.
-absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change);
 
 }  // namespace sessions
 

@@ -19,6 +19,55 @@ void MethodTable::AddEntry(const google::protobuf::MethodDescriptor* method, Sco
   entries_.push_back(std::move(entry));
 }
 
+void MethodTable::AddStreamEntry(const google::protobuf::MethodDescriptor* method,
+                                 Scope required_scope, StreamHandler handler) {
+  auto entry = std::make_unique<StreamEntry>();
+  entry->descriptor = method;
+  entry->required_scope = required_scope;
+  entry->handler = std::move(handler);
+  streams_by_name_[method->full_name()] = entry.get();
+  stream_entries_.push_back(std::move(entry));
+}
+
+const StreamEntry* MethodTable::FindStream(std::string_view full_name) const {
+  auto it = streams_by_name_.find(absl::string_view(full_name.data(), full_name.size()));
+  return it == streams_by_name_.end() ? nullptr : it->second;
+}
+
+std::vector<const StreamEntry*> MethodTable::StreamMethods() const {
+  std::vector<const StreamEntry*> out;
+  out.reserve(stream_entries_.size());
+  for (const auto& entry : stream_entries_) out.push_back(entry.get());
+  return out;
+}
+
+absl::Status MethodTable::Authorize(Scope required_scope, CallContext* context) const {
+  // Every method needs a token: health and reflection are not in the table.
+  absl::StatusOr<Principal> principal = authenticator_->Authenticate(context->metadata);
+  if (!principal.ok()) return principal.status();
+  context->principal = *std::move(principal);
+  if (!context->principal.Has(required_scope)) {
+    return absl::PermissionDeniedError("the token lacks the scope this method requires");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<EventStream>> MethodTable::OpenStream(
+    const StreamEntry& method, CallContext* context,
+    const google::protobuf::Message& request) const {
+  const absl::Time start = absl::Now();
+  absl::Status status = Authorize(method.required_scope, context);
+  absl::StatusOr<std::shared_ptr<EventStream>> stream =
+      status.ok() ? method.handler(*context, request) : status;
+  if (!stream.ok()) StreamDone(method, *context, stream.status(), absl::Now() - start);
+  return stream;
+}
+
+void MethodTable::StreamDone(const StreamEntry& method, const CallContext& context,
+                             const absl::Status& status, absl::Duration elapsed) const {
+  if (observer_ != nullptr) observer_->OnCallDone(*method.descriptor, context, status, elapsed);
+}
+
 const MethodEntry* MethodTable::Find(std::string_view full_name) const {
   auto it = by_name_.find(absl::string_view(full_name.data(), full_name.size()));
   return it == by_name_.end() ? nullptr : it->second;
@@ -43,15 +92,8 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
     done(std::move(status));
   };
 
-  // Every method needs a token: health and reflection are not in the table.
-  absl::StatusOr<Principal> principal = authenticator_->Authenticate(context->metadata);
-  if (!principal.ok()) {
-    finish(principal.status());
-    return;
-  }
-  context->principal = *std::move(principal);
-  if (!context->principal.Has(method.required_scope)) {
-    finish(absl::PermissionDeniedError("the token lacks the scope this method requires"));
+  if (absl::Status status = Authorize(method.required_scope, context); !status.ok()) {
+    finish(std::move(status));
     return;
   }
   method.handler(*context, request, response, std::move(finish));

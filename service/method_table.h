@@ -35,6 +35,7 @@
 #include "google/protobuf/message.h"
 #include "service/authenticator.h"
 #include "service/call_context.h"
+#include "service/event_stream.h"
 #include "service/principal.h"
 
 namespace sessions {
@@ -62,6 +63,18 @@ struct MethodEntry {
   const google::protobuf::MethodDescriptor* descriptor = nullptr;  // not owned
   Scope required_scope = Scope::kSessionsRead;
   AsyncHandler handler;
+};
+
+// A server-streaming core handler: validates and authorizes the request and
+// returns the stream the transport then drains.
+using StreamHandler = std::function<absl::StatusOr<std::shared_ptr<EventStream>>(
+    const CallContext&, const google::protobuf::Message&)>;
+
+// One registered server-streaming method.
+struct StreamEntry {
+  const google::protobuf::MethodDescriptor* descriptor = nullptr;  // not owned
+  Scope required_scope = Scope::kSessionsRead;
+  StreamHandler handler;
 };
 
 class MethodTable {
@@ -98,11 +111,26 @@ class MethodTable {
         });
   }
 
+  // Registers a server-streaming handler
+  // `absl::StatusOr<std::shared_ptr<EventStream>>(const CallContext&, const Req&)`.
+  template <typename Req, typename Fn>
+  void RegisterStream(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                      Fn handler) {
+    AddStreamEntry(method, required_scope,
+                   [handler = std::move(handler)](const CallContext& ctx,
+                                                  const google::protobuf::Message& req) {
+                     return handler(ctx, static_cast<const Req&>(req));
+                   });
+  }
+
   // Returns the entry for a full method name ("pkg.Service.Method"), or null.
   const MethodEntry* Find(std::string_view full_name) const;
+  const StreamEntry* FindStream(std::string_view full_name) const;
 
-  // Returns every registered method, in registration order.
+  // Returns every registered unary method, in registration order.
   std::vector<const MethodEntry*> Methods() const;
+  // Returns every registered streaming method, in registration order.
+  std::vector<const StreamEntry*> StreamMethods() const;
 
   // Runs the wrapped call: authenticate, check scope, run the handler,
   // report. Fills `context->principal`. `context`, `request` and `response`
@@ -112,14 +140,31 @@ class MethodTable {
               const google::protobuf::Message& request, google::protobuf::Message* response,
               DoneCallback done) const;
 
+  // Opens a stream the same way: authenticate, check scope, run the
+  // handler. Fills `context->principal`. On error the call is reported at
+  // once; otherwise the transport reports its end with StreamDone().
+  absl::StatusOr<std::shared_ptr<EventStream>> OpenStream(
+      const StreamEntry& method, CallContext* context,
+      const google::protobuf::Message& request) const;
+
+  // Reports the end of a stream OpenStream() opened (metrics, access log).
+  void StreamDone(const StreamEntry& method, const CallContext& context, const absl::Status& status,
+                  absl::Duration elapsed) const;
+
  private:
   void AddEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
                 AsyncHandler handler);
+  void AddStreamEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                      StreamHandler handler);
+  // Authenticates the call and checks `required_scope`.
+  absl::Status Authorize(Scope required_scope, CallContext* context) const;
 
   Authenticator* authenticator_;
   CallObserver* observer_;
   std::vector<std::unique_ptr<MethodEntry>> entries_;
   absl::flat_hash_map<std::string, const MethodEntry*> by_name_;
+  std::vector<std::unique_ptr<StreamEntry>> stream_entries_;
+  absl::flat_hash_map<std::string, const StreamEntry*> streams_by_name_;
 };
 
 }  // namespace sessions

@@ -8,6 +8,7 @@
 #include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "service/auth/authorization.h"
+#include "service/handlers/portal_filter.h"
 #include "service/page_token.h"
 
 namespace sessions {
@@ -18,19 +19,12 @@ using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 
 absl::Status BuildQuery(const CallContext& context, const GetActiveSessionsRequest& request,
                         ActiveSessionsQuery* query) {
-  ASSIGN_OR_RETURN(query->account_id,
-                   auth::ResolveAccount(context.principal, request.account_id()));
-  query->customer_id =
-      request.customer_id().empty() ? context.principal.customer_id : request.customer_id();
-  if (!request.start_date().empty()) {
-    absl::StatusOr<absl::Time> start = ParseIsoTime(request.start_date());
-    if (!start.ok()) {
-      return FieldError("start_date",
-                        "expected an ISO-8601 date or date-time, e.g. 2026-11-25 or "
-                        "2026-11-25T10:00:00Z");
-    }
-    query->created_at_or_after = *start;
-  }
+  ASSIGN_OR_RETURN(PortalFilter filter,
+                   ResolvePortalFilter(context.principal, request.account_id(),
+                                       request.customer_id(), request.start_date()));
+  query->account_id = std::move(filter.account_id);
+  query->customer_id = std::move(filter.customer_id);
+  query->created_at_or_after = filter.created_from;
   if (request.page_size() < 0) {
     return FieldError("page_size", "must not be negative");
   }
