@@ -73,9 +73,8 @@ class BenchService::GrpcAdapter final
     grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
     // Owned by the completion callback, which runs exactly once.
     struct Call {
-      explicit Call(const grpc::CallbackServerContext* c) : metadata(c) {}
-      GrpcMetadataView metadata;
-      CallContext context;
+      explicit Call(const grpc::CallbackServerContext* c) : grpc(c) {}
+      GrpcCallContext grpc;
       GetActiveSessionsRequest request;
       GetActiveSessionsResponse unused_response;  // the reply is raw bytes
     };
@@ -88,13 +87,11 @@ class BenchService::GrpcAdapter final
       reactor->Finish(parsed);
       return reactor;
     }
-    call->context.transport = Transport::kGrpc;
-    call->context.metadata = &call->metadata;
-    table_->Invoke(*noop_, &call->context, call->request, &call->unused_response,
+    table_->Invoke(*noop_, call->grpc.context(), call->request, &call->unused_response,
                    [this, reactor, call, response](absl::Status status) {
                      if (status.ok()) {
                        absl::StatusOr<std::shared_ptr<const CachedAnswer>> answer =
-                           cache_->Get(call->context, call->request);
+                           cache_->Get(*call->grpc.context(), call->request);
                        if (answer.ok()) {
                          *response = grpc::ByteBuffer(&(*answer)->serialized, 1);
                        } else {

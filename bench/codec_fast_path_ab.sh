@@ -13,6 +13,9 @@
 # Traffic goes to 127.0.0.1 only; every run is bounded (-n).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+die() { echo "$*" >&2; exit 1; }
+# shellcheck source=bench/server_lib.sh
+source bench/server_lib.sh
 : "${RUNS:=5}" "${N_REQ:=20000}" "${ACCOUNTS:=100}" "${ACTIVE:=20}" "${ENDED:=2000}"
 : "${SERVER_CPU:=0}" "${CLIENT_CPU:=1}"
 BIN_DIR=""
@@ -22,9 +25,8 @@ if [[ -z $BIN_DIR ]]; then
   BIN_DIR="$(bazel info -c opt --symlink_prefix=/ bazel-bin 2>/dev/null)/bench"
 fi
 WORK=$(mktemp -d /tmp/codec_ab.XXXXXX)
-SERVER_PID=""
 cleanup() {
-  [[ -z $SERVER_PID ]] || { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
+  stop_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -35,28 +37,17 @@ trap cleanup EXIT
 TOKEN=$(cat "$WORK/read.token")
 
 run_once() {  # run_once true|false -> prints req/s
-  taskset -c "$SERVER_CPU" "$BIN_DIR/bench_server" --db_path="$WORK/bench.db" \
-    --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0 --codec_fast_path="$1" \
-    >"$WORK/server.out" 2>"$WORK/server.err" &
-  SERVER_PID=$!
-  local give_up=$((SECONDS + 120))
-  until grep -q '^READY ' "$WORK/server.out" 2>/dev/null; do
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; exit 1; }
-    [[ $SECONDS -lt $give_up ]] || { echo "server not ready" >&2; exit 1; }
-    sleep 0.1
-  done
-  local port url out
-  port=$(sed -n 's/^READY .*http_port=\([0-9]*\).*/\1/p' "$WORK/server.out")
-  url="http://127.0.0.1:$port/portal/active-sessions"
+  start_server_and_wait "$WORK/server.out" "$WORK/server.err" taskset -c "$SERVER_CPU" \
+    "$BIN_DIR/bench_server" --db_path="$WORK/bench.db" --grpc_address=127.0.0.1:0 \
+    --http_address=127.0.0.1:0 --codec_fast_path="$1"
+  local url="http://127.0.0.1:$HTTP_PORT/portal/active-sessions" out
   taskset -c "$CLIENT_CPU" h2load --h1 -n $((N_REQ / 10)) -c 1 -m 16 \
     -H "authorization: Bearer $TOKEN" "$url" >/dev/null  # warm-up
   out=$(taskset -c "$CLIENT_CPU" h2load --h1 -n "$N_REQ" -c 1 -m 16 \
     -H "authorization: Bearer $TOKEN" "$url")
-  # "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout"
-  awk -v n="$N_REQ" '/^requests:/ { ok = ($8 == n && $10 == 0 && $12 == 0 && $14 == 0) }
-    END { exit ok ? 0 : 1 }' <<<"$out" || { echo "$out" >&2; exit 1; }
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  awk '/^finished in/ { print $4 }' <<<"$out"
+  h2load_succeeded "$out" "$N_REQ" || { echo "$out" >&2; exit 1; }
+  stop_server
+  echo "$RPS"
 }
 
 on=(); off=()

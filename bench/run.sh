@@ -63,6 +63,8 @@ if [[ -n ${BENCH_NICE:-} ]]; then PIN=(nice -n "$BENCH_NICE" taskset -c); fi
 
 log() { echo "[run.sh] $*" >&2; }
 die() { echo "[run.sh] ERROR: $*" >&2; exit 1; }
+# shellcheck source=bench/server_lib.sh
+source "$(dirname "$0")/server_lib.sh"
 for tool in h2load nghttp taskset awk sort; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install nghttp2-client util-linux)"
 done
@@ -83,15 +85,6 @@ done
 
 # ------------------------------------------------------------ work dir ----
 WORK=$(mktemp -d "${BENCH_WORK_DIR:-${TEST_TMPDIR:-/tmp}}/bench.XXXXXX")
-SERVER_PID=""
-stop_server() {
-  [[ -n $SERVER_PID ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
 cleanup() {
   stop_server
   if [[ $KEEP == 1 ]]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
@@ -119,19 +112,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 
 start_server() {  # start_server TAG
-  local out=$WORK/server_$1.out
-  "${PIN[@]}" "$SERVER_CPU" "$BIN_DIR/bench_server" --db_path="$DB" --grpc_address=127.0.0.1:0 \
-    --http_address=127.0.0.1:0 \
-    >"$out" 2>"$WORK/server_$1.err" &
-  SERVER_PID=$!
-  local give_up=$((SECONDS + 120))
-  until grep -q '^READY ' "$out" 2>/dev/null; do
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server_$1.err" >&2; die "server exited"; }
-    [[ $SECONDS -lt $give_up ]] || die "server not ready after 120 s"
-    sleep 0.1
-  done
-  GRPC_PORT=$(sed -n 's/^READY grpc_port=\([0-9]*\).*/\1/p' "$out")
-  HTTP_PORT=$(sed -n 's/^READY .*http_port=\([0-9]*\).*/\1/p' "$out")
+  start_server_and_wait "$WORK/server_$1.out" "$WORK/server_$1.err" "${PIN[@]}" "$SERVER_CPU" \
+    "$BIN_DIR/bench_server" --db_path="$DB" --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0
   log "server $1 pid=$SERVER_PID grpc=$GRPC_PORT http=$HTTP_PORT (core $SERVER_CPU)"
 }
 
@@ -159,20 +141,13 @@ h2load_run() {
     echo "$out" >&2; die "h2load $name failed"; }
   after=$(cpu_ticks)
   echo "$out" >"$WORK/$name.h2load"
-  RPS=$(awk '/^finished in/ { print $4 }' <<<"$out")
-  local req
-  req=$(grep '^requests:' <<<"$out")
-  OK=$(awk '{ print $8 }' <<<"$req")
-  local failed errored timeout data
-  failed=$(awk '{ print $10 }' <<<"$req"); errored=$(awk '{ print $12 }' <<<"$req")
-  timeout=$(awk '{ print $14 }' <<<"$req")
+  h2load_succeeded "$out" || die "$name: $REQUESTS"
+  local data
   data=$(sed -n 's/.*(\([0-9]*\)) data.*/\1/p' <<<"$out")
-  [[ ${OK:-0} -gt 0 && $failed == 0 && $errored == 0 && $timeout == 0 ]] ||
-    die "$name: $req"
   [[ $data -ge $((OK * expected)) ]] ||
     die "$name: $data data bytes for $OK responses of >= $expected B (failed calls?)"
   CPU_US=$(calc "($after - $before) * 1000000 / $CLK_TCK / $OK" 1)
-  echo "CHECK $name succeeded=$OK failed=$failed errored=$errored timeout=$timeout req_per_s=$RPS cpu_us_per_req=$CPU_US" >&2
+  echo "CHECK $name succeeded=$OK failed=$FAILED errored=$ERRORED timeout=$TIMEOUT req_per_s=$RPS cpu_us_per_req=$CPU_US" >&2
 }
 
 grpc_load() {  # grpc_load NAME METHOD EXPECTED N [extra h2load args]

@@ -1,5 +1,7 @@
 #include "common/field_error.h"
 
+#include <utility>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -25,13 +27,19 @@ std::optional<std::string> ErrorField(const absl::Status& status) {
 }
 
 absl::string_view ErrorFieldProblem(const absl::Status& status) {
-  absl::string_view message = status.message();
-  const std::optional<std::string> field = ErrorField(status);
-  if (field.has_value() && absl::StartsWith(message, *field) &&
-      absl::StartsWith(message.substr(field->size()), ": ")) {
-    message.remove_prefix(field->size() + 2);
+  const std::optional<FieldViolation> violation = ErrorFieldViolation(status);
+  return violation.has_value() ? violation->problem : status.message();
+}
+
+std::optional<FieldViolation> ErrorFieldViolation(const absl::Status& status) {
+  std::optional<std::string> field = ErrorField(status);
+  if (!field.has_value()) return std::nullopt;
+  FieldViolation violation{*std::move(field), status.message()};
+  if (absl::StartsWith(violation.problem, violation.field) &&
+      absl::StartsWith(violation.problem.substr(violation.field.size()), ": ")) {
+    violation.problem.remove_prefix(violation.field.size() + 2);
   }
-  return message;
+  return violation;
 }
 
 }  // namespace sessions

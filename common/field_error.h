@@ -7,6 +7,7 @@
 //   return FieldError("start_date", "expected an ISO-8601 date");
 //   // INVALID_ARGUMENT "start_date: expected an ISO-8601 date"
 //   ErrorField(status) == "start_date"
+//   ErrorFieldViolation(status)->problem == "expected an ISO-8601 date"
 //
 // Pure functions; thread-safe.
 #ifndef COMMON_FIELD_ERROR_H_
@@ -29,6 +30,17 @@ std::optional<std::string> ErrorField(const absl::Status& status);
 
 // What a FieldError says of its field (its message without "<field>: ").
 absl::string_view ErrorFieldProblem(const absl::Status& status);
+
+// The field a FieldError names and what it says of it.
+struct FieldViolation {
+  std::string field;
+  absl::string_view problem;  // Points into the status's message.
+};
+
+// The field and the problem of `status`, if it is a FieldError: what
+// ErrorField() and ErrorFieldProblem() return, with one read of the payload.
+// The result must not outlive `status`.
+std::optional<FieldViolation> ErrorFieldViolation(const absl::Status& status);
 
 }  // namespace sessions
 

@@ -27,6 +27,7 @@
 #include "service/principal.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/sqlite/sqlite_token_store.h"
+#include "storage/testing/test_util.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
 extern char** environ;
@@ -55,13 +56,14 @@ pid_t StartServer(const std::string& db, const std::string& out_file, int* port)
   EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   *port = 0;
-  const absl::Time give_up = absl::Now() + absl::Seconds(120);
-  while (*port == 0 && absl::Now() < give_up) {
-    std::ifstream in(out_file);
-    std::string line;
-    while (std::getline(in, line)) std::sscanf(line.c_str(), "READY grpc_port=%d", port);
-    if (*port == 0) absl::SleepFor(absl::Milliseconds(50));
-  }
+  testutil::WaitUntil(
+      [&] {
+        std::ifstream in(out_file);
+        std::string line;
+        while (std::getline(in, line)) std::sscanf(line.c_str(), "READY grpc_port=%d", port);
+        return *port != 0;
+      },
+      absl::Seconds(120));
   return pid;
 }
 
@@ -120,10 +122,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
       });
     }
     // Bounds for a slow machine under ASan; an unloaded one needs well under a second.
-    const absl::Time give_up = absl::Now() + absl::Seconds(180);
-    while (acked_this_round < kill_after && absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(1));
-    }
+    testutil::WaitUntil([&] { return acked_this_round >= kill_after; }, absl::Seconds(180));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int wstatus = 0;
     waitpid(pid, &wstatus, 0);

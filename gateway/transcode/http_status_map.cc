@@ -116,10 +116,10 @@ HttpError HttpErrorFromStatus(const absl::Status& status) {
   }
   error.message = std::string(status.message());
   if (status.code() != absl::StatusCode::kInvalidArgument) return error;
-  if (std::optional<std::string> field = ErrorField(status);
-      field.has_value() && IsReportableField(*field)) {
-    error.field_name = SnakeToPascal(*field);
-    error.field_message = std::string(ErrorFieldProblem(status));
+  if (std::optional<FieldViolation> violation = ErrorFieldViolation(status);
+      violation.has_value() && IsReportableField(violation->field)) {
+    error.field_name = SnakeToPascal(violation->field);
+    error.field_message = std::string(violation->problem);
   }
   return error;
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "service/call_context.h"
 #include "service/grpc/grpc_status_util.h"
@@ -36,6 +37,28 @@ class GrpcMetadataView final : public MetadataView {
   const grpc::CallbackServerContext* context_;
 };
 
+// The CallContext of one gRPC call, for MethodTable::Invoke(): transport
+// kGrpc, metadata read from the call's client metadata, the call's deadline. Not copyable (the
+// context points at the metadata view it owns).
+class GrpcCallContext {
+ public:
+  // `grpc_context` is not owned and must outlive this object.
+  explicit GrpcCallContext(const grpc::CallbackServerContext* grpc_context)
+      : metadata_(grpc_context) {
+    context_.transport = Transport::kGrpc;
+    context_.metadata = &metadata_;
+    context_.deadline = absl::FromChrono(grpc_context->deadline());
+  }
+  GrpcCallContext(const GrpcCallContext&) = delete;
+  GrpcCallContext& operator=(const GrpcCallContext&) = delete;
+
+  CallContext* context() { return &context_; }
+
+ private:
+  GrpcMetadataView metadata_;
+  CallContext context_;
+};
+
 // Runs `entry` for one gRPC call and finishes the call's default reactor
 // when the handler completes (possibly later, on another thread).
 inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table, const MethodEntry& entry,
@@ -44,16 +67,8 @@ inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table, const Me
                                               google::protobuf::Message* response) {
   grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
   // Owned by the completion callback, which runs exactly once.
-  struct Call {
-    explicit Call(const grpc::CallbackServerContext* c) : metadata(c) {}
-    GrpcMetadataView metadata;
-    CallContext context;
-  };
-  auto* call = new Call(grpc_context);
-  call->context.transport = Transport::kGrpc;
-  call->context.metadata = &call->metadata;
-  call->context.deadline = absl::FromChrono(grpc_context->deadline());
-  table.Invoke(entry, &call->context, *request, response, [reactor, call](absl::Status status) {
+  auto* call = new GrpcCallContext(grpc_context);
+  table.Invoke(entry, call->context(), *request, response, [reactor, call](absl::Status status) {
     delete call;
     reactor->Finish(ToGrpcStatus(status));
   });

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/testing/test_util.h"
@@ -142,8 +141,7 @@ TEST_F(GroupCommitWriterTest, SlowCompletionDoesNotHoldUpTheWriter) {
     second_done.Notify();
   });
   // "b" commits while "a"'s completion is still blocked.
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (Count() < 2 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  testutil::WaitUntil([&] { return Count() >= 2; }, absl::Seconds(30));
   EXPECT_EQ(Count(), 2);
   EXPECT_FALSE(second_done.HasBeenNotified());  // completions keep commit order
 

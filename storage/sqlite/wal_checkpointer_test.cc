@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/testing/test_util.h"
@@ -48,12 +47,8 @@ class WalCheckpointerTest : public ::testing::Test {
   // Waits (bounded, not timed: a slow machine only waits longer) until the
   // thread has run `passes` checkpoints.
   static bool WaitForBackgroundPasses(const WalCheckpointer& checkpointer, int64_t passes) {
-    const absl::Time give_up = absl::Now() + absl::Seconds(60);
-    while (checkpointer.stats().background < passes) {
-      if (absl::Now() > give_up) return false;
-      absl::SleepFor(absl::Milliseconds(1));
-    }
-    return true;
+    return testutil::WaitUntil([&] { return checkpointer.stats().background >= passes; },
+                               absl::Seconds(60));
   }
 
   int64_t Rows() { return writer_->db().execAndGet("SELECT count(*) FROM t").getInt64(); }

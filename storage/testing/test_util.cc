@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 
 namespace sessions {
 namespace testutil {
@@ -42,6 +43,15 @@ std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<SessionInf
   std::vector<std::string> ids;
   for (const SessionInfo& session : sessions) ids.push_back(session.id());
   return ids;
+}
+
+bool WaitUntil(std::function<bool()> condition, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (!condition()) {
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
 }
 
 }  // namespace testutil

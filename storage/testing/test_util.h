@@ -1,11 +1,13 @@
 // Test helpers for code that uses the stores: fresh database paths in the
-// test's temp dir and terse SessionInfo builders.
+// test's temp dir, terse SessionInfo builders and a bounded wait.
 #ifndef STORAGE_TESTING_TEST_UTIL_H_
 #define STORAGE_TESTING_TEST_UTIL_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "storage/session_store.h"
 
 namespace sessions {
@@ -24,6 +26,13 @@ SessionInfo MakeSession(const std::string& account_id, const std::string& id, in
 
 // Returns the ids of `sessions`, in order.
 std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<SessionInfo>& sessions);
+
+// Polls `condition` (every millisecond) until it returns true, or until
+// `timeout` has passed. Returns whether it became true. For state that
+// another thread or process changes without notifying anyone. Pick a
+// generous timeout: it only bounds a failing test, so a slow machine waits
+// longer instead of failing.
+bool WaitUntil(std::function<bool()> condition, absl::Duration timeout);
 
 }  // namespace testutil
 }  // namespace sessions
