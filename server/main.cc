@@ -30,6 +30,13 @@ ABSL_FLAG(absl::Duration, retention, absl::Hours(24),
 ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
           "How often the live view reads the store's changes on its own: the bound on how late "
           "writes of other processes on the database (sessionsctl) appear");
+ABSL_FLAG(absl::Duration, watch_bookmark_interval, absl::Seconds(10),
+          "How often an idle watch stream gets a bookmark (its current revision)");
+ABSL_FLAG(int, max_watches, 10000, "Open watch streams the server accepts, all tokens together");
+ABSL_FLAG(int, max_watches_per_token, 100, "Open watch streams one token may have");
+ABSL_FLAG(int, watch_max_pending, 10000,
+          "Sessions with unsent changes a watch stream may have before it is ended "
+          "(RESOURCE_EXHAUSTED: the client reads too slowly)");
 ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
 ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {},
           "Origins allowed to call the REST API from browsers (comma list)");
@@ -46,6 +53,10 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"drain_timeout", "SESSIONS_DRAIN_TIMEOUT"},
     {"retention", "SESSIONS_RETENTION"},
     {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
+    {"watch_bookmark_interval", "SESSIONS_WATCH_BOOKMARK_INTERVAL"},
+    {"max_watches", "SESSIONS_MAX_WATCHES"},
+    {"max_watches_per_token", "SESSIONS_MAX_WATCHES_PER_TOKEN"},
+    {"watch_max_pending", "SESSIONS_WATCH_MAX_PENDING"},
     {"log_level", "SESSIONS_LOG_LEVEL"},
     {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
 };
@@ -60,6 +71,10 @@ sessions::ServerOptions OptionsFromFlags() {
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.storage.retention = absl::GetFlag(FLAGS_retention);
   options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
+  options.watch.max_watches = absl::GetFlag(FLAGS_max_watches);
+  options.watch.max_watches_per_token = absl::GetFlag(FLAGS_max_watches_per_token);
+  options.watch.stream.bookmark_interval = absl::GetFlag(FLAGS_watch_bookmark_interval);
+  options.watch.stream.max_pending = absl::GetFlag(FLAGS_watch_max_pending);
   const std::string http_address = absl::GetFlag(FLAGS_http_address);
   if (!http_address.empty()) {
     sessions::gateway::HttpGatewayOptions http;

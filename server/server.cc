@@ -56,6 +56,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(const ServerOption
 absl::Status Server::Start() {
   SqliteStoreOptions store_options;
   store_options.retention.keep_ended = options_.storage.retention;
+  store_options.retention.purge_interval = options_.storage.purge_interval;
   ASSIGN_OR_RETURN(session_store_,
                    SqliteSessionStore::Open(options_.storage.db_path, store_options));
   ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
@@ -76,6 +77,8 @@ absl::Status Server::Start() {
   ingest_handler_ = std::make_unique<IngestHandler>(session_store_.get(), live_view_.get(),
                                                     [] { return absl::Now(); });
   ingest_handler_->RegisterIn(method_table_.get());
+  watch_handler_ = std::make_unique<WatchHandler>(live_view_.get(), options_.watch);
+  watch_handler_->RegisterIn(method_table_.get());
   if (options_.register_extra_methods) {
     options_.register_extra_methods(method_table_.get(), live_view_.get());
   }
@@ -114,6 +117,13 @@ void Server::Shutdown() {
   if (grpc_server_ != nullptr) {
     // Probes see NOT_SERVING before anything else changes.
     grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+  }
+  // Watches never end by themselves: end them now (UNAVAILABLE: clients
+  // resume elsewhere from their last revision) so they do not hold the
+  // drain until its deadline.
+  if (live_view_ != nullptr) {
+    live_view_->EndWatches(
+        absl::UnavailableError("the server is shutting down; resume from the last revision"));
   }
   // Both transports drain at the same time, against the same deadline.
   std::thread http_drain;

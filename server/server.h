@@ -23,6 +23,7 @@
 #include "gateway/transcode/http_gateway.h"
 #include "grpcpp/server.h"
 #include "server/server_metrics.h"
+#include "service/handlers/watch_handler.h"
 #include "service/live_view.h"
 #include "service/method_table.h"
 #include "storage/session_store.h"
@@ -43,10 +44,13 @@ struct ServerOptions {
   struct Storage {
     std::string db_path = "sessions.db";
     bool demo_data = false;  // fill an empty database with demo sessions
-    // How long ended sessions stay in the change feed (watch resumes).
+    // How long ended sessions stay in the change feed (watch resumes), and
+    // how often the purge of older ones runs.
     absl::Duration retention = absl::Hours(24);
+    absl::Duration purge_interval = absl::Minutes(1);
   } storage;
   LiveViewOptions live_view;
+  WatchLimits watch;
   struct Auth {
     // File holding a bearer token to accept as an admin token (k8s Secret).
     std::string bootstrap_token_file;
@@ -93,6 +97,7 @@ class Server {
   std::unique_ptr<MethodTable> method_table_;
   std::unique_ptr<PortalHandler> portal_handler_;
   std::unique_ptr<IngestHandler> ingest_handler_;
+  std::unique_ptr<WatchHandler> watch_handler_;
   std::vector<std::unique_ptr<grpc::Service>> grpc_services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<gateway::HttpGateway> http_;

@@ -19,9 +19,15 @@ class PortalGrpcService final : public voice::api::app::portal::v1::PortalServic
       const voice::api::app::portal::v1::GetActiveSessionsRequest* request,
       voice::api::app::portal::v1::GetActiveSessionsResponse* response) override;
 
+  grpc::ServerWriteReactor<voice::api::app::portal::v1::WatchActiveSessionsResponse>*
+  WatchActiveSessions(
+      grpc::CallbackServerContext* context,
+      const voice::api::app::portal::v1::WatchActiveSessionsRequest* request) override;
+
  private:
   const MethodTable* table_;
   const MethodEntry* get_active_sessions_;
+  const StreamEntry* watch_active_sessions_;
 };
 
 }  // namespace sessions

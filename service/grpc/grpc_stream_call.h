@@ -1,0 +1,111 @@
+// Runs a method-table stream (EventStream) as a gRPC server-streaming call:
+// one message in flight at a time, the next one popped when the previous
+// is written, so a slow client slows only its own stream (what piles up
+// meanwhile is the stream's to bound). Ends the call with the stream's end
+// status, or when the client goes away.
+#ifndef SERVICE_GRPC_GRPC_STREAM_CALL_H_
+#define SERVICE_GRPC_GRPC_STREAM_CALL_H_
+
+#include <memory>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "service/event_stream.h"
+#include "service/grpc/grpc_status_util.h"
+#include "service/grpc/grpc_unary_call.h"
+#include "service/method_table.h"
+
+namespace sessions {
+
+// Deletes itself when gRPC is done with the call (OnDone).
+template <typename Response>
+class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
+ public:
+  GrpcStreamCall(const MethodTable& table, const StreamEntry& entry,
+                 grpc::CallbackServerContext* grpc_context,
+                 const google::protobuf::Message& request)
+      : table_(table), entry_(entry), call_(grpc_context), start_(absl::Now()) {
+    absl::StatusOr<std::shared_ptr<EventStream>> stream =
+        table_.OpenStream(entry_, call_.context(), request);
+    if (!stream.ok()) {
+      reported_ = true;  // OpenStream reported it
+      Finish(stream.status());
+      return;
+    }
+    stream_ = *std::move(stream);
+    stream_->SetWakeup([this] { WriteNext(); });
+    WriteNext();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+    }
+    if (!ok) return Finish(absl::CancelledError("the client went away"));
+    WriteNext();
+  }
+
+  void OnCancel() override { Finish(absl::CancelledError("the client cancelled")); }
+
+  void OnDone() override {
+    // No wake-up runs once Cancel() has returned: `this` may go.
+    if (stream_ != nullptr) stream_->Cancel();
+    if (!reported_) table_.StreamDone(entry_, *call_.context(), status_, absl::Now() - start_);
+    delete this;
+  }
+
+ private:
+  // Pops and writes the next message unless one is in flight.
+  void WriteNext() {
+    absl::Status end;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || finished_) return;
+      switch (stream_->Pop(&message_, &end)) {
+        case EventStream::Next::kPending:
+          return;
+        case EventStream::Next::kMessage:
+          writing_ = true;
+          break;
+        case EventStream::Next::kEnded:
+          break;
+      }
+    }
+    // Outside the lock: gRPC may run OnWriteDone inline.
+    if (!end.ok()) return Finish(end);
+    this->StartWrite(&message_);
+  }
+
+  void Finish(absl::Status status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+      status_ = status;
+    }
+    this->grpc::ServerWriteReactor<Response>::Finish(ToGrpcStatus(status));
+  }
+
+  const MethodTable& table_;
+  const StreamEntry& entry_;
+  GrpcCallContext call_;
+  const absl::Time start_;
+  std::shared_ptr<EventStream> stream_;
+  bool reported_ = false;
+
+  absl::Mutex mu_;
+  Response message_ ABSL_GUARDED_BY(mu_);  // the message in flight
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sessions
+
+#endif  // SERVICE_GRPC_GRPC_STREAM_CALL_H_
