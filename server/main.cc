@@ -32,6 +32,12 @@ ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
           "writes of other processes on the database (sessionsctl) appear");
 ABSL_FLAG(absl::Duration, watch_bookmark_interval, absl::Seconds(10),
           "How often an idle watch stream gets a bookmark (its current revision)");
+ABSL_FLAG(absl::Duration, watch_max_lifetime, absl::Minutes(30),
+          "A watch stream ends (UNAVAILABLE) after this long; clients resume from their last "
+          "revision, spreading over replicas again");
+ABSL_FLAG(absl::Duration, watch_token_recheck_interval, absl::Seconds(30),
+          "How often the tokens of open watch streams are checked again (a revoked or expired "
+          "token's streams end within this)");
 ABSL_FLAG(int, max_watches, 10000, "Open watch streams the server accepts, all tokens together");
 ABSL_FLAG(int, max_watches_per_token, 100, "Open watch streams one token may have");
 ABSL_FLAG(int, watch_max_pending, 10000,
@@ -54,6 +60,8 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"retention", "SESSIONS_RETENTION"},
     {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
     {"watch_bookmark_interval", "SESSIONS_WATCH_BOOKMARK_INTERVAL"},
+    {"watch_max_lifetime", "SESSIONS_WATCH_MAX_LIFETIME"},
+    {"watch_token_recheck_interval", "SESSIONS_WATCH_TOKEN_RECHECK_INTERVAL"},
     {"max_watches", "SESSIONS_MAX_WATCHES"},
     {"max_watches_per_token", "SESSIONS_MAX_WATCHES_PER_TOKEN"},
     {"watch_max_pending", "SESSIONS_WATCH_MAX_PENDING"},
@@ -72,9 +80,11 @@ sessions::ServerOptions OptionsFromFlags() {
   options.storage.retention = absl::GetFlag(FLAGS_retention);
   options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
   options.watch.max_watches = absl::GetFlag(FLAGS_max_watches);
+  options.watch.token_recheck_interval = absl::GetFlag(FLAGS_watch_token_recheck_interval);
   options.watch.max_watches_per_token = absl::GetFlag(FLAGS_max_watches_per_token);
   options.watch.stream.bookmark_interval = absl::GetFlag(FLAGS_watch_bookmark_interval);
   options.watch.stream.max_pending = absl::GetFlag(FLAGS_watch_max_pending);
+  options.watch.stream.max_lifetime = absl::GetFlag(FLAGS_watch_max_lifetime);
   const std::string http_address = absl::GetFlag(FLAGS_http_address);
   if (!http_address.empty()) {
     sessions::gateway::HttpGatewayOptions http;

@@ -13,6 +13,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/live_view_metrics.h"
 #include "server/store_metrics.h"
 #include "service/auth/token_authenticator.h"
 #include "service/grpc/ingest_grpc_service.h"
@@ -77,8 +78,11 @@ absl::Status Server::Start() {
   ingest_handler_ = std::make_unique<IngestHandler>(session_store_.get(), live_view_.get(),
                                                     [] { return absl::Now(); });
   ingest_handler_->RegisterIn(method_table_.get());
-  watch_handler_ = std::make_unique<WatchHandler>(live_view_.get(), options_.watch);
+  watch_handler_ =
+      std::make_unique<WatchHandler>(live_view_.get(), authenticator_.get(), options_.watch);
   watch_handler_->RegisterIn(method_table_.get());
+  metrics_->AddCollectable(
+      std::make_shared<LiveViewMetrics>(live_view_.get(), watch_handler_.get()));
   if (options_.register_extra_methods) {
     options_.register_extra_methods(method_table_.get(), live_view_.get());
   }

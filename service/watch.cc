@@ -29,6 +29,7 @@ Watch::Watch(WatchFilter filter, WatchOptions options, WatchCounters* counters,
     : filter_(std::move(filter)),
       options_(options),
       counters_(counters),
+      started_(now),
       snapshot_(std::move(snapshot)),
       floor_(revision),
       replaying_(resume),
@@ -166,6 +167,16 @@ bool Watch::OnRevision(int64_t revision, absl::Time now) {
   if (ended_ || cancelled_) return false;
   latest_revision_ = std::max(latest_revision_, revision);
   const bool was_ready = Ready();
+  if (now - started_ >= options_.max_lifetime) {
+    ended_ = true;
+    end_ = absl::UnavailableError(
+        "watch: the stream reached its lifetime; resume from the last "
+        "revision");
+    pending_.clear();
+    order_.clear();
+    snapshot_.clear();
+    return BecameReady(was_ready);
+  }
   if (!replaying_ && synced_sent_ && order_.empty() &&
       now - last_sent_ >= options_.bookmark_interval) {
     bookmark_due_ = true;

@@ -58,6 +58,10 @@ struct WatchOptions {
   int max_pending = 10000;
   // An idle stream gets a BOOKMARK this often.
   absl::Duration bookmark_interval = absl::Seconds(10);
+  // A stream ends (UNAVAILABLE) after this long, so that long-lived clients
+  // spread over replicas again as they reconnect (as the Kubernetes API
+  // server's watch timeout does); they resume from their last revision.
+  absl::Duration max_lifetime = absl::Minutes(30);
 };
 
 // Counters shared by every watch of a view.
@@ -88,7 +92,8 @@ class Watch final : public EventStream {
   bool OnChange(int64_t revision, absl::string_view session_id, const ViewEntry* before,
                 const ViewEntryPtr& after);
   // The view reached `revision` (every change up to it was passed to
-  // OnChange); a bookmark is due when the stream was idle long enough.
+  // OnChange); a bookmark is due when the stream was idle long enough, the
+  // end when the stream is older than max_lifetime.
   bool OnRevision(int64_t revision, absl::Time now);
   // Ends the stream with `status` (e.g. UNAVAILABLE at shutdown).
   bool End(absl::Status status);
@@ -126,6 +131,7 @@ class Watch final : public EventStream {
   const WatchFilter filter_;
   const WatchOptions options_;
   WatchCounters* const counters_;
+  const absl::Time started_;
 
   mutable absl::Mutex mu_;
   std::vector<ViewEntryPtr> snapshot_ ABSL_GUARDED_BY(mu_);

@@ -123,6 +123,18 @@ TEST(WatchTest, BookmarksOnIdleStreamsOnly) {
   EXPECT_THAT(Drain(watch), ElementsAre("BOOKMARK@9"));
 }
 
+TEST(WatchTest, EndsAtItsLifetime) {
+  WatchOptions options;
+  options.max_lifetime = absl::Minutes(1);
+  options.bookmark_interval = absl::Hours(1);
+  WatchCounters counters;
+  Watch watch(Account(), options, &counters, {}, 5, false, kStart);
+  Drain(watch);
+  EXPECT_FALSE(watch.OnRevision(6, kStart + absl::Seconds(59)));
+  EXPECT_TRUE(watch.OnRevision(6, kStart + absl::Seconds(61)));
+  EXPECT_THAT(Drain(watch), ElementsAre("END:UNAVAILABLE"));
+}
+
 TEST(WatchTest, ResumeSendsReplayThenSyncedAndDropsOlderLiveChanges) {
   WatchCounters counters;
   WatchFilter filter = Account();

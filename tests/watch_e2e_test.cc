@@ -327,6 +327,23 @@ TEST_F(WatchE2eTest, AClientThatNeverReadsIsEndedWhileOthersKeepUp) {
   EXPECT_EQ(fast->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(WatchE2eTest, ARevokedTokensStreamsEnd) {
+  ServerOptions options;
+  options.watch.token_recheck_interval = absl::Milliseconds(50);
+  Start(options);
+  const std::string doomed = server_->IssueToken("acct-a", kRead);
+  auto context = StreamContext(doomed);
+  auto reader = portal_->WatchActiveSessions(context.get(), {});
+  Replayed state;
+  ASSERT_TRUE(ReadUntil(reader.get(), &state, 0));  // open and synced
+  server_->RevokeToken(doomed);
+  portal::WatchActiveSessionsResponse message;
+  while (reader->Read(&message)) {
+  }
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+}
+
 TEST_F(WatchE2eTest, NoTokenNoStream) {
   Start();
   grpc::ClientContext context;

@@ -7,6 +7,8 @@
 #include "absl/time/clock.h"
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/http/chunk_encode.hpp"
 #include "boost/beast/http/read.hpp"
 #include "boost/beast/http/write.hpp"
 #include "spdlog/spdlog.h"
@@ -40,7 +42,8 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, const RequestHandle
       handler_(handler),
       registry_(registry),
       limits_(limits),
-      peer_(PeerOf(stream_.socket())) {}
+      peer_(PeerOf(stream_.socket())),
+      keepalive_timer_(stream_.get_executor()) {}
 
 void HttpConnection::Start() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadNext(); });
@@ -148,6 +151,13 @@ void HttpConnection::Dispatch(HttpRequest request) {
         },
         [weak](HttpResponse response) {
           if (std::shared_ptr<HttpConnection> self = weak.lock()) self->Write(std::move(response));
+        },
+        [weak](HttpResponse head, std::shared_ptr<BodySource> body) {
+          if (std::shared_ptr<HttpConnection> self = weak.lock()) {
+            self->StartStream(std::move(head), std::move(body));
+          } else {
+            body->Cancel();
+          }
         });
   } catch (const std::exception& e) {
     spdlog::error("http {}: dispatch failed: {}", peer_, e.what());
@@ -182,9 +192,93 @@ void HttpConnection::OnWrite(beast::error_code ec) {
   ReadNext();
 }
 
+void HttpConnection::StartStream(HttpResponse head, std::shared_ptr<BodySource> body) {
+  if (closed_ || response_.has_value() || body_ != nullptr) {
+    body->Cancel();
+    return;
+  }
+  busy_ = true;
+  keep_alive_ = false;  // the connection ends with the body
+  body_ = std::move(body);
+  chunked_ = request_version_ != 10;
+  stream_head_.emplace(std::move(head.base()));
+  stream_head_->version(chunked_ ? 11 : 10);
+  stream_head_->keep_alive(false);
+  stream_head_->erase(http::field::content_length);
+  if (chunked_) stream_head_->chunked(true);
+  stream_head_serializer_.emplace(*stream_head_);
+  chunk_in_flight_ = true;
+  stream_.expires_after(ToChrono(limits_.read_timeout));
+  http::async_write_header(stream_, *stream_head_serializer_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->chunk_in_flight_ = false;
+                             if (ec || self->closed_) {
+                               self->Close();
+                               return;
+                             }
+                             std::weak_ptr<HttpConnection> weak = self;
+                             self->body_->SetWakeup([weak] {
+                               if (std::shared_ptr<HttpConnection> connection = weak.lock()) {
+                                 connection->Post([connection] { connection->PumpStream(); });
+                               }
+                             });
+                             self->stream_.expires_never();
+                             self->ArmKeepalive();
+                             self->PumpStream();
+                           });
+}
+
+void HttpConnection::PumpStream() {
+  if (closed_ || body_ == nullptr || chunk_in_flight_ || stream_ended_) return;
+  std::string chunk;
+  const BodySource::Next next = body_->NextChunk(&chunk);
+  if (next == BodySource::Next::kPending) return;
+  if (!chunk.empty()) {
+    WriteChunk(std::move(chunk), /*last=*/false);
+    return;  // the end, if it is one, is read again after this write
+  }
+  if (next == BodySource::Next::kEnd) WriteChunk("", /*last=*/true);
+}
+
+void HttpConnection::WriteChunk(std::string bytes, bool last) {
+  chunk_in_flight_ = true;
+  chunk_ = std::move(bytes);
+  if (last) stream_ended_ = true;
+  // The write timeout cuts off a client that stopped reading.
+  stream_.expires_after(ToChrono(limits_.read_timeout));
+  auto written = [self = shared_from_this(), last](beast::error_code ec, size_t) {
+    self->chunk_in_flight_ = false;
+    if (ec || last || self->closed_) {
+      self->Close();
+      return;
+    }
+    self->stream_.expires_never();
+    self->ArmKeepalive();
+    self->PumpStream();
+  };
+  if (!chunked_) {
+    if (last) return written({}, 0);
+    asio::async_write(stream_, asio::buffer(chunk_), std::move(written));
+  } else if (last) {
+    asio::async_write(stream_, http::make_chunk_last(), std::move(written));
+  } else {
+    asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), std::move(written));
+  }
+}
+
+void HttpConnection::ArmKeepalive() {
+  keepalive_timer_.expires_after(ToChrono(limits_.stream_keepalive_interval));
+  keepalive_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closed_ || self->chunk_in_flight_ || self->stream_ended_) return;
+    self->WriteChunk(self->limits_.stream_keepalive, /*last=*/false);
+  });
+}
+
 void HttpConnection::Close() {
   if (closed_) return;
   closed_ = true;
+  keepalive_timer_.cancel();
+  if (body_ != nullptr) body_->Cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

@@ -7,6 +7,11 @@
 // request (slow clients are cut off), a write timeout equal to the read
 // timeout. Malformed HTTP gets a 400 and the connection is closed.
 //
+// A streamed response (Server-Sent Events) is written as its BodySource
+// yields chunks, one write at a time (a client that stops reading is cut
+// off by the write timeout), with a keep-alive comment on idle streams; the
+// connection closes when the body ends.
+//
 // Thread-safety: every member runs on the connection's strand; Post() and
 // BeginDrain() may be called from any thread. Owned by the
 // ConnectionRegistry (shared_ptr) until it closes.
@@ -20,9 +25,13 @@
 
 #include "absl/time/time.h"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core/flat_buffer.hpp"
 #include "boost/beast/core/tcp_stream.hpp"
+#include "boost/beast/http/empty_body.hpp"
 #include "boost/beast/http/parser.hpp"
+#include "boost/beast/http/serializer.hpp"
+#include "gateway/http/body_source.h"
 #include "gateway/http/connection_registry.h"
 #include "gateway/http/http_types.h"
 #include "gateway/http/request_handler.h"
@@ -34,6 +43,10 @@ struct ConnectionLimits {
   size_t max_body_bytes = 4 * 1024 * 1024;
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration idle_timeout = absl::Seconds(60);
+  // A streamed body idle this long gets `stream_keepalive` (an SSE comment),
+  // so that proxies and clients do not time the connection out.
+  absl::Duration stream_keepalive_interval = absl::Seconds(15);
+  std::string stream_keepalive = ": keep-alive\n\n";
 };
 
 class HttpConnection final : public std::enable_shared_from_this<HttpConnection> {
@@ -64,6 +77,11 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection>
   void Dispatch(HttpRequest request);
   void Write(HttpResponse response);
   void OnWrite(boost::beast::error_code ec);
+  void StartStream(HttpResponse head, std::shared_ptr<BodySource> body);
+  // Writes the body's next chunk unless a write is in flight.
+  void PumpStream();
+  void WriteChunk(std::string bytes, bool last);
+  void ArmKeepalive();
   void FailRead(boost::beast::error_code ec);
   void Close();
 
@@ -75,6 +93,16 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection>
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<HttpResponse> response_;
+  // A streamed response in progress.
+  std::shared_ptr<BodySource> body_;
+  std::string chunk_;  // the chunk being written
+  bool chunk_in_flight_ = false;
+  bool stream_ended_ = false;
+  bool chunked_ = true;  // HTTP/1.0 clients get the raw body, then the close
+  boost::asio::steady_timer keepalive_timer_;
+  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> stream_head_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      stream_head_serializer_;
   unsigned request_version_ = 11;
   bool keep_alive_ = true;
   bool idle_ = false;  // waiting for the first byte of a request

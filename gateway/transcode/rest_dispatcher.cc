@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "boost/url/parse.hpp"
 #include "gateway/codec/json_writer.h"
@@ -15,6 +16,7 @@
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_status.h"
+#include "gateway/transcode/sse_body.h"
 #include "spdlog/spdlog.h"
 
 namespace sessions::gateway {
@@ -57,6 +59,12 @@ absl::string_view Header(const HttpRequest& request, http::field field) {
   return ToAbsl(it->value());
 }
 
+absl::string_view Header(const HttpRequest& request, absl::string_view name) {
+  auto it = request.find(ToBeast(name));
+  if (it == request.end()) return {};
+  return ToAbsl(it->value());
+}
+
 HttpResponse PlainResponse(http::status status, absl::string_view content_type, std::string body) {
   HttpResponse response(status, 11);
   response.set(http::field::content_type, ToBeast(content_type));
@@ -82,7 +90,8 @@ RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* 
                                const std::vector<std::string>& cors_allowed_origins)
     : env_(env), routes_(routes), cors_(cors_allowed_origins) {}
 
-void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond) const {
+void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond,
+                              StreamResponder stream) const {
   const absl::Time start = absl::Now();
   Target target;
   if (!ParseTarget(ToAbsl(request.target()), &target.segments, &target.query)) {
@@ -97,7 +106,8 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
   if (!target.segments.empty() && routes_->AllowedMethods(target.segments).empty()) {
     target.suffix_format = StripFormatSuffix(&target.segments.back());
   }
-  DispatchApi(std::move(request), std::move(target), std::move(post), std::move(respond));
+  DispatchApi(std::move(request), std::move(target), std::move(post), std::move(respond),
+              std::move(stream));
 }
 
 bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& target,
@@ -130,8 +140,8 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
   return true;
 }
 
-void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post,
-                                 Responder respond) const {
+void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
+                                 StreamResponder stream) const {
   const absl::Time start = absl::Now();
   const ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
                                                 Header(request, http::field::accept));
@@ -172,6 +182,7 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
     Complete(*call, bound);
     return;
   }
+  if (match.route->stream != nullptr) return DispatchStream(std::move(call), std::move(stream));
   // A handler that completes inside Invoke() on this thread is finished
   // inline; any other completion hops back to the connection's strand, so
   // that `this` is only used while the gateway runs.
@@ -187,6 +198,42 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
         post([this, call, status = std::move(status)] { Complete(*call, status); });
       });
   call->inline_completion = false;
+}
+
+void RestDispatcher::DispatchStream(std::shared_ptr<Call> call, StreamResponder stream) const {
+  // A browser's EventSource reconnects with the last `id:` it got: resume
+  // there (it wins over a start_revision in the query, which is older).
+  const absl::string_view last_event_id = Header(call->request, "Last-Event-ID");
+  const google::protobuf::FieldDescriptor* start =
+      call->input->GetDescriptor()->FindFieldByName("start_revision");
+  int64_t revision = 0;
+  if (!last_event_id.empty() && start != nullptr &&
+      start->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+    if (!absl::SimpleAtoi(last_event_id, &revision) || revision < 0) {
+      return Complete(*call, absl::InvalidArgumentError(
+                                 "Last-Event-ID: expected the revision of a previous event"));
+    }
+    call->input->GetReflection()->SetInt64(call->input.get(), start, revision);
+  }
+  absl::StatusOr<std::shared_ptr<EventStream>> events =
+      env_.method_table->OpenStream(*call->route->stream, &call->context, *call->input);
+  if (!events.ok()) return Complete(*call, events.status());
+  HttpResponse head(http::status::ok, 11);
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("X-Accel-Buffering", "no");  // nginx and friends: do not buffer
+  cors_.Apply(Header(call->request, http::field::origin), &head);
+  if (env_.metrics != nullptr) {
+    env_.metrics->RecordHttp(call->route->path.text(), ToAbsl(call->request.method_string()), 200,
+                             absl::Now() - call->start);
+  }
+  const MethodTable* table = env_.method_table;
+  auto body = std::make_shared<SseBody>(*std::move(events), *call->route->response_prototype,
+                                        env_.sse_retry, [table, call](const absl::Status& status) {
+                                          table->StreamDone(*call->route->stream, call->context,
+                                                            status, absl::Now() - call->start);
+                                        });
+  stream(std::move(head), std::move(body));
 }
 
 void RestDispatcher::Complete(Call& call, const absl::Status& status) const {

@@ -2,9 +2,10 @@
 // and metrics endpoints, CORS preflight, routing (404 / 405), request
 // binding, the direct call into the MethodTable (no gRPC channel), and the
 // ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
-// CORS). The socket side lives in gateway/http (HttpServer, HttpConnection),
-// which calls this class through RequestHandler; it never blocks and never
-// throws.
+// CORS); server-streaming methods as Server-Sent Events (SseBody;
+// `Last-Event-ID` sets the request's start_revision). The socket side lives in gateway/http
+// (HttpServer, HttpConnection), which calls this class through RequestHandler; it never blocks and
+// never throws.
 //
 // Usage:
 //   RestDispatcher dispatcher(env, routes.get(), options);
@@ -39,6 +40,8 @@ namespace sessions::gateway {
 // the gateway.
 struct GatewayEnvironment {
   const MethodTable* method_table = nullptr;
+  // The reconnection delay Server-Sent Events streams suggest (`retry:`).
+  absl::Duration sse_retry = absl::Seconds(3);
   HttpMetrics* metrics = nullptr;  // may be null: nothing recorded, empty /metrics
   // True while the store is open and the server is not draining (/readyz).
   std::function<bool()> is_ready;
@@ -49,7 +52,8 @@ class RestDispatcher final : public RequestHandler {
   RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
                  const std::vector<std::string>& cors_allowed_origins);
 
-  void Dispatch(HttpRequest request, Poster post, Responder respond) const override;
+  void Dispatch(HttpRequest request, Poster post, Responder respond,
+                StreamResponder stream) const override;
 
   // A JSON ResponseStatus error.
   HttpResponse TransportError(int http_status, absl::string_view error_code,
@@ -59,7 +63,10 @@ class RestDispatcher final : public RequestHandler {
   struct Call;
   struct Target;
 
-  void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond) const;
+  void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
+                   StreamResponder stream) const;
+  // Opens a server-streaming method as Server-Sent Events.
+  void DispatchStream(std::shared_ptr<Call> call, StreamResponder stream) const;
   void Complete(Call& call, const absl::Status& status) const;
   HttpResponse ErrorResponse(const HttpError& error, ResponseFormat format) const;
   // Adds CORS and, when worth it, gzip; records metrics; then responds.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "google/api/annotations.pb.h"
 
 namespace sessions::gateway {
@@ -18,23 +19,22 @@ ServiceStackOperations DefaultServiceStackOperations() {
 absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
     const MethodTable& methods, const ServiceStackOperations& operations) {
   std::unique_ptr<RouteTable> table(new RouteTable());
-  for (const MethodEntry* entry : methods.Methods()) {
-    const google::protobuf::MethodOptions& options = entry->descriptor->options();
-    if (options.HasExtension(google::api::http)) {
-      const google::api::HttpRule& rule = options.GetExtension(google::api::http);
-      if (absl::Status s = table->AddRule(*entry, rule); !s.ok()) return s;
-      for (const google::api::HttpRule& extra : rule.additional_bindings()) {
-        if (absl::Status s = table->AddRule(*entry, extra); !s.ok()) return s;
-      }
+  for (const StreamEntry* entry : methods.StreamMethods()) {
+    if (absl::Status s = table->AddAnnotated({entry->descriptor, nullptr, entry}); !s.ok()) {
+      return s;
     }
+  }
+  for (const MethodEntry* entry : methods.Methods()) {
+    const Callee callee{entry->descriptor, entry, nullptr};
+    if (absl::Status s = table->AddAnnotated(callee); !s.ok()) return s;
     auto op = operations.find(entry->descriptor->full_name());
     if (op == operations.end()) continue;
     for (const char* prefix : {"/json/reply/", "/api/"}) {
       const std::string path = absl::StrCat(prefix, op->second);
-      if (absl::Status s = table->AddRoute(*entry, http::verb::get, path, "", ""); !s.ok()) {
+      if (absl::Status s = table->AddRoute(callee, http::verb::get, path, "", ""); !s.ok()) {
         return s;
       }
-      if (absl::Status s = table->AddRoute(*entry, http::verb::post, path, "*", ""); !s.ok()) {
+      if (absl::Status s = table->AddRoute(callee, http::verb::post, path, "*", ""); !s.ok()) {
         return s;
       }
     }
@@ -46,27 +46,38 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
   return table;
 }
 
-absl::Status RouteTable::AddRule(const MethodEntry& entry, const google::api::HttpRule& rule) {
+absl::Status RouteTable::AddAnnotated(const Callee& callee) {
+  const google::protobuf::MethodOptions& options = callee.descriptor->options();
+  if (!options.HasExtension(google::api::http)) return absl::OkStatus();
+  const google::api::HttpRule& rule = options.GetExtension(google::api::http);
+  RETURN_IF_ERROR(AddRule(callee, rule));
+  for (const google::api::HttpRule& extra : rule.additional_bindings()) {
+    RETURN_IF_ERROR(AddRule(callee, extra));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RouteTable::AddRule(const Callee& callee, const google::api::HttpRule& rule) {
   using Rule = google::api::HttpRule;
   switch (rule.pattern_case()) {
     case Rule::kGet:
-      return AddRoute(entry, http::verb::get, rule.get(), rule.body(), rule.response_body());
+      return AddRoute(callee, http::verb::get, rule.get(), rule.body(), rule.response_body());
     case Rule::kPut:
-      return AddRoute(entry, http::verb::put, rule.put(), rule.body(), rule.response_body());
+      return AddRoute(callee, http::verb::put, rule.put(), rule.body(), rule.response_body());
     case Rule::kPost:
-      return AddRoute(entry, http::verb::post, rule.post(), rule.body(), rule.response_body());
+      return AddRoute(callee, http::verb::post, rule.post(), rule.body(), rule.response_body());
     case Rule::kDelete:
-      return AddRoute(entry, http::verb::delete_, rule.delete_(), rule.body(),
+      return AddRoute(callee, http::verb::delete_, rule.delete_(), rule.body(),
                       rule.response_body());
     case Rule::kPatch:
-      return AddRoute(entry, http::verb::patch, rule.patch(), rule.body(), rule.response_body());
+      return AddRoute(callee, http::verb::patch, rule.patch(), rule.body(), rule.response_body());
     case Rule::kCustom: {
       const http::verb verb = http::string_to_verb(rule.custom().kind());
       if (verb == http::verb::unknown) {
         return absl::InvalidArgumentError(absl::StrCat(
-            entry.descriptor->full_name(), ": unsupported HTTP method ", rule.custom().kind()));
+            callee.descriptor->full_name(), ": unsupported HTTP method ", rule.custom().kind()));
       }
-      return AddRoute(entry, verb, rule.custom().path(), rule.body(), rule.response_body());
+      return AddRoute(callee, verb, rule.custom().path(), rule.body(), rule.response_body());
     }
     case Rule::PATTERN_NOT_SET:
       break;
@@ -74,9 +85,9 @@ absl::Status RouteTable::AddRule(const MethodEntry& entry, const google::api::Ht
   return absl::OkStatus();
 }
 
-absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb, absl::string_view path,
+absl::Status RouteTable::AddRoute(const Callee& callee, http::verb verb, absl::string_view path,
                                   absl::string_view body, absl::string_view response_body) {
-  const google::protobuf::MethodDescriptor* method = entry.descriptor;
+  const google::protobuf::MethodDescriptor* method = callee.descriptor;
   absl::StatusOr<PathTemplate> parsed = PathTemplate::Parse(path);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
@@ -86,7 +97,8 @@ absl::Status RouteTable::AddRoute(const MethodEntry& entry, http::verb verb, abs
   route.verb = verb;
   route.path = *std::move(parsed);
   route.body_field = std::string(body);
-  route.method = &entry;
+  route.method = callee.method;
+  route.stream = callee.stream;
   google::protobuf::MessageFactory* factory = google::protobuf::MessageFactory::generated_factory();
   route.request_prototype = factory->GetPrototype(method->input_type());
   route.response_prototype = factory->GetPrototype(method->output_type());

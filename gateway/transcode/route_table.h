@@ -1,6 +1,6 @@
 // The immutable routing table of the REST gateway, built once at start-up
 // from the `google.api.http` annotations of every method in the
-// MethodTable (no per-method code), plus ServiceStack's predefined routes
+// MethodTable (no per-method code; streaming methods too), plus ServiceStack's predefined routes
 // (`/json/reply/<Op>`, `/api/<Op>`; GET and POST with the request DTO as
 // body) for methods that have a ServiceStack operation name.
 //
@@ -48,8 +48,11 @@ struct Route {
   // Set when the rule's response_body names a message field: only that
   // field of the response is written.
   const google::protobuf::FieldDescriptor* response_field = nullptr;
-  const MethodEntry* method = nullptr;  // not owned (the MethodTable's)
-  const FieldIndex* fields = nullptr;   // of the request type; owned by the table
+  // Exactly one is set (not owned; the MethodTable's): a unary method, or a
+  // server-streaming one (answered as Server-Sent Events).
+  const MethodEntry* method = nullptr;
+  const StreamEntry* stream = nullptr;
+  const FieldIndex* fields = nullptr;  // of the request type; owned by the table
   // Generated-factory prototypes of the input and output types, looked up
   // once here instead of on every request.
   const google::protobuf::Message* request_prototype = nullptr;
@@ -82,11 +85,18 @@ class RouteTable {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  // What a route calls.
+  struct Callee {
+    const google::protobuf::MethodDescriptor* descriptor;
+    const MethodEntry* method;
+    const StreamEntry* stream;
+  };
+
   RouteTable() = default;
-  absl::Status AddRule(const MethodEntry& entry, const google::api::HttpRule& rule);
-  absl::Status AddRoute(const MethodEntry& entry, boost::beast::http::verb verb,
-                        absl::string_view path, absl::string_view body,
-                        absl::string_view response_body);
+  absl::Status AddAnnotated(const Callee& callee);
+  absl::Status AddRule(const Callee& callee, const google::api::HttpRule& rule);
+  absl::Status AddRoute(const Callee& callee, boost::beast::http::verb verb, absl::string_view path,
+                        absl::string_view body, absl::string_view response_body);
 
   std::vector<Route> routes_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, std::unique_ptr<FieldIndex>> indexes_;

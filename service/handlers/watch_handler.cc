@@ -1,5 +1,7 @@
 #include "service/handlers/watch_handler.h"
 
+#include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,11 +14,39 @@ namespace sessions {
 
 using ::voice::api::app::portal::v1::WatchActiveSessionsRequest;
 
-// The view's watch, counted against the limits until the transport is done.
+namespace {
+
+// The one header a token re-check needs, kept by the stream (the call's own
+// metadata may be gone by the time of a re-check).
+class AuthorizationOnly final : public MetadataView {
+ public:
+  explicit AuthorizationOnly(std::string value) : value_(std::move(value)) {}
+  std::optional<std::string_view> Get(std::string_view key) const override {
+    if (key != "authorization") return std::nullopt;
+    return std::string_view(value_);
+  }
+
+ private:
+  const std::string value_;
+};
+
+size_t TransportIndex(Transport transport) { return transport == Transport::kGrpc ? 0 : 1; }
+
+}  // namespace
+
+// The view's watch, counted against the limits until the transport is done,
+// with what a token re-check needs.
 class WatchHandler::CountedStream final : public EventStream {
  public:
-  CountedStream(WatchHandler* handler, std::string token_id, std::shared_ptr<EventStream> watch)
-      : handler_(handler), token_id_(std::move(token_id)), watch_(std::move(watch)) {}
+  CountedStream(WatchHandler* handler, const CallContext& context,
+                std::shared_ptr<sessions::Watch> watch)
+      : handler_(handler),
+        token_id_(context.principal.token_id),
+        transport_(context.transport),
+        authorization_(std::string(context.metadata != nullptr
+                                       ? context.metadata->Get("authorization").value_or("")
+                                       : "")),
+        watch_(std::move(watch)) {}
   ~CountedStream() override { Cancel(); }
 
   Next Pop(google::protobuf::Message* out, absl::Status* end) override {
@@ -25,15 +55,35 @@ class WatchHandler::CountedStream final : public EventStream {
   void SetWakeup(std::function<void()> wake) override { watch_->SetWakeup(std::move(wake)); }
   void Cancel() override {
     watch_->Cancel();
-    if (!released_.exchange(true)) handler_->Release(token_id_);
+    if (!released_.exchange(true)) handler_->Release(token_id_, transport_);
   }
+
+  const MetadataView& authorization() const { return authorization_; }
+  sessions::Watch& watch() { return *watch_; }
 
  private:
   WatchHandler* const handler_;
   const std::string token_id_;
-  const std::shared_ptr<EventStream> watch_;
+  const Transport transport_;
+  const AuthorizationOnly authorization_;
+  const std::shared_ptr<sessions::Watch> watch_;
   std::atomic<bool> released_{false};
 };
+
+WatchHandler::WatchHandler(LiveView* view, Authenticator* authenticator, WatchLimits limits)
+    : view_(view), authenticator_(authenticator), limits_(limits) {
+  if (limits_.token_recheck_interval > absl::ZeroDuration()) {
+    recheck_thread_.emplace("watch-tokens", [this] { RecheckLoop(); });
+  }
+}
+
+WatchHandler::~WatchHandler() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (recheck_thread_) recheck_thread_->Join();
+}
 
 absl::StatusOr<std::shared_ptr<EventStream>> WatchHandler::Watch(
     const CallContext& context, const WatchActiveSessionsRequest& request) {
@@ -50,32 +100,77 @@ absl::StatusOr<std::shared_ptr<EventStream>> WatchHandler::Watch(
   const std::string& token = context.principal.token_id;
   {
     absl::MutexLock lock(&mu_);
-    if (open_ >= limits_.max_watches) {
+    if (open_by_transport_[0] + open_by_transport_[1] >= limits_.max_watches) {
       return absl::ResourceExhaustedError("watch: the server has as many watches as it takes");
     }
     int& by_token = open_by_token_[token];
     if (by_token >= limits_.max_watches_per_token) {
+      if (by_token == 0) open_by_token_.erase(token);
       return absl::ResourceExhaustedError(absl::StrCat(
           "watch: this token already has ", limits_.max_watches_per_token, " open watches"));
     }
     ++by_token;
-    ++open_;
+    ++open_by_transport_[TransportIndex(context.transport)];
   }
   absl::StatusOr<std::shared_ptr<sessions::Watch>> watch =
       view_->StartWatch(std::move(filter), request.start_revision(), limits_.stream);
   if (!watch.ok()) {
-    Release(token);
+    Release(token, context.transport);
     return watch.status();
   }
-  return std::shared_ptr<EventStream>(
-      std::make_shared<CountedStream>(this, token, *std::move(watch)));
+  auto stream = std::make_shared<CountedStream>(this, context, *std::move(watch));
+  absl::MutexLock lock(&mu_);
+  streams_.push_back(stream);
+  return std::shared_ptr<EventStream>(std::move(stream));
 }
 
-void WatchHandler::Release(const std::string& token_id) {
+void WatchHandler::Release(const std::string& token_id, Transport transport) {
   absl::MutexLock lock(&mu_);
-  --open_;
+  --open_by_transport_[TransportIndex(transport)];
   auto it = open_by_token_.find(token_id);
   if (--it->second == 0) open_by_token_.erase(it);
+}
+
+int WatchHandler::OpenStreams(Transport transport) const {
+  absl::MutexLock lock(&mu_);
+  return open_by_transport_[TransportIndex(transport)];
+}
+
+void WatchHandler::RecheckTokens() {
+  std::vector<std::shared_ptr<CountedStream>> open;
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                  [&](const std::weak_ptr<CountedStream>& weak) {
+                                    std::shared_ptr<CountedStream> stream = weak.lock();
+                                    if (stream == nullptr || stream->watch().Finished()) {
+                                      return true;
+                                    }
+                                    open.push_back(std::move(stream));
+                                    return false;
+                                  }),
+                   streams_.end());
+  }
+  // Outside the lock: authentication reads the token store.
+  for (const auto& stream : open) {
+    absl::StatusOr<Principal> principal = authenticator_->Authenticate(&stream->authorization());
+    if (principal.ok() && principal->Has(Scope::kSessionsRead)) continue;
+    if (stream->watch().End(
+            absl::UnauthenticatedError("watch: the token was revoked or has expired"))) {
+      stream->watch().Wake();
+    }
+  }
+}
+
+void WatchHandler::RecheckLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), limits_.token_recheck_interval);
+      if (stopping_) return;
+    }
+    RecheckTokens();
+  }
 }
 
 void WatchHandler::RegisterIn(MethodTable* table) {

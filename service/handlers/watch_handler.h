@@ -2,16 +2,27 @@
 // filters and the caller's tenant rules exactly as GetActiveSessions does
 // (PortalFilter), enforces the watch limits, and opens a watch on the live
 // view. The transports drain the returned stream (EventStream).
+//
+// Tokens are checked again while streams stay open: every
+// `token_recheck_interval`, each open stream's token is authenticated anew,
+// and a stream whose token was revoked or expired (or lost the read scope)
+// ends with UNAUTHENTICATED.
 #ifndef SERVICE_HANDLERS_WATCH_HANDLER_H_
 #define SERVICE_HANDLERS_WATCH_HANDLER_H_
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/worker_thread.h"
+#include "service/authenticator.h"
 #include "service/call_context.h"
 #include "service/event_stream.h"
 #include "service/live_view.h"
@@ -23,14 +34,22 @@ namespace sessions {
 struct WatchLimits {
   int max_watches = 10000;          // open streams, all tokens together
   int max_watches_per_token = 100;  // open streams of one token
-  WatchOptions stream;              // per-stream bounds and bookmarks
+  // How often open streams' tokens are authenticated again; zero: never.
+  absl::Duration token_recheck_interval = absl::Seconds(30);
+  WatchOptions stream;  // per-stream bounds, bookmarks, lifetime
 };
 
 // Thread-safe.
 class WatchHandler {
  public:
-  // `view` is not owned and must outlive the handler and every stream.
-  WatchHandler(LiveView* view, WatchLimits limits) : view_(view), limits_(limits) {}
+  // `view` and `authenticator` are not owned and must outlive the handler;
+  // streams must be cancelled (by their transports) before it is destroyed.
+  WatchHandler(LiveView* view, Authenticator* authenticator, WatchLimits limits);
+  // Stops the token re-check thread.
+  ~WatchHandler();
+
+  WatchHandler(const WatchHandler&) = delete;
+  WatchHandler& operator=(const WatchHandler&) = delete;
 
   // Errors: those of GetActiveSessions' filters, INVALID_ARGUMENT naming
   // start_revision, OUT_OF_RANGE (below the compaction horizon),
@@ -41,15 +60,27 @@ class WatchHandler {
 
   void RegisterIn(MethodTable* table);
 
+  // Open streams by transport (metrics).
+  int OpenStreams(Transport transport) const;
+
+  // Runs one token re-check pass now (the thread's work; tests).
+  void RecheckTokens();
+
  private:
   class CountedStream;
-  void Release(const std::string& token_id);
+  void Release(const std::string& token_id, Transport transport);
+  void RecheckLoop();
 
   LiveView* const view_;
+  Authenticator* const authenticator_;
   const WatchLimits limits_;
-  absl::Mutex mu_;
-  int open_ ABSL_GUARDED_BY(mu_) = 0;
+
+  mutable absl::Mutex mu_;
+  std::array<int, 2> open_by_transport_ ABSL_GUARDED_BY(mu_) = {0, 0};
   absl::flat_hash_map<std::string, int> open_by_token_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::weak_ptr<CountedStream>> streams_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<WorkerThread> recheck_thread_;
 };
 
 }  // namespace sessions

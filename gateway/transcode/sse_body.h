@@ -1,0 +1,56 @@
+// A method-table stream (EventStream) as a Server-Sent Events body: each
+// message becomes one event, `data:` the message in the ServiceStack JSON
+// dialect of the REST routes, `event:` the C# name (lower case) of its
+// `type` enum field, `id:` its `revision` field. Snapshot events carry no
+// id: a browser that reconnects mid-snapshot sends no Last-Event-ID and
+// gets a fresh snapshot instead of resuming from a half-received one. The
+// body opens with a `retry:` hint and ends, when the stream ends by itself,
+// with an `end` event holding a ResponseStatus.
+//
+// Thread-safe (NextChunk() runs on the connection's strand).
+#ifndef GATEWAY_TRANSCODE_SSE_BODY_H_
+#define GATEWAY_TRANSCODE_SSE_BODY_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gateway/http/body_source.h"
+#include "google/protobuf/message.h"
+#include "service/event_stream.h"
+
+namespace sessions::gateway {
+
+class SseBody final : public BodySource {
+ public:
+  // `prototype` is of the stream's message type. `on_done` runs once, with
+  // the stream's end status (CANCELLED when the client went away first).
+  SseBody(std::shared_ptr<EventStream> events, const google::protobuf::Message& prototype,
+          absl::Duration retry, std::function<void(const absl::Status&)> on_done);
+  ~SseBody() override;
+
+  Next NextChunk(std::string* chunk) override;
+  void SetWakeup(std::function<void()> wake) override;
+  void Cancel() override;
+
+  // Appends `message` as one event.
+  static void AppendEvent(const google::protobuf::Message& message, std::string* out);
+
+ private:
+  void Done(const absl::Status& status);
+
+  const std::shared_ptr<EventStream> events_;
+  const std::unique_ptr<google::protobuf::Message> message_;  // reused by NextChunk
+  const absl::Duration retry_;
+  std::function<void(const absl::Status&)> on_done_;
+  bool started_ = false;  // NextChunk() only: the strand
+  bool ended_ = false;    // NextChunk() only
+  std::atomic<bool> done_{false};
+};
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_TRANSCODE_SSE_BODY_H_
