@@ -41,6 +41,8 @@ ABSL_FLAG(int, batch, 2000, "Sessions per transaction");
 ABSL_FLAG(std::string, read_token_file, "", "Writes a sessions:read token of account 0 here");
 ABSL_FLAG(std::string, write_token_file, "",
           "Writes a sessions:write token of the ingest account here");
+ABSL_FLAG(std::string, ingest_read_token_file, "",
+          "Writes a sessions:read token of the ingest account here (watch benchmarks)");
 ABSL_FLAG(bool, skip_tokens, false, "Creates no tokens");
 
 namespace sessions::bench {
@@ -142,6 +144,10 @@ int Run() {
     if (s.ok()) {
       s = WriteToken(tokens->get(), absl::GetFlag(FLAGS_write_token_file), IngestAccountId(),
                      Scope::kSessionsWrite, "bench-write");
+    }
+    if (s.ok()) {
+      s = WriteToken(tokens->get(), absl::GetFlag(FLAGS_ingest_read_token_file), IngestAccountId(),
+                     Scope::kSessionsRead, "bench-watch");
     }
     if (!s.ok()) {
       std::fprintf(stderr, "gen_data: tokens: %s\n", s.ToString().c_str());

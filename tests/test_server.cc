@@ -39,8 +39,16 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(ServerOptions opti
   test_server->db_path_ = FreshDbPath();
   options.grpc.address = "127.0.0.1:0";
   options.storage.db_path = test_server->db_path_;
+  test_server->options_ = options;
   ASSIGN_OR_RETURN(test_server->server_, Server::BuildAndStart(options));
   return test_server;
+}
+
+absl::Status TestServer::Restart() {
+  server_->Shutdown();
+  server_.reset();
+  ASSIGN_OR_RETURN(server_, Server::BuildAndStart(options_));
+  return absl::OkStatus();
 }
 
 std::string TestServer::grpc_target() const {

@@ -21,6 +21,10 @@ class TestServer {
   // Addresses and the database path are chosen here.
   static absl::StatusOr<std::unique_ptr<TestServer>> Start(ServerOptions options = {});
 
+  // Shuts the server down (as SIGTERM would) and starts a new one with the
+  // same options on the same database file, on new ports.
+  absl::Status Restart();
+
   Server& server() { return *server_; }
   const std::string& db_path() const { return db_path_; }
   std::string grpc_target() const;
@@ -36,6 +40,7 @@ class TestServer {
 
  private:
   std::unique_ptr<Server> server_;
+  ServerOptions options_;
   std::string db_path_;
 };
 

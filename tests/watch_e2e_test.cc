@@ -77,6 +77,10 @@ class WatchE2eTest : public ::testing::Test {
     writer_ = server_->IssueToken("acct-a", kWrite | kRead);
     other_writer_ = server_->IssueToken("acct-b", kWrite);
     reader_ = server_->IssueToken("acct-a", kRead);
+    Connect();
+  }
+
+  void Connect() {
     channel_ = server_->NewChannel();
     portal_ = portal::PortalService::NewStub(channel_);
     ingest_ = v1::SessionIngestService::NewStub(channel_);
@@ -236,6 +240,37 @@ TEST_F(WatchE2eTest, ResumeAfterACutStreamMissesNothing) {
   for (const auto& [id, data] : truth) EXPECT_EQ(state.sessions[id], data) << id;
   context->TryCancel();
   reader->Finish();
+}
+
+TEST_F(WatchE2eTest, ResumeAcrossAServerRestartMissesNothing) {
+  Start();
+  std::mt19937 rng(13);
+  std::vector<std::string> ids;
+  RandomWrites(&rng, 40, &ids);
+  Replayed state;
+  auto context = StreamContext(reader_);
+  auto reader = portal_->WatchActiveSessions(context.get(), {});
+  int64_t revision = 0;
+  Truth(&revision);
+  ASSERT_TRUE(ReadUntil(reader.get(), &state, revision));
+  std::thread restart([&] { ASSERT_TRUE(server_->Restart().ok()); });
+  portal::WatchActiveSessionsResponse message;
+  while (reader->Read(&message)) state.Apply(message);
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  restart.join();
+  Connect();  // the new server's ports
+  RandomWrites(&rng, 60, &ids);
+  auto resumed_context = StreamContext(reader_);
+  portal::WatchActiveSessionsRequest resume;
+  resume.set_start_revision(state.revision);
+  auto resumed = portal_->WatchActiveSessions(resumed_context.get(), resume);
+  state.synced = false;
+  auto [truth_ids, truth] = Truth(&revision);
+  ASSERT_TRUE(ReadUntil(resumed.get(), &state, revision));
+  EXPECT_THAT(state.Ids(), UnorderedElementsAreArray(truth_ids));
+  for (const auto& [id, data] : truth) EXPECT_EQ(state.sessions[id], data) << id;
+  resumed_context->TryCancel();
+  resumed->Finish();
 }
 
 TEST_F(WatchE2eTest, ResumeBelowTheHorizonIsOutOfRange) {

@@ -1,0 +1,302 @@
+// watch_fanout_bench: WatchActiveSessions fan-out against a running
+// sessions_server (the production binary, its logging).
+//
+//   watch_fanout_bench --target=127.0.0.1:50051 --read_token_file=r --write_token_file=w
+//       --watchers=1000 --rate=50 --seconds=10 --server_pid=1234
+//
+// 1. Ingest throughput, closed loop (`--writers` concurrent UpsertSession
+//    callers for `--throughput_seconds`), with no watcher attached.
+// 2. Opens `--watchers` gRPC watches (callback API), waits until all are
+//    synced.
+// 3. The same throughput run with every watcher attached (and reading).
+// 4. One writer at `--rate` writes/s for `--seconds`: for every write, the
+//    latency from sending it to its acknowledgement, and from sending it to
+//    its delivery at every watcher; server CPU (from /proc) per delivered
+//    event.
+// Prints one `key=value` line per phase. Session ids are never reused.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/grpcpp.h"
+#include "storage/sample/session_factory.h"
+#include "voice/api/app/portal/v1/portal.grpc.pb.h"
+#include "voice/api/sessions/v1/ingest.grpc.pb.h"
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server gRPC address");
+ABSL_FLAG(std::string, read_token_file, "", "A sessions:read token of the ingest account");
+ABSL_FLAG(std::string, write_token_file, "", "A sessions:write token of the ingest account");
+ABSL_FLAG(int, watchers, 100, "gRPC watches to attach");
+ABSL_FLAG(int, channels, 8, "gRPC channels the watches spread over");
+ABSL_FLAG(int, writers, 8, "Concurrent writers of the throughput phases");
+ABSL_FLAG(double, throughput_seconds, 5, "Length of each throughput phase");
+ABSL_FLAG(double, rate, 50, "Writes per second of the latency phase");
+ABSL_FLAG(double, seconds, 10, "Length of the latency phase");
+ABSL_FLAG(int, server_pid, 0, "Server process, for its CPU time (0: not measured)");
+ABSL_FLAG(std::string, run_id, "", "Prefix of session ids (unique per run)");
+
+namespace sessions::bench {
+namespace {
+
+namespace portal = ::voice::api::app::portal::v1;
+namespace v1 = ::voice::api::sessions::v1;
+using Clock = std::chrono::steady_clock;
+
+std::string ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  if (token.empty()) {
+    std::fprintf(stderr, "no token in %s\n", path.c_str());
+    std::exit(2);
+  }
+  return token;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+// utime + stime of `pid` in seconds (0 when unknown).
+double CpuSeconds(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct Percentiles {
+  double p50_ms = 0, p99_ms = 0;
+  size_t count = 0;
+};
+
+Percentiles Summarize(std::vector<int64_t> ns) {
+  Percentiles p;
+  p.count = ns.size();
+  if (ns.empty()) return p;
+  std::sort(ns.begin(), ns.end());
+  p.p50_ms = static_cast<double>(ns[ns.size() / 2]) / 1e6;
+  p.p99_ms = static_cast<double>(ns[std::min(ns.size() - 1, ns.size() * 99 / 100)]) / 1e6;
+  return p;
+}
+
+// Send times of the latency phase's writes, by index (0: not sent yet).
+class SendTimes {
+ public:
+  explicit SendTimes(size_t n) : times_(n) {}
+  void Set(size_t i, int64_t ns) { times_[i].store(ns, std::memory_order_release); }
+  int64_t Get(size_t i) const { return times_[i].load(std::memory_order_acquire); }
+  size_t size() const { return times_.size(); }
+
+ private:
+  std::vector<std::atomic<int64_t>> times_;
+};
+
+// One watch; records the delivery latency of the latency phase's writes.
+class Watcher final : public grpc::ClientReadReactor<portal::WatchActiveSessionsResponse> {
+ public:
+  Watcher(portal::PortalService::Stub* stub, const std::string& token, const std::string& prefix,
+          const SendTimes* sends, std::atomic<int>* synced)
+      : prefix_(prefix), sends_(sends), synced_(synced) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    stub->async()->WatchActiveSessions(&context_, &request_, this);
+    StartRead(&message_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    const int64_t now = NowNs();
+    if (message_.type() == portal::WATCH_EVENT_TYPE_SYNCED) synced_->fetch_add(1);
+    if (message_.type() == portal::WATCH_EVENT_TYPE_UPSERT) {
+      events_.fetch_add(1, std::memory_order_relaxed);
+      absl::string_view id = message_.sessions(0).id();
+      size_t index;
+      if (absl::ConsumePrefix(&id, prefix_) && absl::SimpleAtoi(id, &index) &&
+          index < sends_->size()) {
+        if (const int64_t sent = sends_->Get(index); sent != 0) latencies_.push_back(now - sent);
+      }
+    }
+    StartRead(&message_);
+  }
+
+  void OnDone(const grpc::Status&) override { done_.Notify(); }
+
+  void Stop() {
+    context_.TryCancel();
+    done_.WaitForNotification();
+  }
+
+  int64_t events() const { return events_.load(std::memory_order_relaxed); }
+  const std::vector<int64_t>& latencies() const { return latencies_; }
+
+ private:
+  grpc::ClientContext context_;
+  portal::WatchActiveSessionsRequest request_;
+  portal::WatchActiveSessionsResponse message_;
+  const std::string prefix_;
+  const SendTimes* sends_;
+  std::atomic<int>* synced_;
+  std::atomic<int64_t> events_{0};  // upserts received
+  std::vector<int64_t> latencies_;  // the reactor's callbacks only; read after Stop()
+  absl::Notification done_;
+};
+
+// A realistic session (members, log, breadcrumb), new id, the token's account.
+v1::UpsertSessionRequest Upsert(const std::string& id, int64_t n) {
+  v1::UpsertSessionRequest request;
+  sample::FillSession(sample::IngestAccountId(), id, n, absl::Now(), /*ended=*/false,
+                      request.mutable_session());
+  request.mutable_session()->clear_date_last_modified();  // the server's clock
+  return request;
+}
+
+// Closed-loop writes for `seconds`; returns writes/s.
+double Throughput(v1::SessionIngestService::Stub* stub, const std::string& token,
+                  const std::string& prefix, int writers, double seconds) {
+  std::atomic<int64_t> next{0}, done{0}, failed{0};
+  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&] {
+      while (Clock::now() < end) {
+        const int64_t n = next.fetch_add(1);
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", "Bearer " + token);
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+        v1::UpsertSessionResponse response;
+        const grpc::Status status =
+            stub->UpsertSession(&context, Upsert(absl::StrCat(prefix, n), n), &response);
+        (status.ok() ? done : failed).fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failed > 0) std::fprintf(stderr, "%lld writes failed\n", static_cast<long long>(failed));
+  return static_cast<double>(done) / elapsed;
+}
+
+int Main() {
+  const std::string read_token = ReadToken(absl::GetFlag(FLAGS_read_token_file));
+  const std::string write_token = ReadToken(absl::GetFlag(FLAGS_write_token_file));
+  const std::string run =
+      absl::GetFlag(FLAGS_run_id).empty() ? absl::StrCat(NowNs()) : absl::GetFlag(FLAGS_run_id);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("fanout_channel", i);  // distinct channels, not one shared subchannel
+    channels.push_back(grpc::CreateCustomChannel(absl::GetFlag(FLAGS_target),
+                                                 grpc::InsecureChannelCredentials(), args));
+  }
+  auto ingest = v1::SessionIngestService::NewStub(channels[0]);
+  const int writers = absl::GetFlag(FLAGS_writers);
+  const double tp_seconds = absl::GetFlag(FLAGS_throughput_seconds);
+
+  const double alone =
+      Throughput(ingest.get(), write_token, absl::StrCat("fan-", run, "-a-"), writers, tp_seconds);
+  std::printf("phase=throughput watchers=0 writes_per_s=%.1f\n", alone);
+
+  const int rate_writes = static_cast<int>(absl::GetFlag(FLAGS_rate) * absl::GetFlag(FLAGS_seconds));
+  SendTimes sends(static_cast<size_t>(std::max(1, rate_writes)));
+  const std::string latency_prefix = absl::StrCat("fan-", run, "-l-");
+  std::vector<std::unique_ptr<portal::PortalService::Stub>> stubs;
+  for (const auto& channel : channels) stubs.push_back(portal::PortalService::NewStub(channel));
+  std::atomic<int> synced{0};
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  const int n = absl::GetFlag(FLAGS_watchers);
+  for (int i = 0; i < n; ++i) {
+    watchers.push_back(std::make_unique<Watcher>(stubs[i % stubs.size()].get(), read_token,
+                                                 latency_prefix, &sends, &synced));
+  }
+  const auto sync_deadline = Clock::now() + std::chrono::minutes(5);
+  while (synced.load() < n && Clock::now() < sync_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (synced.load() < n) {
+    std::fprintf(stderr, "only %d of %d watches synced\n", synced.load(), n);
+    return 1;
+  }
+
+  const double attached =
+      Throughput(ingest.get(), write_token, absl::StrCat("fan-", run, "-b-"), writers, tp_seconds);
+  std::printf("phase=throughput watchers=%d writes_per_s=%.1f ratio_vs_none=%.3f\n", n, attached,
+              attached / alone);
+
+  // The latency phase: evenly paced writes from one writer thread.
+  const int server_pid = absl::GetFlag(FLAGS_server_pid);
+  int64_t events_before = 0;
+  for (const auto& w : watchers) events_before += w->events();
+  const double cpu_before = CpuSeconds(server_pid);
+  std::vector<int64_t> acks;
+  const auto interval = std::chrono::duration<double>(1.0 / absl::GetFlag(FLAGS_rate));
+  const auto start = Clock::now();
+  for (int i = 0; i < rate_writes; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(interval * i));
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + write_token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    v1::UpsertSessionResponse response;
+    const int64_t sent = NowNs();
+    sends.Set(static_cast<size_t>(i), sent);
+    const grpc::Status status =
+        ingest->UpsertSession(&context, Upsert(absl::StrCat(latency_prefix, i), i), &response);
+    if (status.ok()) acks.push_back(NowNs() - sent);
+  }
+  // Deliveries of the last writes may still be in flight.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const double cpu = CpuSeconds(server_pid) - cpu_before;
+  std::vector<int64_t> deliveries;
+  int64_t events = -events_before;
+  for (auto& w : watchers) {
+    w->Stop();
+    events += w->events();
+    deliveries.insert(deliveries.end(), w->latencies().begin(), w->latencies().end());
+  }
+  const Percentiles ack = Summarize(acks);
+  const Percentiles delivery = Summarize(deliveries);
+  const size_t expected = static_cast<size_t>(rate_writes) * static_cast<size_t>(n);
+  std::printf(
+      "phase=latency watchers=%d writes=%zu ack_p50_ms=%.2f ack_p99_ms=%.2f "
+      "delivery_p50_ms=%.2f delivery_p99_ms=%.2f delivered=%zu/%zu "
+      "delivery_p99_over_ack_p99=%.2f server_cpu_us_per_event=%.1f\n",
+      n, ack.count, ack.p50_ms, ack.p99_ms, delivery.p50_ms, delivery.p99_ms, delivery.count,
+      expected, ack.p99_ms > 0 ? delivery.p99_ms / ack.p99_ms : 0,
+      server_pid > 0 && events > 0 ? cpu * 1e6 / static_cast<double>(events) : 0);
+  return delivery.count == expected ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace sessions::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return sessions::bench::Main();
+}
