@@ -14,6 +14,8 @@
 //    its delivery at every watcher; server CPU (from /proc) per delivered
 //    event.
 // Prints one `key=value` line per phase. Session ids are never reused.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,7 +25,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -224,7 +225,8 @@ int Main() {
       Throughput(ingest.get(), write_token, absl::StrCat("fan-", run, "-a-"), writers, tp_seconds);
   std::printf("phase=throughput watchers=0 writes_per_s=%.1f\n", alone);
 
-  const int rate_writes = static_cast<int>(absl::GetFlag(FLAGS_rate) * absl::GetFlag(FLAGS_seconds));
+  const int rate_writes =
+      static_cast<int>(absl::GetFlag(FLAGS_rate) * absl::GetFlag(FLAGS_seconds));
   SendTimes sends(static_cast<size_t>(std::max(1, rate_writes)));
   const std::string latency_prefix = absl::StrCat("fan-", run, "-l-");
   std::vector<std::unique_ptr<portal::PortalService::Stub>> stubs;
@@ -259,7 +261,8 @@ int Main() {
   const auto interval = std::chrono::duration<double>(1.0 / absl::GetFlag(FLAGS_rate));
   const auto start = Clock::now();
   for (int i = 0; i < rate_writes; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(interval * i));
+    std::this_thread::sleep_until(start +
+                                  std::chrono::duration_cast<Clock::duration>(interval * i));
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + write_token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));

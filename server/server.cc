@@ -129,6 +129,7 @@ void Server::Shutdown() {
     live_view_->EndWatches(
         absl::UnavailableError("the server is shutting down; resume from the last revision"));
   }
+  if (watch_handler_ != nullptr) watch_handler_->Stop();
   // Both transports drain at the same time, against the same deadline.
   std::thread http_drain;
   if (http_ != nullptr) http_drain = std::thread([this, deadline] { http_->Shutdown(deadline); });

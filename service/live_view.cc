@@ -16,8 +16,9 @@ absl::Status Unreadable() {
 
 }  // namespace
 
-LiveView::LiveView(SessionStore* store, const Options& options)
-    : store_(store), options_(options) {}
+LiveView::LiveView(SessionStore* store, const Options& options) : store_(store), options_(options) {
+  options_.read_batch = std::max(1, options_.read_batch);
+}
 
 absl::StatusOr<std::unique_ptr<LiveView>> LiveView::Start(SessionStore* store,
                                                           const Options& options) {
@@ -44,31 +45,59 @@ void LiveView::Stop() {
 }
 
 absl::Status LiveView::Relist() {
-  std::vector<PreparedChange> snapshot;
-  absl::Status parse_error;
+  std::vector<PreparedChange> listed;
   absl::StatusOr<FeedPosition> position =
       store_->ListActiveChanges([&](const SessionChange& change) -> absl::Status {
         ASSIGN_OR_RETURN(ViewEntryPtr entry, MakeViewEntry(change));
-        snapshot.push_back(PreparedChange{entry->account_id, entry->id, change.revision, entry});
+        listed.push_back(PreparedChange{entry->account_id, entry->id, change.revision, entry});
         return absl::OkStatus();
       });
   RETURN_IF_ERROR(position.status());
-  std::vector<PreparedChange> changes;
-  changes.insert(changes.end(), snapshot.begin(), snapshot.end());
-  std::vector<std::shared_ptr<Watch>> wake;
+  std::vector<std::shared_ptr<Watch>> ended;
   {
     absl::MutexLock lock(&mu_);
-    // Sessions the listing no longer has ended while the view was behind.
+    // Only the difference is applied: sessions the listing has at another
+    // revision than the view, and sessions the view has that the listing
+    // lacks (they ended while the view was behind).
+    absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_listing;
+    in_listing.reserve(listed.size());
+    std::vector<PreparedChange> changes;
+    for (PreparedChange& change : listed) {
+      in_listing.insert({change.entry->account_id, change.entry->id});
+      auto account = accounts_.find(change.account_id);
+      if (account != accounts_.end()) {
+        auto held = account->second.by_id.find(change.session_id);
+        if (held != account->second.by_id.end() && held->second->revision == change.revision) {
+          continue;
+        }
+      }
+      changes.push_back(std::move(change));
+    }
     for (const auto& [account_id, account] : accounts_) {
       for (const auto& [id, entry] : account.by_id) {
-        changes.insert(changes.begin(),
-                       PreparedChange{entry->account_id, entry->id, position->revision, nullptr});
+        if (!in_listing.contains({entry->account_id, entry->id})) {
+          changes.push_back(
+              PreparedChange{entry->account_id, entry->id, position->revision, nullptr});
+        }
       }
     }
-    wake = Apply(changes, position->revision);
-    ++stats_.relists;
+    // When those sessions ended is unknown, so no watch can be told in
+    // revision order: open watches end, and their clients list again (as a
+    // Kubernetes watch gets 410 Gone).
+    Apply(changes, position->revision, /*notify_watches=*/false);
+    if (stats_.relists++ > 0) {
+      absl::MutexLock watch_lock(&watch_mu_);
+      for (const auto& [account_id, watches] : watches_) {
+        for (const auto& watch : watches) {
+          if (watch->End(absl::OutOfRangeError(
+                  "watch: the server fell behind the compaction horizon; list again"))) {
+            ended.push_back(watch);
+          }
+        }
+      }
+    }
   }
-  for (const auto& watch : wake) watch->Wake();
+  for (const auto& watch : ended) watch->Wake();
   return absl::OkStatus();
 }
 
@@ -105,7 +134,7 @@ void LiveView::CatchUp() {
         return;
       }
       stats_.store_revision = std::max(stats_.store_revision, position->revision);
-      wake = Apply(changes, position->revision);
+      wake = Apply(changes, position->revision, /*notify_watches=*/true);
     }
     for (const auto& watch : wake) watch->Wake();
     if (static_cast<int>(changes.size()) < options_.read_batch) return;
@@ -113,7 +142,7 @@ void LiveView::CatchUp() {
 }
 
 std::vector<std::shared_ptr<Watch>> LiveView::Apply(const std::vector<PreparedChange>& changes,
-                                                    int64_t revision) {
+                                                    int64_t revision, bool notify_watches) {
   std::vector<std::shared_ptr<Watch>> wake;
   absl::MutexLock watch_lock(&watch_mu_);
   for (const PreparedChange& change : changes) {
@@ -128,8 +157,9 @@ std::vector<std::shared_ptr<Watch>> LiveView::Apply(const std::vector<PreparedCh
     }
     if (change.entry != nullptr) Insert(change.entry);
     ++stats_.changes_applied;
+    if (!notify_watches || (before == nullptr && change.entry == nullptr)) continue;
     auto watches = watches_.find(change.account_id);
-    if (watches == watches_.end() || (before == nullptr && change.entry == nullptr)) continue;
+    if (watches == watches_.end()) continue;
     for (const auto& watch : watches->second) {
       if (watch->OnChange(change.revision, change.session_id, before.get(), change.entry)) {
         wake.push_back(watch);
@@ -293,7 +323,9 @@ absl::StatusOr<std::shared_ptr<Watch>> LiveView::StartWatch(WatchFilter filter,
   std::shared_ptr<Watch> watch;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (stopped_) return absl::UnavailableError("live view: stopped");
+    if (stopped_ || closing_) {
+      return absl::UnavailableError("the server is shutting down; resume elsewhere");
+    }
     std::vector<ViewEntryPtr> snapshot;
     auto account = accounts_.find(filter.account_id);
     if (start_revision == 0 && account != accounts_.end()) {
@@ -330,22 +362,34 @@ absl::StatusOr<std::shared_ptr<Watch>> LiveView::StartWatch(WatchFilter filter,
 }
 
 absl::Status LiveView::ReplayInto(Watch& watch, int64_t start_revision) {
-  // Without the state the client last saw, each changed session is sent as
-  // it is now: upserted if it matches, else removed (when the filter may
-  // announce it). Read in batches until caught up with the store.
+  // Without the state the client last saw, each changed session of the
+  // account is sent as it is now: upserted if it matches, else removed
+  // (when the filter may announce it). Read in batches until caught up
+  // with the store, or until the watch ends (it overflowed).
+  const std::string& account_id = watch.filter().account_id;
   int64_t after = start_revision;
-  while (true) {
+  bool first = true;
+  while (!watch.Finished()) {
     int visited = 0;
     ASSIGN_OR_RETURN(
         FeedPosition position,
         store_->ChangesAfter(
             after, options_.read_batch, [&](const SessionChange& change) -> absl::Status {
               ++visited;
+              if (change.account_id != account_id) return absl::OkStatus();
               ASSIGN_OR_RETURN(ViewEntryPtr last, MakeLastStateEntry(change));
               watch.Replay(change.revision, change.session_id, change.ended ? nullptr : last,
                            watch.filter().MayAnnounceRemoval(*last));
               return absl::OkStatus();
             }));
+    if (first && position.revision < start_revision) {
+      // Not a revision of this store (a restored or another database): the
+      // client's state cannot be brought up to date from here.
+      return absl::OutOfRangeError(absl::StrCat("start_revision ", start_revision,
+                                                " is ahead of this store (at revision ",
+                                                position.revision, "); list again"));
+    }
+    first = false;
     after = position.revision;
     if (visited < options_.read_batch) break;
   }
@@ -354,6 +398,10 @@ absl::Status LiveView::ReplayInto(Watch& watch, int64_t start_revision) {
 }
 
 void LiveView::EndWatches(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    closing_ = true;  // and no new ones
+  }
   std::vector<std::shared_ptr<Watch>> wake;
   {
     absl::MutexLock lock(&watch_mu_);

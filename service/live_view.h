@@ -30,6 +30,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -111,8 +112,9 @@ class LiveView {
   absl::StatusOr<std::shared_ptr<Watch>> StartWatch(WatchFilter filter, int64_t start_revision,
                                                     const WatchOptions& options);
 
-  // Ends every open watch with `status` (e.g. UNAVAILABLE at shutdown:
-  // clients resume elsewhere with their last revision).
+  // Ends every open watch with `status` and refuses new ones (UNAVAILABLE)
+  // from then on: shutdown, where clients resume elsewhere with their last
+  // revision.
   void EndWatches(const absl::Status& status);
 
   // Counters of every watch of this view.
@@ -146,11 +148,14 @@ class LiveView {
 
   // Reads the feed until caught up with the store and applies it.
   void CatchUp();
-  // Replaces the whole view with a fresh listing (after OUT_OF_RANGE).
+  // Replaces the whole view with a fresh listing: at start-up, and after
+  // OUT_OF_RANGE (which also ends every open watch: "list again").
   absl::Status Relist();
-  // Applies `changes` and tells the watches; returns the watches to wake.
+  // Applies `changes` (telling the watches, if `notify_watches`); returns
+  // the watches to wake.
   std::vector<std::shared_ptr<Watch>> Apply(const std::vector<PreparedChange>& changes,
-                                            int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                            int64_t revision, bool notify_watches)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Bookmarks due, finished watches dropped.
   void TickWatches();
   // Reads the feed after `start_revision` into a resuming watch.
@@ -161,7 +166,7 @@ class LiveView {
   void TailLoop();
 
   SessionStore* const store_;
-  const Options options_;
+  Options options_;  // read_batch clamped to >= 1; then constant
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, AccountSessions> accounts_ ABSL_GUARDED_BY(mu_);
@@ -169,6 +174,7 @@ class LiveView {
   LiveViewStats stats_ ABSL_GUARDED_BY(mu_);
   std::multimap<int64_t, std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;  // EndWatches(): no new watches
 
   // Taken inside mu_ (Apply) or alone; never the other way round.
   absl::Mutex watch_mu_ ABSL_ACQUIRED_AFTER(mu_);

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/testing/watch_drain.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/testing/test_util.h"
 
@@ -23,6 +24,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using testutil::DrainWatch;
 using testutil::Ids;
 using testutil::MakeSession;
 using testutil::NewDatabasePath;
@@ -39,10 +41,20 @@ SqliteStoreOptions NoBackgroundPurge() {
 
 class LiveViewTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto store = SqliteSessionStore::Open(path_, NoBackgroundPurge());
+  void SetUp() override { OpenStore(NoBackgroundPurge()); }
+
+  void OpenStore(const SqliteStoreOptions& options) {
+    store_.reset();
+    auto store = SqliteSessionStore::Open(path_, options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
+  }
+
+  // Ended sessions are purged as soon as PurgeExpired() runs.
+  void OpenStoreWithoutRetention() {
+    SqliteStoreOptions options = NoBackgroundPurge();
+    options.retention.keep_ended = absl::ZeroDuration();
+    OpenStore(options);
   }
 
   void StartView(LiveViewOptions options = {}) {
@@ -178,12 +190,7 @@ TEST_F(LiveViewTest, StopReleasesWaiters) {
 }
 
 TEST_F(LiveViewTest, RelistsWhenItFellBelowTheHorizon) {
-  SqliteStoreOptions store_options = NoBackgroundPurge();
-  store_options.retention.keep_ended = absl::ZeroDuration();
-  store_.reset();
-  auto store = SqliteSessionStore::Open(path_, store_options);
-  ASSERT_TRUE(store.ok());
-  store_ = *std::move(store);
+  ASSERT_NO_FATAL_FAILURE(OpenStoreWithoutRetention());
   Upsert(MakeSession("a", "s1", 1));
   Upsert(MakeSession("a", "s2", 2));
   LiveViewOptions options;
@@ -199,6 +206,71 @@ TEST_F(LiveViewTest, RelistsWhenItFellBelowTheHorizon) {
   ASSERT_TRUE(view_->AwaitRevision(later, absl::Now() + kWait));
   EXPECT_THAT(ViewIds(Account("a")), ElementsAre("s2", "s3"));
   EXPECT_EQ(view_->stats().relists, 2);  // start-up, then the horizon
+}
+
+WatchFilter AccountFilter(const std::string& account) {
+  WatchFilter filter;
+  filter.account_id = account;
+  return filter;
+}
+
+TEST_F(LiveViewTest, ARelistEndsOpenWatchesAndKeepsTheViewRight) {
+  ASSERT_NO_FATAL_FAILURE(OpenStoreWithoutRetention());
+  Upsert(MakeSession("a", "s1", 1));
+  Upsert(MakeSession("a", "s2", 2));
+  Upsert(MakeSession("a", "same", 3));
+  LiveViewOptions options;
+  options.poll_interval = absl::Hours(1);
+  StartView(options);
+  auto watch = view_->StartWatch(AccountFilter("a"), 0, {});
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  EXPECT_THAT(DrainWatch(**watch), ElementsAre("SNAPSHOT:s1:s2:same", "SYNCED"));
+  auto ended = store_->UpdateSession("a", "s1", [](SessionInfo* s) {
+    s->set_ended(true);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(ended.ok());
+  ASSERT_EQ(*store_->PurgeExpired(), 1);  // the view must re-list
+  SessionInfo renamed = MakeSession("a", "s2", 2);
+  renamed.set_display_name("renamed");
+  renamed.set_date_last_modified("2026-11-25T12:00:00Z");
+  Upsert(renamed);
+  const int64_t last = Upsert(MakeSession("a", "s3", 4));
+  ASSERT_TRUE(view_->AwaitRevision(last, absl::Now() + kWait));
+  EXPECT_EQ(view_->stats().relists, 2);
+  EXPECT_THAT(DrainWatch(**watch), ElementsAre("END:OUT_OF_RANGE"));
+  EXPECT_THAT(ViewIds(Account("a")), ElementsAre("s2", "same", "s3"));
+  google::protobuf::RepeatedPtrField<SessionInfo> out;
+  ASSERT_TRUE(view_->List(Account("a"), &out).ok());
+  EXPECT_EQ(out[0].display_name(), "renamed");
+}
+
+TEST_F(LiveViewTest, AResumeIgnoresOtherAccountsSessionsWithTheSameId) {
+  StartView();
+  const int64_t start = Upsert(MakeSession("a", "other", 1));
+  Upsert(MakeSession("a", "x", 1));
+  const int64_t last = Upsert(MakeSession("b", "x", 2));  // newer, same id, other tenant
+  ASSERT_TRUE(view_->AwaitRevision(last, absl::Now() + kWait));
+  auto watch = view_->StartWatch(AccountFilter("a"), start, {});
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  EXPECT_THAT(DrainWatch(**watch), ElementsAre("UPSERT:x", "SYNCED"));
+}
+
+TEST_F(LiveViewTest, AResumeAheadOfTheStoreIsOutOfRange) {
+  StartView();
+  const int64_t last = Upsert(MakeSession("a", "s1", 1));
+  auto watch = view_->StartWatch(AccountFilter("a"), last + 1000, {});
+  EXPECT_EQ(watch.status().code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST_F(LiveViewTest, NoNewWatchesAfterEndWatches) {
+  StartView();
+  auto open = view_->StartWatch(AccountFilter("a"), 0, {});
+  ASSERT_TRUE(open.ok());
+  view_->EndWatches(absl::UnavailableError("bye"));
+  EXPECT_THAT(DrainWatch(**open), ElementsAre("END:UNAVAILABLE"));
+  EXPECT_EQ(view_->StartWatch(AccountFilter("a"), 0, {}).status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 // The model test: random interleavings of every kind of write, by several

@@ -19,9 +19,8 @@ bool WatchFilter::Matches(const ViewEntry* entry) const {
 }
 
 bool WatchFilter::MayAnnounceRemoval(const ViewEntry& entry) const {
-  if (entry.account_id != account_id) return false;
-  if (!restrict_to.empty() && !entry.InCustomerSubtree(restrict_to)) return false;
-  return customer_id.empty() || restrict_to.empty() || entry.InCustomerSubtree(customer_id);
+  return entry.account_id == account_id &&
+         (restrict_to.empty() || entry.InCustomerSubtree(restrict_to));
 }
 
 Watch::Watch(WatchFilter filter, WatchOptions options, WatchCounters* counters,
@@ -130,24 +129,28 @@ bool Watch::Enqueue(absl::string_view session_id, int64_t revision, ViewEntryPtr
   auto [it, inserted] = pending_.try_emplace(session_id);
   if (!inserted) {
     if (it->second.revision >= revision) return true;  // already newer
-    order_.erase(it->second.revision);
+    order_.erase({it->second.revision, it->first});
     counters_->coalesced.fetch_add(1, std::memory_order_relaxed);
   }
   it->second.revision = revision;
   it->second.entry = std::move(entry);
   order_.emplace(revision, it->first);
   if (static_cast<int>(pending_.size()) > options_.max_pending) {
-    pending_.clear();
-    order_.clear();
-    snapshot_.clear();
-    ended_ = true;
-    end_ = absl::ResourceExhaustedError(absl::StrCat(
+    EndLocked(absl::ResourceExhaustedError(absl::StrCat(
         "watch: more than ", options_.max_pending,
-        " sessions changed faster than this client read; resume from the last revision"));
+        " sessions changed faster than this client read; resume from the last revision")));
     counters_->overflowed.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   return true;
+}
+
+void Watch::EndLocked(absl::Status status) {
+  ended_ = true;
+  end_ = std::move(status);
+  pending_.clear();
+  order_.clear();
+  snapshot_.clear();
 }
 
 bool Watch::OnChange(int64_t revision, absl::string_view session_id, const ViewEntry* before,
@@ -189,11 +192,7 @@ bool Watch::End(absl::Status status) {
   absl::MutexLock lock(&mu_);
   if (ended_ || cancelled_) return false;
   const bool was_ready = Ready();
-  ended_ = true;
-  end_ = std::move(status);
-  pending_.clear();
-  order_.clear();
-  snapshot_.clear();
+  EndLocked(std::move(status));
   return BecameReady(was_ready);
 }
 
@@ -205,12 +204,10 @@ void Watch::Replay(int64_t revision, absl::string_view session_id, const ViewEnt
   if (existing != pending_.end() && existing->second.revision >= revision) return;
   if (filter_.Matches(entry.get())) {
     Enqueue(session_id, revision, entry);
-  } else if (may_announce_removal) {
+  } else if (may_announce_removal || existing != pending_.end()) {
+    // A pending live change means the session matched during the window:
+    // the client may have it, and it is one the token may see.
     Enqueue(session_id, revision, nullptr);
-  } else if (existing != pending_.end()) {
-    // A live change older than this state, which the client must not get.
-    order_.erase(existing->second.revision);
-    pending_.erase(existing);
   }
 }
 

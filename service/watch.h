@@ -19,10 +19,11 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -45,9 +46,11 @@ struct WatchFilter {
   bool Matches(const ViewEntry* entry) const;
   // Whether a session whose last state is `entry` (ended or not matching)
   // may be announced as removed without knowing whether the client had it:
-  // when it is in the filter's customer subtree, or when the watcher may
-  // see the whole account anyway. Used on resume, where the state the
-  // client last saw is unknown.
+  // when the token may see it (its account, inside the token's customer
+  // restriction if any). Used on resume, where the state the client last
+  // saw is unknown. A session that left a restricted token's subtree while
+  // the client was away is therefore not announced (the client keeps it
+  // until it re-lists): telling would reveal a session outside the subtree.
   bool MayAnnounceRemoval(const ViewEntry& entry) const;
 };
 
@@ -126,6 +129,8 @@ class Watch final : public EventStream {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether Pop() has something: used to decide wake-ups.
   bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the stream with `status`, dropping everything unsent.
+  void EndLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool BecameReady(bool was_ready) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const WatchFilter filter_;
@@ -141,7 +146,9 @@ class Watch final : public EventStream {
   bool replaying_ ABSL_GUARDED_BY(mu_);
   bool synced_sent_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);
-  absl::btree_map<int64_t, std::string> order_ ABSL_GUARDED_BY(mu_);  // revision -> session
+  // (revision, session) of every pending change: the send order. Keyed by
+  // both, since a re-list may announce several removals at one revision.
+  absl::btree_set<std::pair<int64_t, std::string>> order_ ABSL_GUARDED_BY(mu_);
   int64_t latest_revision_ ABSL_GUARDED_BY(mu_);
   int64_t last_sent_revision_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);

@@ -8,13 +8,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/testing/watch_drain.h"
 #include "storage/testing/test_util.h"
-#include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace sessions {
 namespace {
 
-namespace portal = ::voice::api::app::portal::v1;
 using ::testing::ElementsAre;
 
 const absl::Time kStart = absl::FromUnixSeconds(1800000000);
@@ -37,25 +36,8 @@ WatchFilter Account(const std::string& account = "a") {
   return filter;
 }
 
-// "TYPE@revision:ids" per message until the stream is pending or ended.
 std::vector<std::string> Drain(Watch& watch) {
-  std::vector<std::string> out;
-  portal::WatchActiveSessionsResponse message;
-  absl::Status end;
-  while (true) {
-    const EventStream::Next next = watch.Pop(&message, &end);
-    if (next == EventStream::Next::kPending) break;
-    if (next == EventStream::Next::kEnded) {
-      out.push_back(std::string("END:") + absl::StatusCodeToString(end.code()));
-      break;
-    }
-    std::string text = portal::WatchEventType_Name(message.type()).substr(17);
-    text += "@" + std::to_string(message.revision());
-    for (const auto& s : message.sessions()) text += ":" + s.id();
-    if (!message.session_id().empty()) text += ":-" + message.session_id();
-    out.push_back(text);
-  }
-  return out;
+  return testutil::DrainWatch(watch, /*with_revisions=*/true);
 }
 
 TEST(WatchTest, SnapshotInChunksThenSyncedThenChangesInRevisionOrder) {

@@ -40,6 +40,11 @@ Active sessions over REST (ServiceStack JSON / JSV):
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/portal/active-sessions
   curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HTTP_PORT/portal/active-sessions.jsv?customerId=cust-acme-hq"
 
+Watch them change (gRPC stream / Server-Sent Events):
+  $BUF curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" \
+    -d '{}' http://127.0.0.1:$GRPC_PORT/voice.api.app.portal.v1.PortalService/WatchActiveSessions
+  curl -N -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/portal/active-sessions/watch
+
 EOT
 exec "$DATA_DIR/sessions_server" --db_path="$DB" --demo_data \
   --grpc_address="127.0.0.1:$GRPC_PORT" --http_address="127.0.0.1:$HTTP_PORT"

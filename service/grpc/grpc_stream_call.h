@@ -43,10 +43,13 @@ class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
   }
 
   void OnWriteDone(bool ok) override {
+    bool finish_now = false;
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
+      finish_now = finished_;  // Finish() waited for this write
     }
+    if (finish_now) return SendFinish();
     if (!ok) return Finish(absl::CancelledError("the client went away"));
     WriteNext();
   }
@@ -56,38 +59,61 @@ class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
   void OnDone() override {
     // No wake-up runs once Cancel() has returned: `this` may go.
     if (stream_ != nullptr) stream_->Cancel();
-    if (!reported_) table_.StreamDone(entry_, *call_.context(), status_, absl::Now() - start_);
+    absl::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = status_;
+    }
+    if (!reported_) table_.StreamDone(entry_, *call_.context(), status, absl::Now() - start_);
     delete this;
   }
 
  private:
   // Pops and writes the next message unless one is in flight.
   void WriteNext() {
-    absl::Status end;
+    bool write = false;
     {
       absl::MutexLock lock(&mu_);
       if (writing_ || finished_) return;
+      absl::Status end;
       switch (stream_->Pop(&message_, &end)) {
         case EventStream::Next::kPending:
           return;
         case EventStream::Next::kMessage:
-          writing_ = true;
+          writing_ = write = true;  // under the lock: Finish() now waits for this write
           break;
         case EventStream::Next::kEnded:
+          finished_ = true;
+          status_ = std::move(end);
           break;
       }
     }
     // Outside the lock: gRPC may run OnWriteDone inline.
-    if (!end.ok()) return Finish(end);
-    this->StartWrite(&message_);
+    if (write) {
+      this->StartWrite(&message_);
+    } else {
+      SendFinish();
+    }
   }
 
+  // Ends the call with `status` (once); while a write is in flight, the
+  // status is sent when it completes (gRPC forbids Finish meanwhile).
   void Finish(absl::Status status) {
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
-      status_ = status;
+      status_ = std::move(status);
+      if (writing_) return;  // OnWriteDone sends it
+    }
+    SendFinish();
+  }
+
+  void SendFinish() {
+    absl::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = status_;
     }
     this->grpc::ServerWriteReactor<Response>::Finish(ToGrpcStatus(status));
   }

@@ -77,7 +77,9 @@ WatchHandler::WatchHandler(LiveView* view, Authenticator* authenticator, WatchLi
   }
 }
 
-WatchHandler::~WatchHandler() {
+WatchHandler::~WatchHandler() { Stop(); }
+
+void WatchHandler::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -137,17 +139,19 @@ int WatchHandler::OpenStreams(Transport transport) const {
 }
 
 void WatchHandler::RecheckTokens() {
+  // Destroyed after the lock is released: a stream whose last owner let go
+  // meanwhile is destroyed here, and its destructor takes mu_ (Release).
   std::vector<std::shared_ptr<CountedStream>> open;
+  std::vector<std::shared_ptr<CountedStream>> finished;
   {
     absl::MutexLock lock(&mu_);
     streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
                                   [&](const std::weak_ptr<CountedStream>& weak) {
                                     std::shared_ptr<CountedStream> stream = weak.lock();
-                                    if (stream == nullptr || stream->watch().Finished()) {
-                                      return true;
-                                    }
-                                    open.push_back(std::move(stream));
-                                    return false;
+                                    if (stream == nullptr) return true;
+                                    const bool done = stream->watch().Finished();
+                                    (done ? finished : open).push_back(std::move(stream));
+                                    return done;
                                   }),
                    streams_.end());
   }

@@ -45,7 +45,7 @@ class WatchHandler {
   // `view` and `authenticator` are not owned and must outlive the handler;
   // streams must be cancelled (by their transports) before it is destroyed.
   WatchHandler(LiveView* view, Authenticator* authenticator, WatchLimits limits);
-  // Stops the token re-check thread.
+  // Calls Stop().
   ~WatchHandler();
 
   WatchHandler(const WatchHandler&) = delete;
@@ -65,6 +65,10 @@ class WatchHandler {
 
   // Runs one token re-check pass now (the thread's work; tests).
   void RecheckTokens();
+
+  // Stops the token re-check thread (before the token store closes).
+  // Idempotent.
+  void Stop();
 
  private:
   class CountedStream;

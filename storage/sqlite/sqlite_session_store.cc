@@ -46,13 +46,10 @@ constexpr const char kChangesAfter[] =
     "ORDER BY revision LIMIT ?2";
 // Retention: the oldest ended rows first, a bounded batch per transaction so
 // that writers queued behind the purge wait for one short transaction only.
-constexpr const char kExpiredMaxRevision[] =
-    "SELECT count(*), coalesce(max(revision), 0) FROM "
-    "(SELECT revision FROM sessions WHERE ended = 1 AND changed_us < ?1 "
-    "ORDER BY changed_us LIMIT ?2)";
+// RETURNING: the horizon comes from exactly the rows deleted.
 constexpr const char kDeleteExpired[] =
     "DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions "
-    "WHERE ended = 1 AND changed_us < ?1 ORDER BY changed_us LIMIT ?2)";
+    "WHERE ended = 1 AND changed_us < ?1 ORDER BY changed_us LIMIT ?2) RETURNING revision";
 constexpr const char kRaiseHorizon[] =
     "UPDATE store_state SET horizon = max(horizon, ?1) WHERE id = 1";
 
@@ -331,18 +328,16 @@ absl::StatusOr<int> SqliteSessionStore::PurgeExpired() {
   const int64_t cutoff_us = absl::ToUnixMicros(absl::Now() - retention_.keep_ended);
   int purged = 0;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    SQLite::Statement& expired = conn.Prepare(kExpiredMaxRevision);
-    absl::Cleanup reset = [&expired] { expired.tryReset(); };
-    expired.bind(1, static_cast<int64_t>(cutoff_us));
-    expired.bind(2, static_cast<int64_t>(retention_.purge_batch));
-    if (!expired.executeStep()) return absl::OkStatus();
-    purged = expired.getColumn(0).getInt();
-    const int64_t max_revision = expired.getColumn(1).getInt64();
-    if (purged == 0) return absl::OkStatus();
     SQLite::Statement& remove = conn.Prepare(kDeleteExpired);
+    absl::Cleanup reset = [&remove] { remove.tryReset(); };
     remove.bind(1, static_cast<int64_t>(cutoff_us));
     remove.bind(2, static_cast<int64_t>(retention_.purge_batch));
-    remove.exec();
+    int64_t max_revision = 0;
+    while (remove.executeStep()) {
+      ++purged;
+      max_revision = std::max(max_revision, remove.getColumn(0).getInt64());
+    }
+    if (purged == 0) return absl::OkStatus();
     SQLite::Statement& horizon = conn.Prepare(kRaiseHorizon);
     horizon.bind(1, static_cast<int64_t>(max_revision));
     horizon.exec();
