@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "bench/bench_control.grpc.pb.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "service/grpc/grpc_status_util.h"
@@ -39,7 +40,13 @@ absl::StatusOr<std::shared_ptr<const CachedAnswer>> AnswerCache::Get(
     if (it != answers_.end()) return it->second;
   }
   auto answer = std::make_shared<CachedAnswer>();
-  absl::Status status = handler_.GetActiveSessions(context, request, &answer->message);
+  absl::Status status;
+  absl::Notification done;  // at once unless the request waits for a min_revision
+  handler_.GetActiveSessions(context, request, &answer->message, [&](absl::Status s) {
+    status = std::move(s);
+    done.Notify();
+  });
+  done.WaitForNotification();
   if (!status.ok()) return status;
   answer->serialized = grpc::Slice(answer->message.SerializeAsString());
   absl::MutexLock lock(&mu_);

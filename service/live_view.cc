@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/synchronization/notification.h"
 #include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
@@ -46,12 +47,17 @@ void LiveView::Stop() {
 
 absl::Status LiveView::Relist() {
   std::vector<PreparedChange> listed;
-  absl::StatusOr<FeedPosition> position =
-      store_->ListActiveChanges([&](const SessionChange& change) -> absl::Status {
-        ASSIGN_OR_RETURN(ViewEntryPtr entry, MakeViewEntry(change));
-        listed.push_back(PreparedChange{entry->account_id, entry->id, change.revision, entry});
-        return absl::OkStatus();
-      });
+  int unreadable = 0;
+  absl::StatusOr<FeedPosition> position = store_->ListActiveChanges([&](const SessionChange& change)
+                                                                        -> absl::Status {
+    absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change);
+    if (!entry.ok()) {
+      ++unreadable;  // left out, as CatchUp() does
+      return absl::OkStatus();
+    }
+    listed.push_back(PreparedChange{(*entry)->account_id, (*entry)->id, change.revision, *entry});
+    return absl::OkStatus();
+  });
   RETURN_IF_ERROR(position.status());
   std::vector<std::shared_ptr<Watch>> ended;
   {
@@ -85,6 +91,7 @@ absl::Status LiveView::Relist() {
     // revision order: open watches end, and their clients list again (as a
     // Kubernetes watch gets 410 Gone).
     Apply(changes, position->revision, /*notify_watches=*/false);
+    stats_.unreadable += unreadable;
     if (stats_.relists++ > 0) {
       absl::MutexLock watch_lock(&watch_mu_);
       for (const auto& [account_id, watches] : watches_) {
@@ -109,12 +116,16 @@ void LiveView::CatchUp() {
       after = revision_;
     }
     std::vector<PreparedChange> changes;
+    int unreadable = 0;
     absl::StatusOr<FeedPosition> position = store_->ChangesAfter(
         after, options_.read_batch, [&](const SessionChange& change) -> absl::Status {
-          ASSIGN_OR_RETURN(ViewEntryPtr entry, MakeViewEntry(change));
+          absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change);
+          // A row that does not parse must not stop the feed (every later
+          // write would wait for it): the session leaves the view.
+          if (!entry.ok()) ++unreadable;
           changes.push_back(PreparedChange{std::string(change.account_id),
                                            std::string(change.session_id), change.revision,
-                                           std::move(entry)});
+                                           entry.ok() ? *std::move(entry) : nullptr});
           return absl::OkStatus();
         });
     if (position.status().code() == absl::StatusCode::kOutOfRange) {
@@ -134,6 +145,7 @@ void LiveView::CatchUp() {
         return;
       }
       stats_.store_revision = std::max(stats_.store_revision, position->revision);
+      stats_.unreadable += unreadable;
       wake = Apply(changes, position->revision, /*notify_watches=*/true);
     }
     for (const auto& watch : wake) watch->Wake();
@@ -250,51 +262,49 @@ LiveViewStats LiveView::stats() const {
   return stats_;
 }
 
-void LiveView::WhenApplied(int64_t revision, std::function<void()> then) {
+void LiveView::WhenApplied(int64_t revision, absl::Time deadline,
+                           std::function<void(bool reached)> then) {
+  bool reached = false;
   {
     absl::MutexLock lock(&mu_);
-    if (revision_ < revision && !stopped_) {
-      waiters_.emplace(revision, std::move(then));
+    reached = revision_ >= revision;
+    if (!reached && !stopped_) {
+      waiters_.emplace(revision, Waiter{deadline, std::move(then)});
       then = nullptr;
     }
   }
-  if (then) return then();
+  if (then) return then(reached);
   absl::MutexLock lock(&wake_mu_);
   wake_ = true;
 }
 
 bool LiveView::AwaitRevision(int64_t revision, absl::Time deadline) {
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (revision_ >= revision) return true;
-  }
-  {
-    absl::MutexLock lock(&wake_mu_);
-    wake_ = true;
-  }
-  absl::MutexLock lock(&mu_);
-  struct Target {
-    const LiveView* view;
-    int64_t revision;
-  } target{this, revision};
-  return mu_.AwaitWithDeadline(absl::Condition(
-                                   +[](Target* t) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                     return t->view->revision_ >= t->revision || t->view->stopped_;
-                                   },
-                                   &target),
-                               deadline) &&
-         revision_ >= revision;
+  absl::Notification done;
+  bool reached = false;
+  WhenApplied(revision, deadline, [&](bool r) {
+    reached = r;
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return reached;
 }
 
 void LiveView::RunReadyWaiters() {
-  std::vector<std::function<void()>> ready;
+  std::vector<std::pair<std::function<void(bool)>, bool>> ready;
   {
     absl::MutexLock lock(&mu_);
-    auto end = stopped_ ? waiters_.end() : waiters_.upper_bound(revision_);
-    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
-    waiters_.erase(waiters_.begin(), end);
+    const absl::Time now = absl::Now();
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      const bool reached = it->first <= revision_;
+      if (reached || stopped_ || it->second.deadline <= now) {
+        ready.emplace_back(std::move(it->second.then), reached);
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  for (auto& then : ready) then();
+  for (auto& [then, reached] : ready) then(reached);
 }
 
 void LiveView::TailLoop() {

@@ -52,6 +52,7 @@ struct LiveViewStats {
   int64_t data_bytes = 0;       // their serialized size
   int64_t changes_applied = 0;  // feed entries applied since start
   int64_t feed_errors = 0;      // failed reads of the feed (retried)
+  int64_t unreadable = 0;       // feed entries that did not parse (left out of the view)
   int64_t relists = 0;          // full re-reads (the view fell below the horizon)
   int64_t watches = 0;          // open watch streams
 };
@@ -93,13 +94,14 @@ class LiveView {
   // The revision the view reflects.
   int64_t revision() const;
 
-  // Runs `then` once the view reflects `revision`: at once (inline) when it
-  // already does, else on the tail thread, which is woken to read the feed
-  // now. `then` must be quick. After Stop() it runs at once.
-  void WhenApplied(int64_t revision, std::function<void()> then);
+  // Runs `then(true)` once the view reflects `revision`: at once (inline)
+  // when it already does, else on the tail thread, which is woken to read
+  // the feed now. Runs `then(false)` instead when `deadline` passes first
+  // (noticed within poll_interval) or the view stops. `then` must be quick.
+  void WhenApplied(int64_t revision, absl::Time deadline, std::function<void(bool reached)> then);
 
-  // Waits until the view reflects `revision` or `deadline` passes (the tail
-  // thread is woken to read the feed now); returns whether it does.
+  // Blocks until WhenApplied() would call back; returns `reached`. For
+  // callers that may block (tests, tools).
   bool AwaitRevision(int64_t revision, absl::Time deadline);
 
   LiveViewStats stats() const;
@@ -172,7 +174,11 @@ class LiveView {
   absl::flat_hash_map<std::string, AccountSessions> accounts_ ABSL_GUARDED_BY(mu_);
   int64_t revision_ ABSL_GUARDED_BY(mu_) = 0;
   LiveViewStats stats_ ABSL_GUARDED_BY(mu_);
-  std::multimap<int64_t, std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
+  struct Waiter {
+    absl::Time deadline;
+    std::function<void(bool reached)> then;
+  };
+  std::multimap<int64_t, Waiter> waiters_ ABSL_GUARDED_BY(mu_);  // by revision
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;  // EndWatches(): no new watches
 

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/testing/watch_drain.h"
+#include "storage/sqlite/sqlite_connection.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/testing/test_util.h"
 
@@ -119,16 +120,51 @@ TEST_F(LiveViewTest, WhenAppliedRunsOnceTheWriteIsVisible) {
   const int64_t revision = Upsert(MakeSession("a", "s1", 1));
   absl::Notification visible;
   std::vector<std::string> seen;
-  view_->WhenApplied(revision, [&] {
+  bool reached = false;
+  view_->WhenApplied(revision, absl::Now() + kWait, [&](bool r) {
+    reached = r;
     seen = ViewIds(Account("a"));
     visible.Notify();
   });
-  ASSERT_TRUE(visible.WaitForNotificationWithTimeout(kWait));
+  ASSERT_TRUE(visible.WaitForNotificationWithTimeout(kWait + absl::Minutes(1)));
+  EXPECT_TRUE(reached);
   EXPECT_THAT(seen, ElementsAre("s1"));
   // Already applied: runs inline.
   bool inline_run = false;
-  view_->WhenApplied(revision, [&] { inline_run = true; });
+  view_->WhenApplied(revision, absl::Now(), [&](bool r) { inline_run = r; });
   EXPECT_TRUE(inline_run);
+}
+
+TEST_F(LiveViewTest, WhenAppliedGivesUpAtItsDeadline) {
+  LiveViewOptions options;
+  options.poll_interval = absl::Milliseconds(10);
+  StartView(options);
+  absl::Notification called;
+  bool reached = true;
+  view_->WhenApplied(view_->revision() + 1, absl::Now() + absl::Milliseconds(30), [&](bool r) {
+    reached = r;
+    called.Notify();
+  });
+  ASSERT_TRUE(called.WaitForNotificationWithTimeout(kWait));
+  EXPECT_FALSE(reached);
+}
+
+TEST_F(LiveViewTest, AnUnreadableRowLeavesTheViewAndDoesNotStopTheFeed) {
+  StartView();
+  Upsert(MakeSession("a", "bad", 1));
+  {
+    auto conn = SqliteConnection::Open(path_, {});
+    ASSERT_TRUE(conn.ok());
+    // Corrupt bytes at a new revision, as a broken writer would leave them.
+    (*conn)->db().exec(
+        "UPDATE sessions SET data = x'ffffffff', revision = "
+        "(SELECT revision + 1 FROM store_state) WHERE id = 'bad'; "
+        "UPDATE store_state SET revision = revision + 1");
+  }
+  const int64_t later = Upsert(MakeSession("a", "good", 2));
+  ASSERT_TRUE(view_->AwaitRevision(later, absl::Now() + kWait));
+  EXPECT_THAT(ViewIds(Account("a")), ElementsAre("good"));
+  EXPECT_EQ(view_->stats().unreadable, 1);
 }
 
 TEST_F(LiveViewTest, UpdatesMovesAndEndsReachTheView) {
@@ -183,7 +219,7 @@ TEST_F(LiveViewTest, StopReleasesWaiters) {
   options.poll_interval = absl::Hours(1);
   StartView(options);
   bool ran = false;
-  view_->WhenApplied(view_->revision() + 100, [&] { ran = true; });
+  view_->WhenApplied(view_->revision() + 100, absl::InfiniteFuture(), [&](bool) { ran = true; });
   view_->Stop();
   EXPECT_TRUE(ran);
   EXPECT_FALSE(view_->AwaitRevision(view_->revision() + 1, absl::Now() + kWait));

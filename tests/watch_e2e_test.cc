@@ -379,6 +379,29 @@ TEST_F(WatchE2eTest, ARevokedTokensStreamsEnd) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
 }
 
+TEST_F(WatchE2eTest, MinRevisionReadsYourWriteOrTimesOut) {
+  Start();
+  const int64_t written = Upsert(writer_, testutil::MakeSession("acct-a", "mine", 1));
+  portal::GetActiveSessionsRequest request;
+  request.set_min_revision(written);
+  portal::GetActiveSessionsResponse response;
+  {
+    grpc::ClientContext context;
+    Authorize(&context, reader_);
+    ASSERT_TRUE(portal_->GetActiveSessions(&context, request, &response).ok());
+  }
+  EXPECT_GE(response.revision(), written);
+  ASSERT_EQ(response.sessions_size(), 1);
+  EXPECT_EQ(response.sessions(0).id(), "mine");
+  // A revision the store does not have yet: the call's own deadline.
+  request.set_min_revision(written + 1000);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + reader_);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  const grpc::Status status = portal_->GetActiveSessions(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
 TEST_F(WatchE2eTest, NoTokenNoStream) {
   Start();
   grpc::ClientContext context;

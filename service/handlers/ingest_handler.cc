@@ -35,17 +35,24 @@ IngestHandler::IngestHandler(SessionStore* store, LiveView* view, std::function<
                              IngestLimits limits)
     : store_(store), view_(view), clock_(std::move(clock)), validator_(limits) {}
 
-void IngestHandler::ReplyWhenVisible(int64_t revision, DoneCallback done) {
-  view_->WhenApplied(revision, [done = std::move(done)] { done(absl::OkStatus()); });
+void IngestHandler::ReplyWhenVisible(int64_t revision, absl::Time deadline, DoneCallback done) {
+  // Past the deadline the reply goes anyway: the write is durable, only this
+  // process's view is late (sessions_live_view_lag_revisions shows it), and
+  // an error would make clients retry writes that are not idempotent
+  // (log entries).
+  view_->WhenApplied(revision, std::min(deadline, absl::Now() + kMaxVisibilityWait),
+                     [done = std::move(done)](bool) { done(absl::OkStatus()); });
 }
 
 template <typename Response>
-SessionStore::RevisionCallback IngestHandler::ReplyWithRevision(Response* response,
+SessionStore::RevisionCallback IngestHandler::ReplyWithRevision(const CallContext& ctx,
+                                                                Response* response,
                                                                 DoneCallback done) {
-  return [this, response, done = std::move(done)](absl::StatusOr<int64_t> revision) mutable {
+  return [this, deadline = ctx.deadline, response,
+          done = std::move(done)](absl::StatusOr<int64_t> revision) mutable {
     if (!revision.ok()) return done(revision.status());
     response->set_revision(*revision);
-    ReplyWhenVisible(*revision, std::move(done));
+    ReplyWhenVisible(*revision, deadline, std::move(done));
   };
 }
 
@@ -97,12 +104,12 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
     }
   }
   store_->UpsertSessionAsync(*session,
-                             [this, resp, filled = std::move(filled),
+                             [this, resp, deadline = ctx.deadline, filled = std::move(filled),
                               done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
                                if (!result.ok()) return done(result.status());
                                resp->set_applied(result->applied == 1);
                                resp->set_revision(result->revision);
-                               ReplyWhenVisible(result->revision, std::move(done));
+                               ReplyWhenVisible(result->revision, deadline, std::move(done));
                              });
 }
 
@@ -124,14 +131,15 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
       if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
     }
   }
-  store_->UpsertSessionsAsync(std::move(batch), [this, resp, done = std::move(done)](
-                                                    absl::StatusOr<UpsertResult> result) mutable {
-    if (!result.ok()) return done(result.status());
-    resp->set_applied_count(result->applied);
-    resp->set_stale_count(result->stale);
-    resp->set_revision(result->revision);
-    ReplyWhenVisible(result->revision, std::move(done));
-  });
+  store_->UpsertSessionsAsync(
+      std::move(batch), [this, resp, deadline = ctx.deadline,
+                         done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
+        if (!result.ok()) return done(result.status());
+        resp->set_applied_count(result->applied);
+        resp->set_stale_count(result->stale);
+        resp->set_revision(result->revision);
+        ReplyWhenVisible(result->revision, deadline, std::move(done));
+      });
 }
 
 void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id,
@@ -256,22 +264,22 @@ void IngestHandler::RegisterIn(MethodTable* table) {
   table->RegisterAsync<v1::EndSessionRequest, v1::EndSessionResponse>(
       IngestMethod("EndSession"), write,
       [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
-        EndSession(c, q, ReplyWithRevision(r, std::move(d)));
+        EndSession(c, q, ReplyWithRevision(c, r, std::move(d)));
       });
   table->RegisterAsync<v1::AppendSessionLogRequest, v1::AppendSessionLogResponse>(
       IngestMethod("AppendSessionLog"), write,
       [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
-        AppendSessionLog(c, q, ReplyWithRevision(r, std::move(d)));
+        AppendSessionLog(c, q, ReplyWithRevision(c, r, std::move(d)));
       });
   table->RegisterAsync<v1::UpsertSessionMemberRequest, v1::UpsertSessionMemberResponse>(
       IngestMethod("UpsertSessionMember"), write,
       [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
-        UpsertSessionMember(c, q, ReplyWithRevision(r, std::move(d)));
+        UpsertSessionMember(c, q, ReplyWithRevision(c, r, std::move(d)));
       });
   table->RegisterAsync<v1::RemoveSessionMemberRequest, v1::RemoveSessionMemberResponse>(
       IngestMethod("RemoveSessionMember"), write,
       [this](const CallContext& c, const auto& q, auto* r, DoneCallback d) {
-        RemoveSessionMember(c, q, ReplyWithRevision(r, std::move(d)));
+        RemoveSessionMember(c, q, ReplyWithRevision(c, r, std::move(d)));
       });
 }
 

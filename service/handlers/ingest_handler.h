@@ -21,6 +21,9 @@ namespace sessions {
 // Thread-safe; holds no per-call state.
 class IngestHandler {
  public:
+  // Longest a reply waits for the live view to show its write.
+  static constexpr absl::Duration kMaxVisibilityWait = absl::Seconds(30);
+
   // `store` and `view` (the view fed by `store`) are not owned and must
   // outlive the handler. `clock` supplies the server-side time for
   // defaulted dates.
@@ -65,12 +68,13 @@ class IngestHandler {
   void Mutate(const CallContext& ctx, const std::string& account_id, const std::string& session_id,
               SessionStore::MutateFn mutate, SessionStore::RevisionCallback done);
   // Replies OK once the view reflects `revision` (at once for 0: nothing
-  // was written).
-  void ReplyWhenVisible(int64_t revision, DoneCallback done);
+  // was written), or at `deadline` (capped at kMaxVisibilityWait).
+  void ReplyWhenVisible(int64_t revision, absl::Time deadline, DoneCallback done);
   // Adapts a partial write's result to the method table: sets the
   // response's revision and replies once the view has it.
   template <typename Response>
-  SessionStore::RevisionCallback ReplyWithRevision(Response* response, DoneCallback done);
+  SessionStore::RevisionCallback ReplyWithRevision(const CallContext& ctx, Response* response,
+                                                   DoneCallback done);
 
   SessionStore* store_;
   LiveView* view_;

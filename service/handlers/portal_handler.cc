@@ -69,19 +69,30 @@ void TrimToPage(const CallContext& context, const ActiveSessionsQuery& query,
 
 }  // namespace
 
-absl::Status PortalHandler::GetActiveSessions(const CallContext& context,
-                                              const GetActiveSessionsRequest& request,
-                                              GetActiveSessionsResponse* response) {
+void PortalHandler::GetActiveSessions(const CallContext& context,
+                                      const GetActiveSessionsRequest& request,
+                                      GetActiveSessionsResponse* response, DoneCallback done) {
   ActiveSessionsQuery query;
-  RETURN_IF_ERROR(BuildQuery(context, request, &query));
-  if (request.min_revision() < 0) return FieldError("min_revision", "must not be negative");
-  if (request.min_revision() > 0 &&
-      !view_->AwaitRevision(request.min_revision(),
-                            std::min(context.deadline, absl::Now() + kMaxRevisionWait))) {
-    return absl::DeadlineExceededError(absl::StrCat("min_revision: the view is at revision ",
-                                                    view_->revision(), ", not yet at ",
-                                                    request.min_revision()));
-  }
+  if (absl::Status built = BuildQuery(context, request, &query); !built.ok()) return done(built);
+  const int64_t min_revision = request.min_revision();
+  if (min_revision < 0) return done(FieldError("min_revision", "must not be negative"));
+  if (min_revision == 0) return done(Answer(context, query, response));
+  // Waits without holding a transport thread (the call's objects live until
+  // `done`).
+  view_->WhenApplied(min_revision, std::min(context.deadline, absl::Now() + kMaxRevisionWait),
+                     [this, &context, query = std::move(query), response, min_revision,
+                      done = std::move(done)](bool reached) {
+                       if (!reached) {
+                         return done(absl::DeadlineExceededError(
+                             absl::StrCat("min_revision: the view is at revision ",
+                                          view_->revision(), ", not yet at ", min_revision)));
+                       }
+                       done(Answer(context, query, response));
+                     });
+}
+
+absl::Status PortalHandler::Answer(const CallContext& context, const ActiveSessionsQuery& query,
+                                   GetActiveSessionsResponse* response) const {
   ASSIGN_OR_RETURN(const int64_t revision, view_->List(query, response->mutable_sessions()));
   response->set_revision(revision);
 
@@ -105,13 +116,13 @@ absl::Status PortalHandler::GetActiveSessions(const CallContext& context,
 }
 
 void PortalHandler::RegisterIn(MethodTable* table) {
-  table->Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+  table->RegisterAsync<GetActiveSessionsRequest, GetActiveSessionsResponse>(
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
           "voice.api.app.portal.v1.PortalService.GetActiveSessions"),
       Scope::kSessionsRead,
       [this](const CallContext& context, const GetActiveSessionsRequest& request,
-             GetActiveSessionsResponse* response) {
-        return GetActiveSessions(context, request, response);
+             GetActiveSessionsResponse* response, DoneCallback done) {
+        GetActiveSessions(context, request, response, std::move(done));
       });
 }
 
