@@ -8,6 +8,7 @@
 #define SERVICE_EVENT_STREAM_H_
 
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
@@ -27,6 +28,11 @@ class EventStream {
 
   // Takes the next message (of the method's response type) into `out`.
   virtual Next Pop(google::protobuf::Message* out, absl::Status* end) = 0;
+
+  // As Pop(), but the message's wire form (the serialized response) into
+  // `out`: for transports that send bytes, when the stream can make them
+  // without building the message.
+  virtual Next PopSerialized(std::string* out, absl::Status* end) = 0;
 
   // Sets the function to run when Pop() would stop answering kPending. Set
   // once, before the first Pop(). It may run on any thread, must be quick

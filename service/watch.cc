@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace sessions {
@@ -46,55 +48,104 @@ bool Watch::Ready() const {
 
 bool Watch::BecameReady(bool was_ready) { return !was_ready && Ready(); }
 
-EventStream::Next Watch::Pop(google::protobuf::Message* out, absl::Status* end) {
-  auto* message = static_cast<WatchActiveSessionsResponse*>(out);
-  message->Clear();
+EventStream::Next Watch::Take(Event* event, absl::Status* end) {
   absl::MutexLock lock(&mu_);
   if (ended_ || cancelled_) {
     *end = ended_ ? end_ : absl::CancelledError("watch cancelled");
     return Next::kEnded;
   }
   if (snapshot_sent_ < snapshot_.size()) {
-    message->set_type(portal::WATCH_EVENT_TYPE_SNAPSHOT);
-    message->set_revision(floor_);
+    event->type = portal::WATCH_EVENT_TYPE_SNAPSHOT;
+    event->revision = floor_;
     const size_t chunk_end =
         std::min(snapshot_.size(), snapshot_sent_ + static_cast<size_t>(options_.snapshot_chunk));
     for (; snapshot_sent_ < chunk_end; ++snapshot_sent_) {
-      // The view's bytes parse (MakeViewEntry checked them).
-      message->add_sessions()->ParseFromString(snapshot_[snapshot_sent_]->data);
-      snapshot_[snapshot_sent_].reset();  // sent: the view may free it
+      // Moved out: once sent, the view alone keeps the entry alive.
+      event->sessions.push_back(std::move(snapshot_[snapshot_sent_]));
     }
     if (snapshot_sent_ == snapshot_.size()) snapshot_.clear();
   } else if (replaying_) {
     return Next::kPending;
   } else if (!synced_sent_ && (order_.empty() || order_.begin()->first > floor_)) {
-    message->set_type(portal::WATCH_EVENT_TYPE_SYNCED);
-    message->set_revision(floor_);
+    event->type = portal::WATCH_EVENT_TYPE_SYNCED;
+    event->revision = floor_;
     synced_sent_ = true;
   } else if (!order_.empty()) {
     auto first = order_.begin();
     auto pending = pending_.find(first->second);
-    message->set_revision(first->first);
+    event->revision = first->first;
     if (pending->second.entry != nullptr) {
-      message->set_type(portal::WATCH_EVENT_TYPE_UPSERT);
-      message->add_sessions()->ParseFromString(pending->second.entry->data);
+      event->type = portal::WATCH_EVENT_TYPE_UPSERT;
+      event->sessions.push_back(std::move(pending->second.entry));
     } else {
-      message->set_type(portal::WATCH_EVENT_TYPE_REMOVE);
-      message->set_session_id(first->second);
+      event->type = portal::WATCH_EVENT_TYPE_REMOVE;
+      event->session_id = first->second;
     }
     pending_.erase(pending);
     order_.erase(first);
   } else if (bookmark_due_) {
-    message->set_type(portal::WATCH_EVENT_TYPE_BOOKMARK);
-    message->set_revision(std::max(latest_revision_, last_sent_revision_));
+    event->type = portal::WATCH_EVENT_TYPE_BOOKMARK;
+    event->revision = std::max(latest_revision_, last_sent_revision_);
     bookmark_due_ = false;
     counters_->bookmarks_sent.fetch_add(1, std::memory_order_relaxed);
   } else {
     return Next::kPending;
   }
-  last_sent_revision_ = std::max(last_sent_revision_, message->revision());
+  last_sent_revision_ = std::max(last_sent_revision_, event->revision);
   counters_->events_sent.fetch_add(1, std::memory_order_relaxed);
   return Next::kMessage;
+}
+
+EventStream::Next Watch::Pop(google::protobuf::Message* out, absl::Status* end) {
+  auto* message = static_cast<WatchActiveSessionsResponse*>(out);
+  message->Clear();
+  Event event;
+  const Next next = Take(&event, end);
+  if (next != Next::kMessage) return next;
+  message->set_type(static_cast<portal::WatchEventType>(event.type));
+  message->set_revision(event.revision);
+  for (const ViewEntryPtr& session : event.sessions) {
+    // The view's bytes parse (MakeViewEntry checked them).
+    message->add_sessions()->ParseFromString(session->data);
+  }
+  message->set_session_id(std::move(event.session_id));
+  return next;
+}
+
+EventStream::Next Watch::PopSerialized(std::string* out, absl::Status* end) {
+  out->clear();
+  Event event;
+  const Next next = Take(&event, end);
+  if (next != Next::kMessage) return next;
+  // The message's wire form written directly: the sessions are the view's
+  // stored bytes (a repeated message field is tag + length + bytes), so no
+  // watcher parses or serializes a session. Fields in number order, zero
+  // and empty ones omitted, as protobuf writes them.
+  google::protobuf::io::StringOutputStream stream(out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  auto tag = [&](int field, int wire_type) {
+    coded.WriteTag(static_cast<uint32_t>(field << 3 | wire_type));
+  };
+  constexpr int kVarint = 0, kLengthDelimited = 2;
+  if (event.type != 0) {
+    tag(WatchActiveSessionsResponse::kTypeFieldNumber, kVarint);
+    coded.WriteVarint64(static_cast<uint64_t>(event.type));
+  }
+  if (event.revision != 0) {
+    tag(WatchActiveSessionsResponse::kRevisionFieldNumber, kVarint);
+    coded.WriteVarint64(static_cast<uint64_t>(event.revision));
+  }
+  for (const ViewEntryPtr& session : event.sessions) {
+    tag(WatchActiveSessionsResponse::kSessionsFieldNumber, kLengthDelimited);
+    coded.WriteVarint32(static_cast<uint32_t>(session->data.size()));
+    coded.WriteRaw(session->data.data(), static_cast<int>(session->data.size()));
+  }
+  if (!event.session_id.empty()) {
+    tag(WatchActiveSessionsResponse::kSessionIdFieldNumber, kLengthDelimited);
+    coded.WriteVarint32(static_cast<uint32_t>(event.session_id.size()));
+    coded.WriteString(event.session_id);
+  }
+  return next;
 }
 
 void Watch::SetWakeup(std::function<void()> wake) {

@@ -83,8 +83,11 @@ class Watch final : public EventStream {
   Watch(WatchFilter filter, WatchOptions options, WatchCounters* counters,
         std::vector<ViewEntryPtr> snapshot, int64_t revision, bool resume, absl::Time now);
 
-  // EventStream. Pop() fills a voice.api.app.portal.v1.WatchActiveSessionsResponse.
+  // EventStream. Pop() fills a voice.api.app.portal.v1.WatchActiveSessionsResponse;
+  // PopSerialized() writes the same message's wire form without parsing the
+  // sessions (what the gRPC transport sends).
   Next Pop(google::protobuf::Message* out, absl::Status* end) override;
+  Next PopSerialized(std::string* out, absl::Status* end) override;
   void SetWakeup(std::function<void()> wake) override;
   void Cancel() override;
 
@@ -118,6 +121,15 @@ class Watch final : public EventStream {
   const WatchFilter& filter() const { return filter_; }
 
  private:
+  // The next message, before it is rendered (Pop) or encoded (PopSerialized).
+  struct Event {
+    int type = 0;  // voice.api.app.portal.v1.WatchEventType
+    int64_t revision = 0;
+    std::vector<ViewEntryPtr> sessions;
+    std::string session_id;
+  };
+  Next Take(Event* event, absl::Status* end);
+
   // A change waiting to be sent: the session's newest state (null: removed).
   struct Pending {
     int64_t revision = 0;

@@ -10,10 +10,12 @@
 #include "gtest/gtest.h"
 #include "service/testing/watch_drain.h"
 #include "storage/testing/test_util.h"
+#include "voice/api/app/portal/v1/portal.pb.h"
 
 namespace sessions {
 namespace {
 
+namespace portal = ::voice::api::app::portal::v1;
 using ::testing::ElementsAre;
 
 const absl::Time kStart = absl::FromUnixSeconds(1800000000);
@@ -53,6 +55,37 @@ TEST(WatchTest, SnapshotInChunksThenSyncedThenChangesInRevisionOrder) {
   EXPECT_THAT(Drain(watch), ElementsAre("SNAPSHOT@10:s1:s2", "SNAPSHOT@10:s3", "SYNCED@10",
                                         "UPSERT@11:s4", "REMOVE@12:-s2"));
   EXPECT_EQ(counters.events_sent.load(), 5);
+}
+
+TEST(WatchTest, TheWireFormIsTheMessage) {
+  WatchOptions options;
+  options.snapshot_chunk = 2;
+  WatchCounters counters;
+  auto make = [&] {
+    auto watch = std::make_unique<Watch>(
+        Account(), options, &counters,
+        std::vector<ViewEntryPtr>{Entry("s1", 3), Entry("s2", 4), Entry("s3", 5)}, 10, false,
+        kStart);
+    ViewEntryPtr s2 = Entry("s2", 4);
+    watch->OnChange(11, "s4", nullptr, Entry("s4", 11));
+    watch->OnChange(12, "s2", s2.get(), nullptr);
+    return watch;
+  };
+  std::unique_ptr<Watch> as_messages = make();
+  std::unique_ptr<Watch> as_bytes = make();
+  portal::WatchActiveSessionsResponse message;
+  std::string bytes;
+  absl::Status end;
+  int messages = 0;
+  while (as_messages->Pop(&message, &end) == EventStream::Next::kMessage) {
+    ASSERT_EQ(as_bytes->PopSerialized(&bytes, &end), EventStream::Next::kMessage);
+    // Byte for byte: these sessions have no map entries (whose order
+    // protobuf does not fix).
+    EXPECT_EQ(bytes, message.SerializeAsString()) << message.ShortDebugString();
+    ++messages;
+  }
+  EXPECT_EQ(messages, 5);  // 2 snapshot chunks, synced, upsert, remove
+  EXPECT_EQ(as_bytes->PopSerialized(&bytes, &end), EventStream::Next::kPending);
 }
 
 TEST(WatchTest, AnUnsentChangeIsReplacedByTheNewerOneAtItsRevision) {

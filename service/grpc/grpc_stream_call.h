@@ -7,6 +7,7 @@
 #define SERVICE_GRPC_GRPC_STREAM_CALL_H_
 
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -14,7 +15,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
+#include "grpcpp/support/slice.h"
 #include "service/event_stream.h"
 #include "service/grpc/grpc_status_util.h"
 #include "service/grpc/grpc_unary_call.h"
@@ -22,16 +25,42 @@
 
 namespace sessions {
 
-// Deletes itself when gRPC is done with the call (OnDone).
+// How the stream's next message becomes the call's write: a protobuf
+// message (Pop), or, for raw methods, the wire bytes the stream makes
+// (PopSerialized; no message built).
+inline EventStream::Next PopInto(EventStream& stream, google::protobuf::Message* out,
+                                 absl::Status* end) {
+  return stream.Pop(out, end);
+}
+inline EventStream::Next PopInto(EventStream& stream, grpc::ByteBuffer* out, absl::Status* end) {
+  std::string bytes;
+  const EventStream::Next next = stream.PopSerialized(&bytes, end);
+  if (next == EventStream::Next::kMessage) {
+    grpc::Slice slice(bytes);
+    *out = grpc::ByteBuffer(&slice, 1);
+  }
+  return next;
+}
+
+// Deletes itself when gRPC is done with the call (OnDone). `Response` is the
+// method's response message, or grpc::ByteBuffer for a raw method.
 template <typename Response>
 class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
  public:
+  // `request` is the parsed request, or the error of parsing it (answered
+  // as it is).
   GrpcStreamCall(const MethodTable& table, const StreamEntry& entry,
                  grpc::CallbackServerContext* grpc_context,
-                 const google::protobuf::Message& request)
+                 absl::StatusOr<const google::protobuf::Message*> request)
       : table_(table), entry_(entry), call_(grpc_context), start_(absl::Now()) {
+    if (!request.ok()) {
+      table_.StreamDone(entry_, *call_.context(), request.status(), absl::ZeroDuration());
+      reported_ = true;
+      Finish(request.status());
+      return;
+    }
     absl::StatusOr<std::shared_ptr<EventStream>> stream =
-        table_.OpenStream(entry_, call_.context(), request);
+        table_.OpenStream(entry_, call_.context(), **request);
     if (!stream.ok()) {
       reported_ = true;  // OpenStream reported it
       Finish(stream.status());
@@ -76,7 +105,7 @@ class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
       absl::MutexLock lock(&mu_);
       if (writing_ || finished_) return;
       absl::Status end;
-      switch (stream_->Pop(&message_, &end)) {
+      switch (PopInto(*stream_, &message_, &end)) {
         case EventStream::Next::kPending:
           return;
         case EventStream::Next::kMessage:

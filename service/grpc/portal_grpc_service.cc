@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "service/grpc/grpc_stream_call.h"
 #include "service/grpc/grpc_unary_call.h"
 
@@ -11,7 +12,6 @@ namespace sessions {
 using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
 using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 using ::voice::api::app::portal::v1::WatchActiveSessionsRequest;
-using ::voice::api::app::portal::v1::WatchActiveSessionsResponse;
 
 PortalGrpcService::PortalGrpcService(const MethodTable* table)
     : table_(table),
@@ -25,10 +25,17 @@ PortalGrpcService::PortalGrpcService(const MethodTable* table)
   }
 }
 
-grpc::ServerWriteReactor<WatchActiveSessionsResponse>* PortalGrpcService::WatchActiveSessions(
-    grpc::CallbackServerContext* context, const WatchActiveSessionsRequest* request) {
-  return new GrpcStreamCall<WatchActiveSessionsResponse>(*table_, *watch_active_sessions_, context,
-                                                         *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* PortalGrpcService::WatchActiveSessions(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  // Parsed here, used (copied into the watch's filter) before the call
+  // object's constructor returns.
+  WatchActiveSessionsRequest parsed;
+  grpc::ByteBuffer bytes(*request);
+  absl::StatusOr<const google::protobuf::Message*> message = &parsed;
+  if (!grpc::SerializationTraits<WatchActiveSessionsRequest>::Deserialize(&bytes, &parsed).ok()) {
+    message = absl::InvalidArgumentError("request: not a WatchActiveSessionsRequest");
+  }
+  return new GrpcStreamCall<grpc::ByteBuffer>(*table_, *watch_active_sessions_, context, message);
 }
 
 grpc::ServerUnaryReactor* PortalGrpcService::GetActiveSessions(

@@ -8,7 +8,12 @@
 
 namespace sessions {
 
-class PortalGrpcService final : public voice::api::app::portal::v1::PortalService::CallbackService {
+// WatchActiveSessions is registered raw: its messages go out as the bytes
+// the watch encodes from stored sessions (Watch::PopSerialized), so no
+// watcher parses or serializes a session.
+class PortalGrpcService final
+    : public voice::api::app::portal::v1::PortalService::WithRawCallbackMethod_WatchActiveSessions<
+          voice::api::app::portal::v1::PortalService::CallbackService> {
  public:
   // `table` is not owned, must outlive this service and have the portal
   // methods registered (PortalHandler::RegisterIn).
@@ -19,10 +24,8 @@ class PortalGrpcService final : public voice::api::app::portal::v1::PortalServic
       const voice::api::app::portal::v1::GetActiveSessionsRequest* request,
       voice::api::app::portal::v1::GetActiveSessionsResponse* response) override;
 
-  grpc::ServerWriteReactor<voice::api::app::portal::v1::WatchActiveSessionsResponse>*
-  WatchActiveSessions(
-      grpc::CallbackServerContext* context,
-      const voice::api::app::portal::v1::WatchActiveSessionsRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchActiveSessions(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
 
  private:
   const MethodTable* table_;

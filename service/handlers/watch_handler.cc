@@ -52,6 +52,9 @@ class WatchHandler::CountedStream final : public EventStream {
   Next Pop(google::protobuf::Message* out, absl::Status* end) override {
     return watch_->Pop(out, end);
   }
+  Next PopSerialized(std::string* out, absl::Status* end) override {
+    return watch_->PopSerialized(out, end);
+  }
   void SetWakeup(std::function<void()> wake) override { watch_->SetWakeup(std::move(wake)); }
   void Cancel() override {
     watch_->Cancel();
