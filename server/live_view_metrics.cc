@@ -35,6 +35,8 @@ std::vector<prometheus::MetricFamily> LiveViewMetrics::Collect() const {
                   {watches_->OpenStreams(Transport::kHttp), {"transport", "sse"}}}),
       MakeFamily("sessions_watch_events_sent_total", "Watch messages handed to transports",
                  MetricType::Counter, {{watch.events_sent.load(), {}}}),
+      MakeFamily("sessions_watch_bookmarks_sent_total", "Bookmarks sent on idle watch streams",
+                 MetricType::Counter, {{watch.bookmarks_sent.load(), {}}}),
       MakeFamily("sessions_watch_coalesced_total",
                  "Unsent watch changes replaced by a newer change of the same session",
                  MetricType::Counter, {{watch.coalesced.load(), {}}}),

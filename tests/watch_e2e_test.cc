@@ -148,6 +148,17 @@ class WatchE2eTest : public ::testing::Test {
     return true;
   }
 
+  // Reads `reader` until it has caught up with GetActiveSessions' answer,
+  // then expects the replayed state to be exactly that answer.
+  void ExpectCaughtUpWithTruth(grpc::ClientReader<portal::WatchActiveSessionsResponse>* reader,
+                               Replayed* state) {
+    int64_t revision = 0;
+    auto [truth_ids, truth] = Truth(&revision);
+    ASSERT_TRUE(ReadUntil(reader, state, revision));
+    EXPECT_THAT(state->Ids(), UnorderedElementsAreArray(truth_ids));
+    for (const auto& [id, data] : truth) EXPECT_EQ(state->sessions[id], data) << id;
+  }
+
   // Random writes of every kind on acct-a (and some on acct-b).
   void RandomWrites(std::mt19937* rng, int count, std::vector<std::string>* ids) {
     auto pick = [&](int n) { return static_cast<int>((*rng)() % static_cast<unsigned>(n)); };
@@ -198,13 +209,8 @@ TEST_F(WatchE2eTest, SnapshotPlusChangesEqualTheFinalTruth) {
   portal::WatchActiveSessionsRequest request;
   auto reader = portal_->WatchActiveSessions(context.get(), request);
   Replayed state;
-  std::thread writes([&] { RandomWrites(&rng, 150, &ids); });
-  writes.join();
-  int64_t revision = 0;
-  auto [truth_ids, truth] = Truth(&revision);
-  ASSERT_TRUE(ReadUntil(reader.get(), &state, revision));
-  EXPECT_THAT(state.Ids(), UnorderedElementsAreArray(truth_ids));
-  for (const auto& [id, data] : truth) EXPECT_EQ(state.sessions[id], data) << id;
+  RandomWrites(&rng, 150, &ids);  // while the stream is open
+  ASSERT_NO_FATAL_FAILURE(ExpectCaughtUpWithTruth(reader.get(), &state));
   for (const auto& [id, data] : state.sessions) EXPECT_EQ(id.rfind("b", 0), std::string::npos);
   context->TryCancel();
   reader->Finish();
@@ -231,13 +237,8 @@ TEST_F(WatchE2eTest, ResumeAfterACutStreamMissesNothing) {
   resume.set_start_revision(state.revision);
   auto reader = portal_->WatchActiveSessions(context.get(), resume);
   state.synced = false;
-  std::thread writes([&] { RandomWrites(&rng, 50, &ids); });
-  writes.join();
-  int64_t revision = 0;
-  auto [truth_ids, truth] = Truth(&revision);
-  ASSERT_TRUE(ReadUntil(reader.get(), &state, revision));
-  EXPECT_THAT(state.Ids(), UnorderedElementsAreArray(truth_ids));
-  for (const auto& [id, data] : truth) EXPECT_EQ(state.sessions[id], data) << id;
+  RandomWrites(&rng, 50, &ids);
+  ASSERT_NO_FATAL_FAILURE(ExpectCaughtUpWithTruth(reader.get(), &state));
   context->TryCancel();
   reader->Finish();
 }
@@ -265,10 +266,7 @@ TEST_F(WatchE2eTest, ResumeAcrossAServerRestartMissesNothing) {
   resume.set_start_revision(state.revision);
   auto resumed = portal_->WatchActiveSessions(resumed_context.get(), resume);
   state.synced = false;
-  auto [truth_ids, truth] = Truth(&revision);
-  ASSERT_TRUE(ReadUntil(resumed.get(), &state, revision));
-  EXPECT_THAT(state.Ids(), UnorderedElementsAreArray(truth_ids));
-  for (const auto& [id, data] : truth) EXPECT_EQ(state.sessions[id], data) << id;
+  ASSERT_NO_FATAL_FAILURE(ExpectCaughtUpWithTruth(resumed.get(), &state));
   resumed_context->TryCancel();
   resumed->Finish();
 }
