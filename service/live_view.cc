@@ -93,15 +93,8 @@ absl::Status LiveView::Relist() {
     Apply(changes, position->revision, /*notify_watches=*/false);
     stats_.unreadable += unreadable;
     if (stats_.relists++ > 0) {
-      absl::MutexLock watch_lock(&watch_mu_);
-      for (const auto& [account_id, watches] : watches_) {
-        for (const auto& watch : watches) {
-          if (watch->End(absl::OutOfRangeError(
-                  "watch: the server fell behind the compaction horizon; list again"))) {
-            ended.push_back(watch);
-          }
-        }
-      }
+      ended = watches_.EndAll(absl::OutOfRangeError(
+          "watch: the server fell behind the compaction horizon; list again"));
     }
   }
   for (const auto& watch : ended) watch->Wake();
@@ -156,7 +149,6 @@ void LiveView::CatchUp() {
 std::vector<std::shared_ptr<Watch>> LiveView::Apply(const std::vector<PreparedChange>& changes,
                                                     int64_t revision, bool notify_watches) {
   std::vector<std::shared_ptr<Watch>> wake;
-  absl::MutexLock watch_lock(&watch_mu_);
   for (const PreparedChange& change : changes) {
     ViewEntryPtr before;
     auto account = accounts_.find(change.account_id);
@@ -170,13 +162,8 @@ std::vector<std::shared_ptr<Watch>> LiveView::Apply(const std::vector<PreparedCh
     if (change.entry != nullptr) Insert(change.entry);
     ++stats_.changes_applied;
     if (!notify_watches || (before == nullptr && change.entry == nullptr)) continue;
-    auto watches = watches_.find(change.account_id);
-    if (watches == watches_.end()) continue;
-    for (const auto& watch : watches->second) {
-      if (watch->OnChange(change.revision, change.session_id, before.get(), change.entry)) {
-        wake.push_back(watch);
-      }
-    }
+    watches_.OnChange(change.account_id, change.revision, change.session_id, before.get(),
+                      change.entry, &wake);
   }
   revision_ = std::max(revision_, revision);
   stats_.revision = revision_;
@@ -213,6 +200,17 @@ void LiveView::Erase(const ViewEntry& entry) {
   if (account->second.by_id.empty()) accounts_.erase(account);
 }
 
+const LiveView::OrderedEntries* LiveView::Ordered(const std::string& account_id,
+                                                  const std::string& customer_id,
+                                                  const AccountSessions** account) const {
+  auto found = accounts_.find(account_id);
+  if (found == accounts_.end()) return nullptr;
+  *account = &found->second;
+  if (customer_id.empty()) return &found->second.all;
+  auto customer = found->second.by_customer.find(customer_id);
+  return customer == found->second.by_customer.end() ? nullptr : &customer->second;
+}
+
 absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
                                        google::protobuf::RepeatedPtrField<SessionInfo>* out) const {
   if (query.account_id.empty()) return FieldError("account_id", "required");
@@ -225,20 +223,15 @@ absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
   {
     absl::ReaderMutexLock lock(&mu_);
     revision = revision_;
-    auto account = accounts_.find(query.account_id);
-    if (account == accounts_.end()) return revision;
-    const OrderedEntries* entries = &account->second.all;
-    if (!query.customer_id.empty()) {
-      auto customer = account->second.by_customer.find(query.customer_id);
-      if (customer == account->second.by_customer.end()) return revision;
-      entries = &customer->second;
-    }
+    const AccountSessions* account = nullptr;
+    const OrderedEntries* entries = Ordered(query.account_id, query.customer_id, &account);
+    if (entries == nullptr) return revision;
     auto it = paging && created_from < cursor ? entries->upper_bound(cursor)
                                               : entries->lower_bound(created_from);
     for (;
          it != entries->end() && (query.limit <= 0 || static_cast<int>(page.size()) < query.limit);
          ++it) {
-      page.push_back(account->second.by_id.find(it->second->id)->second);
+      page.push_back(account->by_id.find(it->second->id)->second);
     }
   }
   // Parsed outside the lock: the tail thread never waits for it.
@@ -337,30 +330,24 @@ absl::StatusOr<std::shared_ptr<Watch>> LiveView::StartWatch(WatchFilter filter,
       return absl::UnavailableError("the server is shutting down; resume elsewhere");
     }
     std::vector<ViewEntryPtr> snapshot;
-    auto account = accounts_.find(filter.account_id);
-    if (start_revision == 0 && account != accounts_.end()) {
-      const OrderedEntries* entries = &account->second.all;
-      if (!filter.customer_id.empty()) {
-        auto customer = account->second.by_customer.find(filter.customer_id);
-        entries = customer == account->second.by_customer.end() ? nullptr : &customer->second;
-      }
-      if (entries != nullptr) {
-        for (auto it = entries->lower_bound(OrderKey{filter.created_from_us, ""});
-             it != entries->end(); ++it) {
-          if (filter.Matches(it->second)) {
-            snapshot.push_back(account->second.by_id.find(it->second->id)->second);
-          }
+    const AccountSessions* account = nullptr;
+    const OrderedEntries* entries =
+        start_revision == 0 ? Ordered(filter.account_id, filter.customer_id, &account) : nullptr;
+    if (entries != nullptr) {
+      for (auto it = entries->lower_bound(OrderKey{filter.created_from_us, ""});
+           it != entries->end(); ++it) {
+        if (filter.Matches(it->second)) {
+          snapshot.push_back(account->by_id.find(it->second->id)->second);
         }
       }
     }
     // Registered under the view's lock: no change falls between the
     // snapshot (or the resume point) and the first change it gets.
-    watch =
-        std::make_shared<Watch>(std::move(filter), options, &watch_counters_, std::move(snapshot),
-                                start_revision == 0 ? revision_ : start_revision,
-                                /*resume=*/start_revision != 0, absl::Now());
-    absl::MutexLock watch_lock(&watch_mu_);
-    watches_[watch->filter().account_id].push_back(watch);
+    watch = std::make_shared<Watch>(std::move(filter), options, watches_.counters(),
+                                    std::move(snapshot),
+                                    start_revision == 0 ? revision_ : start_revision,
+                                    /*resume=*/start_revision != 0, absl::Now());
+    watches_.Add(watch);
   }
   if (start_revision != 0) {
     if (absl::Status replayed = ReplayInto(*watch, start_revision); !replayed.ok()) {
@@ -412,16 +399,7 @@ void LiveView::EndWatches(const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     closing_ = true;  // and no new ones
   }
-  std::vector<std::shared_ptr<Watch>> wake;
-  {
-    absl::MutexLock lock(&watch_mu_);
-    for (auto& [account, watches] : watches_) {
-      for (const auto& watch : watches) {
-        if (watch->End(status)) wake.push_back(watch);
-      }
-    }
-  }
-  for (const auto& watch : wake) watch->Wake();
+  for (const auto& watch : watches_.EndAll(status)) watch->Wake();
 }
 
 void LiveView::TickWatches() {
@@ -430,27 +408,8 @@ void LiveView::TickWatches() {
     absl::ReaderMutexLock lock(&mu_);
     revision = revision_;
   }
-  const absl::Time now = absl::Now();
-  std::vector<std::shared_ptr<Watch>> wake;
   int64_t open = 0;
-  {
-    absl::MutexLock lock(&watch_mu_);
-    for (auto account = watches_.begin(); account != watches_.end();) {
-      auto& watches = account->second;
-      watches.erase(std::remove_if(watches.begin(), watches.end(),
-                                   [](const auto& watch) { return watch->Finished(); }),
-                    watches.end());
-      for (const auto& watch : watches) {
-        if (watch->OnRevision(revision, now)) wake.push_back(watch);
-      }
-      open += static_cast<int64_t>(watches.size());
-      if (watches.empty()) {
-        watches_.erase(account++);
-      } else {
-        ++account;
-      }
-    }
-  }
+  const std::vector<std::shared_ptr<Watch>> wake = watches_.Tick(revision, absl::Now(), &open);
   {
     absl::MutexLock lock(&mu_);
     stats_.watches = open;

@@ -40,6 +40,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "service/live_view_entry.h"
 #include "service/watch.h"
+#include "service/watch_registry.h"
 #include "storage/session_store.h"
 
 namespace sessions {
@@ -120,7 +121,7 @@ class LiveView {
   void EndWatches(const absl::Status& status);
 
   // Counters of every watch of this view.
-  const WatchCounters& watch_counters() const { return watch_counters_; }
+  const WatchCounters& watch_counters() const { return watches_.counters(); }
 
  private:
   // (date_created, id): the portal's order. `id` points into the entry.
@@ -162,6 +163,11 @@ class LiveView {
   void TickWatches();
   // Reads the feed after `start_revision` into a resuming watch.
   absl::Status ReplayInto(Watch& watch, int64_t start_revision);
+  // The entries of `account_id` (of `customer_id`'s subtree when it is set)
+  // in the portal's order, and their account; null when there are none.
+  const OrderedEntries* Ordered(const std::string& account_id, const std::string& customer_id,
+                                const AccountSessions** account) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void Insert(ViewEntryPtr entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Erase(const ViewEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunReadyWaiters();
@@ -182,11 +188,8 @@ class LiveView {
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;  // EndWatches(): no new watches
 
-  // Taken inside mu_ (Apply) or alone; never the other way round.
-  absl::Mutex watch_mu_ ABSL_ACQUIRED_AFTER(mu_);
-  absl::flat_hash_map<std::string, std::vector<std::shared_ptr<Watch>>> watches_
-      ABSL_GUARDED_BY(watch_mu_);
-  WatchCounters watch_counters_;
+  // Its lock is taken inside mu_ (Apply) or alone; never the other way round.
+  WatchRegistry watches_;
 
   // Separate from mu_: waking the tail thread never waits for readers.
   absl::Mutex wake_mu_;
