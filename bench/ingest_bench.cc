@@ -32,7 +32,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -54,6 +53,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/slice.h"
+#include "service/auth/token_file.h"
 #include "storage/sample/session_factory.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
@@ -328,18 +328,15 @@ int Run() {
   // absl built without NDEBUG checks every Mutex (gRPC's too) for lock-order
   // cycles: client CPU the server could use.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  std::ifstream in(absl::GetFlag(FLAGS_token_file));
-  std::string token;
-  std::getline(in, token);
-  token = std::string(absl::StripAsciiWhitespace(token));
-  if (token.empty()) {
-    std::fprintf(stderr, "ingest_bench: no token in %s\n", absl::GetFlag(FLAGS_token_file).c_str());
+  const absl::StatusOr<std::string> token = auth::ReadTokenFile(absl::GetFlag(FLAGS_token_file));
+  if (!token.ok()) {
+    std::fprintf(stderr, "ingest_bench: %s\n", std::string(token.status().message()).c_str());
     return 2;
   }
   std::string account = absl::GetFlag(FLAGS_account);
   if (account.empty()) account = IngestAccountId();
   CheckRenderedRequest(account);
-  const std::string authorization = "Bearer " + token;
+  const std::string authorization = "Bearer " + *token;
   bool ok = true;
   int run_id = 0;
   for (const std::string& w : absl::GetFlag(FLAGS_writers)) {

@@ -37,6 +37,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/grpcpp.h"
+#include "service/auth/token_file.h"
 #include "storage/sample/session_factory.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
@@ -61,14 +62,12 @@ namespace v1 = ::voice::api::sessions::v1;
 using Clock = std::chrono::steady_clock;
 
 std::string ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string token;
-  std::getline(in, token);
-  if (token.empty()) {
-    std::fprintf(stderr, "no token in %s\n", path.c_str());
+  absl::StatusOr<std::string> token = auth::ReadTokenFile(path);
+  if (!token.ok()) {
+    std::fprintf(stderr, "watch_fanout_bench: %s\n", std::string(token.status().message()).c_str());
     std::exit(2);
   }
-  return token;
+  return *std::move(token);
 }
 
 int64_t NowNs() {

@@ -16,6 +16,7 @@
 #include "server/live_view_metrics.h"
 #include "server/store_metrics.h"
 #include "service/auth/token_authenticator.h"
+#include "service/auth/token_file.h"
 #include "service/grpc/ingest_grpc_service.h"
 #include "service/grpc/portal_grpc_service.h"
 #include "service/handlers/ingest_handler.h"
@@ -26,21 +27,7 @@
 #include "storage/sqlite/sqlite_token_store.h"
 
 namespace sessions {
-namespace {
-
-absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    return absl::FailedPreconditionError(absl::StrCat("cannot read bootstrap token file ", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  std::string token(absl::StripAsciiWhitespace(content.str()));
-  if (token.empty())
-    return absl::FailedPreconditionError(absl::StrCat("bootstrap token file ", path, " is empty"));
-  return token;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Server::Server(const ServerOptions& options) : options_(options) {}
 
@@ -62,7 +49,8 @@ absl::Status Server::Start() {
                    SqliteSessionStore::Open(options_.storage.db_path, store_options));
   ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
   if (!options_.auth.bootstrap_token_file.empty()) {
-    ASSIGN_OR_RETURN(std::string token, ReadTokenFile(options_.auth.bootstrap_token_file));
+    ASSIGN_OR_RETURN(std::string token, auth::ReadTokenFile(options_.auth.bootstrap_token_file,
+                                                            "bootstrap token file"));
     RETURN_IF_ERROR(EnsureBootstrapToken(token_store_.get(), token, options_.auth.bootstrap_account,
                                          "bootstrap"));
   }
