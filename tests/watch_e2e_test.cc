@@ -148,6 +148,15 @@ class WatchE2eTest : public ::testing::Test {
     return true;
   }
 
+  // Reads `reader` until it reaches the revision GetActiveSessions answers
+  // at now; false if the stream ended first.
+  bool ReadUntilListed(grpc::ClientReader<portal::WatchActiveSessionsResponse>* reader,
+                       Replayed* state) {
+    int64_t revision = 0;
+    Truth(&revision);
+    return ReadUntil(reader, state, revision);
+  }
+
   // Reads `reader` until it has caught up with GetActiveSessions' answer,
   // then expects the replayed state to be exactly that answer.
   void ExpectCaughtUpWithTruth(grpc::ClientReader<portal::WatchActiveSessionsResponse>* reader,
@@ -225,9 +234,7 @@ TEST_F(WatchE2eTest, ResumeAfterACutStreamMissesNothing) {
   {
     auto context = StreamContext(reader_);
     auto reader = portal_->WatchActiveSessions(context.get(), {});
-    int64_t revision = 0;
-    Truth(&revision);
-    ASSERT_TRUE(ReadUntil(reader.get(), &state, revision));
+    ASSERT_TRUE(ReadUntilListed(reader.get(), &state));
     context->TryCancel();  // the client dies
     reader->Finish();
   }
@@ -251,9 +258,7 @@ TEST_F(WatchE2eTest, ResumeAcrossAServerRestartMissesNothing) {
   Replayed state;
   auto context = StreamContext(reader_);
   auto reader = portal_->WatchActiveSessions(context.get(), {});
-  int64_t revision = 0;
-  Truth(&revision);
-  ASSERT_TRUE(ReadUntil(reader.get(), &state, revision));
+  ASSERT_TRUE(ReadUntilListed(reader.get(), &state));
   std::thread restart([&] { ASSERT_TRUE(server_->Restart().ok()); });
   portal::WatchActiveSessionsResponse message;
   while (reader->Read(&message)) state.Apply(message);
