@@ -12,11 +12,6 @@ RetentionPurger::RetentionPurger(std::string thread_name, absl::Duration interva
 
 RetentionPurger::~RetentionPurger() { Stop(); }
 
-void RetentionPurger::Wake() {
-  absl::MutexLock lock(&mu_);
-  wake_ = true;
-}
-
 void RetentionPurger::Stop() {
   {
     absl::MutexLock lock(&mu_);
@@ -34,14 +29,8 @@ void RetentionPurger::Loop() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(
-                               +[](RetentionPurger* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-                                 return p->wake_ || p->stopping_;
-                               },
-                               this),
-                           interval_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval_);
       if (stopping_) return;
-      wake_ = false;
       ++stats_.passes;
     }
     // Batch after batch while they come back full, checking for Stop().

@@ -49,9 +49,6 @@ class RetentionPurger {
   RetentionPurger(const RetentionPurger&) = delete;
   RetentionPurger& operator=(const RetentionPurger&) = delete;
 
-  // Makes the thread run a pass now (tests, operators).
-  void Wake();
-
   // Stops and joins the thread (an in-flight batch finishes). Idempotent.
   void Stop();
 
@@ -65,7 +62,6 @@ class RetentionPurger {
   const PurgeBatch purge_;
 
   mutable absl::Mutex mu_;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   PurgeStats stats_ ABSL_GUARDED_BY(mu_);
 
