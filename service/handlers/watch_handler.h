@@ -63,15 +63,14 @@ class WatchHandler {
   // Open streams by transport (metrics).
   int OpenStreams(Transport transport) const;
 
-  // Runs one token re-check pass now (the thread's work; tests).
-  void RecheckTokens();
-
   // Stops the token re-check thread (before the token store closes).
   // Idempotent.
   void Stop();
 
  private:
   class CountedStream;
+  // One token re-check pass over the open streams.
+  void RecheckTokens();
   void Release(const std::string& token_id, Transport transport);
   void RecheckLoop();
 
