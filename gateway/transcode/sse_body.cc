@@ -19,35 +19,35 @@ constexpr size_t kChunkBytes = 64 * 1024;
 
 }  // namespace
 
-SseBody::SseBody(std::shared_ptr<EventStream> events, const google::protobuf::Message& prototype,
-                 absl::Duration retry, std::function<void(const absl::Status&)> on_done)
-    : events_(std::move(events)),
-      message_(prototype.New()),
-      retry_(retry),
-      on_done_(std::move(on_done)) {}
-
-SseBody::~SseBody() { Cancel(); }
-
-void SseBody::AppendEvent(const google::protobuf::Message& message, std::string* out) {
-  const google::protobuf::Descriptor* type = message.GetDescriptor();
+void SseBody::AppendEvent(const google::protobuf::Message& message, std::string* out) const {
   const google::protobuf::Reflection* reflection = message.GetReflection();
-  const google::protobuf::FieldDescriptor* kind = type->FindFieldByName("type");
-  const google::protobuf::FieldDescriptor* revision = type->FindFieldByName("revision");
   std::string event = "message";
-  if (kind != nullptr && kind->enum_type() != nullptr) {
-    event = absl::AsciiStrToLower(CSharpEnumValueName(reflection->GetEnum(message, kind)));
+  if (type_field_ != nullptr && type_field_->enum_type() != nullptr) {
+    event = absl::AsciiStrToLower(CSharpEnumValueName(reflection->GetEnum(message, type_field_)));
   }
   absl::StrAppend(out, "event: ", event, "\n");
-  if (revision != nullptr &&
-      revision->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64 &&
+  if (revision_field_ != nullptr &&
+      revision_field_->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64 &&
       event != "snapshot") {
-    absl::StrAppend(out, "id: ", reflection->GetInt64(message, revision), "\n");
+    absl::StrAppend(out, "id: ", reflection->GetInt64(message, revision_field_), "\n");
   }
   // The JSON writer escapes control characters: the data is one line.
   out->append("data: ");
   JsonWriter::Write(message, out);
   out->append("\n\n");
 }
+
+SseBody::SseBody(std::shared_ptr<EventStream> events, const google::protobuf::Message& prototype,
+                 absl::Duration retry, std::function<void(const absl::Status&)> on_done)
+    : events_(std::move(events)),
+      message_(prototype.New()),
+      // Looked up once per stream, not per event.
+      type_field_(prototype.GetDescriptor()->FindFieldByName("type")),
+      revision_field_(prototype.GetDescriptor()->FindFieldByName("revision")),
+      retry_(retry),
+      on_done_(std::move(on_done)) {}
+
+SseBody::~SseBody() { Cancel(); }
 
 BodySource::Next SseBody::NextChunk(std::string* chunk) {
   chunk->clear();

@@ -36,14 +36,16 @@ class SseBody final : public BodySource {
   void SetWakeup(std::function<void()> wake) override;
   void Cancel() override;
 
-  // Appends `message` as one event.
-  static void AppendEvent(const google::protobuf::Message& message, std::string* out);
-
  private:
+  // Appends `message` as one event.
+  void AppendEvent(const google::protobuf::Message& message, std::string* out) const;
   void Done(const absl::Status& status);
 
   const std::shared_ptr<EventStream> events_;
   const std::unique_ptr<google::protobuf::Message> message_;  // reused by NextChunk
+  // The message's `type` enum and `revision` fields (null when it has none).
+  const google::protobuf::FieldDescriptor* const type_field_;
+  const google::protobuf::FieldDescriptor* const revision_field_;
   const absl::Duration retry_;
   std::function<void(const absl::Status&)> on_done_;
   bool started_ = false;  // NextChunk() only: the strand
