@@ -10,6 +10,12 @@ namespace sessions::gateway {
 bool ConnectionRegistry::Add(std::shared_ptr<HttpConnection> connection) {
   absl::MutexLock lock(&mu_);
   if (closed_ || draining_ || static_cast<int>(open_.size()) >= max_connections_) return false;
+  int& from_peer = open_per_peer_[connection->peer_address()];
+  if (from_peer >= max_connections_per_peer_) {
+    if (from_peer == 0) open_per_peer_.erase(connection->peer_address());
+    return false;
+  }
+  ++from_peer;
   HttpConnection* key = connection.get();
   open_.emplace(key, std::move(connection));
   return true;
@@ -22,6 +28,8 @@ void ConnectionRegistry::Remove(HttpConnection* connection) {
   if (it == open_.end()) return;
   last_ref = std::move(it->second);
   open_.erase(it);
+  auto peer = open_per_peer_.find(last_ref->peer_address());
+  if (peer != open_per_peer_.end() && --peer->second <= 0) open_per_peer_.erase(peer);
 }
 
 void ConnectionRegistry::Post(const std::weak_ptr<HttpConnection>& connection,
@@ -68,6 +76,7 @@ void ConnectionRegistry::Close() {
     absl::MutexLock lock(&mu_);
     closed_ = true;
     dropped.swap(open_);
+    open_per_peer_.clear();
   }
 }
 

@@ -1,6 +1,7 @@
-// The set of open HTTP connections of one gateway: bounds their number,
-// drains and closes them at shutdown, and relays completions of handlers
-// that finish on other threads back to the connection's strand.
+// The set of open HTTP connections of one gateway: bounds their number (in
+// all and per peer address, so one client cannot take every slot), drains and closes them at
+// shutdown, and relays completions of handlers that finish on other threads back to the
+// connection's strand.
 //
 // Held by shared_ptr: a handler may complete after the gateway is gone
 // (e.g. a durable write committed while the store shuts down); Post() then
@@ -12,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -23,10 +25,12 @@ class HttpConnection;
 
 class ConnectionRegistry : public std::enable_shared_from_this<ConnectionRegistry> {
  public:
-  explicit ConnectionRegistry(int max_connections) : max_connections_(max_connections) {}
+  ConnectionRegistry(int max_connections, int max_connections_per_peer)
+      : max_connections_(max_connections), max_connections_per_peer_(max_connections_per_peer) {}
 
   // Takes a strong reference to `connection`. Returns false (and keeps
-  // nothing) when the registry is full, draining or closed.
+  // nothing) when the registry is full, `connection`'s peer address has
+  // its maximum, or the registry is draining or closed.
   bool Add(std::shared_ptr<HttpConnection> connection);
   // Drops the reference; called by the connection when it closes.
   void Remove(HttpConnection* connection);
@@ -48,8 +52,10 @@ class ConnectionRegistry : public std::enable_shared_from_this<ConnectionRegistr
 
  private:
   const int max_connections_;
+  const int max_connections_per_peer_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<HttpConnection*, std::shared_ptr<HttpConnection>> open_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int> open_per_peer_ ABSL_GUARDED_BY(mu_);
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

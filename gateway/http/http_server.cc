@@ -51,11 +51,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
 HttpServer::HttpServer(const HttpServerOptions& options, const RequestHandler* handler)
     : options_(options),
       handler_(handler),
-      registry_(std::make_shared<ConnectionRegistry>(options.max_connections)),
+      registry_(std::make_shared<ConnectionRegistry>(options.max_connections,
+                                                     options.max_connections_per_peer)),
       work_(asio::make_work_guard(io_)),
       acceptor_(asio::make_strand(io_)) {
   limits_.max_header_bytes = options.max_header_bytes;
   limits_.max_body_bytes = options.max_body_bytes;
+  limits_.body_budget = std::make_shared<BodyBudget>(options.max_buffered_body_bytes);
   limits_.read_timeout = options.read_timeout;
   limits_.idle_timeout = options.idle_timeout;
 }

@@ -35,12 +35,18 @@ namespace sessions::gateway {
 struct HttpServerOptions {
   // "host:port"; port 0 picks a free port (see port()).
   std::string address = "0.0.0.0:8080";
-  size_t max_header_bytes = 16 * 1024;              // larger: 431
-  size_t max_body_bytes = 4 * 1024 * 1024;          // larger: 413
+  size_t max_header_bytes = 16 * 1024;      // larger: 431
+  size_t max_body_bytes = 4 * 1024 * 1024;  // larger: 413
+  // Request bodies all connections may buffer at once (declared
+  // Content-Length; a chunked body counts as max_body_bytes); past it: 503.
+  size_t max_buffered_body_bytes = 64 * 1024 * 1024;
   absl::Duration read_timeout = absl::Seconds(30);  // whole request
   absl::Duration idle_timeout = absl::Seconds(60);  // between requests
   int max_connections = 1024;                       // more are accepted and closed at once
-  int threads = 2;                                  // io threads (handlers run on them)
+  // From one IP address (behind a proxy every client shares the proxy's:
+  // raise it to max_connections there).
+  int max_connections_per_peer = 256;
+  int threads = 2;  // io threads (handlers run on them)
 };
 
 class HttpServer {

@@ -47,11 +47,12 @@ bool TestHttpClient::SendRaw(const std::string& bytes, absl::Duration timeout) {
   return RunUntil(done, timeout) && !result;
 }
 
-std::optional<HttpResponse> TestHttpClient::Read(absl::Duration timeout) {
+std::optional<HttpResponse> TestHttpClient::Read(absl::Duration timeout, bool to_head) {
   bool done = false;
   beast::error_code result;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  parser.skip(to_head);
   http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, size_t) {
     result = ec;
     done = true;

@@ -33,7 +33,9 @@ class TestHttpClient {
   bool SendRaw(const std::string& bytes, absl::Duration timeout = kDefaultTimeout);
 
   // Reads one response; nullopt on timeout, EOF or a parse error.
-  std::optional<HttpResponse> Read(absl::Duration timeout = kDefaultTimeout);
+  // `to_head`: the answer to a HEAD request (no content follows its
+  // headers, whatever Content-Length says).
+  std::optional<HttpResponse> Read(absl::Duration timeout = kDefaultTimeout, bool to_head = false);
 
   // Sends a request (Host and Content-Length added) and reads the answer.
   std::optional<HttpResponse> Call(const std::string& method, const std::string& target,

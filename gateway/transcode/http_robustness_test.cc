@@ -2,10 +2,13 @@
 // size limits (431, 413), malformed HTTP, slow clients, connection limits
 // and graceful shutdown. No request may crash or hang the server; every
 // wait is bounded.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gateway/testing/gateway_test_fixture.h"
 #include "gtest/gtest.h"
 
@@ -92,6 +95,153 @@ TEST_F(HttpGatewayTest, GarbageGets400AndClose) {
     EXPECT_TRUE(client.WaitClosed()) << bytes;
   }
   ExpectAlive(gateway_->port());
+}
+
+TEST_F(HttpGatewayTest, HeadAnswersHeadersOnlyAndKeepsTheConnectionInSync) {
+  std::optional<HttpResponse> get = Call("GET", "/v1/echo/h1");
+  ASSERT_TRUE(get.has_value());
+  ASSERT_EQ(get->result_int(), 200);
+  TestHttpClient client(gateway_->port());
+  ASSERT_TRUE(client.SendRaw(TestHttpClient::Format("HEAD", "/v1/echo/h1", kAuth, "") +
+                             TestHttpClient::Format("HEAD", "/no/such/route", kAuth, "") +
+                             TestHttpClient::Format("GET", "/v1/echo/after", kAuth, "")));
+  std::optional<HttpResponse> head = client.Read(TestHttpClient::kDefaultTimeout, /*to_head=*/true);
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->result_int(), 200);
+  EXPECT_EQ(Str((*head)[http::field::content_length]), absl::StrCat(get->body().size()));
+  std::optional<HttpResponse> missing =
+      client.Read(TestHttpClient::kDefaultTimeout, /*to_head=*/true);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->result_int(), 404);
+  // A body after either answer would be misread as this one's start.
+  std::optional<HttpResponse> after = client.Read();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->result_int(), 200);
+  EXPECT_TRUE(absl::StrContains(after->body(), R"("id":"after")")) << after->body();
+}
+
+TEST_F(HttpGatewayTest, TransferEncodingOtherThanChunkedIs400NotASecondRequest) {
+  for (const char* coding : {"gzip", "identity", "xchunked", "gzip, chunked", "chunked, chunked"}) {
+    TestHttpClient client(gateway_->port());
+    ASSERT_TRUE(client.SendRaw(
+        absl::StrCat("POST /v1/echo/te:echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ", coding,
+                     "\r\n\r\nGET /v1/echo/smuggled HTTP/1.1\r\nHost: x\r\nAuthorization: ",
+                     kAuth.at("Authorization"), "\r\n\r\n")));
+    std::optional<HttpResponse> r = client.Read();
+    ASSERT_TRUE(r.has_value()) << coding;
+    EXPECT_EQ(r->result_int(), 400) << coding;
+    EXPECT_TRUE(client.WaitClosed()) << coding;
+  }
+  TestHttpClient both(gateway_->port());
+  ASSERT_TRUE(
+      both.SendRaw("POST /v1/echo/te:echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+  std::optional<HttpResponse> r = both.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 400);
+  for (absl::string_view line : absl::StrSplit(metrics_.RenderText(), '\n')) {
+    EXPECT_FALSE(absl::StrContains(line, "/v1/echo/{id} GET")) << "the smuggled request ran";
+  }
+}
+
+TEST_F(HttpGatewayTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  TestHttpClient client(gateway_->port());
+  ASSERT_TRUE(client.SendRaw(
+      absl::StrCat("POST /v1/echo/c1:echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Expect: 100-continue\r\nContent-Length: 2\r\nAuthorization: ",
+                   kAuth.at("Authorization"), "\r\n\r\n")));
+  std::optional<HttpResponse> interim = client.Read();
+  ASSERT_TRUE(interim.has_value());
+  EXPECT_EQ(interim->result_int(), 100);
+  ASSERT_TRUE(client.SendRaw("{}"));
+  std::optional<HttpResponse> r = client.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 200) << r->body();
+
+  TestHttpClient odd(gateway_->port());
+  ASSERT_TRUE(
+      odd.SendRaw("POST /v1/echo/c1:echo HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n"
+                  "Content-Length: 2\r\n\r\n"));
+  std::optional<HttpResponse> refused = odd.Read();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->result_int(), 417);
+}
+
+TEST_F(HttpGatewayTest, PercentEncodedColonIsDataNotAVerb) {
+  // Before: "abc%3Aecho" decoded to "abc:echo" and ran the :echo verb.
+  std::optional<HttpResponse> post = Call("POST", "/v1/echo/abc%3Aecho", kAuth, "{}");
+  ASSERT_TRUE(post.has_value());
+  EXPECT_EQ(post->result_int(), 405) << post->body();
+  std::optional<HttpResponse> get = Call("GET", "/v1/echo/abc%3Aecho");
+  ASSERT_TRUE(get.has_value());
+  EXPECT_EQ(get->result_int(), 200);
+  EXPECT_TRUE(absl::StrContains(get->body(), R"("id":"abc:echo")")) << get->body();
+  std::optional<HttpResponse> verb = Call("POST", "/v1/echo/abc:echo", kAuth, "{}");
+  ASSERT_TRUE(verb.has_value());
+  EXPECT_EQ(verb->result_int(), 200) << verb->body();
+}
+
+TEST_F(HttpGatewayTest, UnknownMethodsShareOneMetricLabel) {
+  for (const char* method : {"BREW", "XYZZY", "M-SEARCH"}) {
+    std::optional<HttpResponse> r = Call(method, "/v1/echo/m");
+    ASSERT_TRUE(r.has_value()) << method;
+    EXPECT_EQ(r->result_int(), 405) << method;
+  }
+  const std::string recorded = metrics_.RenderText();
+  EXPECT_FALSE(absl::StrContains(recorded, "BREW")) << recorded;
+  EXPECT_FALSE(absl::StrContains(recorded, "XYZZY")) << recorded;
+  EXPECT_TRUE(absl::StrContains(recorded, "unmatched other 405")) << recorded;
+}
+
+TEST_F(HttpGatewayTest, BodiesBeyondTheServerWideBudgetAre503BeforeTheyAreRead) {
+  HttpGatewayOptions options;
+  options.server.max_body_bytes = 1024 * 1024;
+  options.server.max_buffered_body_bytes = 2 * 1024 * 1024;
+  StartGateway(options);
+  // Two clients declare the maximum body and send none of it: they hold
+  // the whole budget (the 100 Continue says they were admitted).
+  std::vector<std::unique_ptr<TestHttpClient>> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.push_back(std::make_unique<TestHttpClient>(gateway_->port()));
+    ASSERT_TRUE(holders.back()->SendRaw(
+        "POST /v1/echo/b:echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        "Content-Length: 1048576\r\n\r\n"));
+    std::optional<HttpResponse> admitted = holders.back()->Read();
+    ASSERT_TRUE(admitted.has_value());
+    ASSERT_EQ(admitted->result_int(), 100);
+  }
+  // A third is refused without its body being read.
+  TestHttpClient third(gateway_->port());
+  ASSERT_TRUE(
+      third.SendRaw("POST /v1/echo/b:echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n"));
+  std::optional<HttpResponse> r = third.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 503);
+  EXPECT_EQ(Str((*r)[http::field::retry_after]), "1");
+  EXPECT_TRUE(absl::StrContains(r->body(), "ServiceUnavailable")) << r->body();
+  EXPECT_TRUE(third.WaitClosed());
+  // Small requests without a body are not affected...
+  ExpectAlive(gateway_->port());
+  // ...and the budget comes back when a holder goes away.
+  holders.clear();
+  bool served = false;
+  for (int attempt = 0; attempt < 200 && !served; ++attempt) {
+    std::optional<HttpResponse> small = Call("POST", "/v1/echo/b:echo", kAuth, "{}");
+    served = small.has_value() && small->result_int() == 200;
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(HttpGatewayTest, ConnectionsFromOnePeerBeyondItsLimitAreRefused) {
+  HttpGatewayOptions options;
+  options.server.max_connections_per_peer = 2;
+  StartGateway(options);
+  TestHttpClient a(gateway_->port());
+  TestHttpClient b(gateway_->port());
+  ASSERT_TRUE(a.Call("GET", "/healthz").has_value());
+  ASSERT_TRUE(b.Call("GET", "/healthz").has_value());
+  TestHttpClient c(gateway_->port());
+  EXPECT_TRUE(c.WaitClosed());
 }
 
 TEST_F(HttpGatewayTest, SlowClientIsCutOffByReadTimeout) {

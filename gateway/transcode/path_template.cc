@@ -112,16 +112,16 @@ bool PathTemplate::IsLiteral() const {
   return true;
 }
 
-bool PathTemplate::Match(const std::vector<std::string>& segments,
-                         std::vector<Binding>* bindings) const {
+bool PathTemplate::Match(const RequestPath& path, std::vector<Binding>* bindings) const {
+  const std::vector<std::string>& segments = path.segments;
   if (segments.empty()) return false;
   absl::string_view last = segments.back();
+  std::string rejoined;
   if (!verb_.empty()) {
-    if (last.size() <= verb_.size() + 1 || last[last.size() - verb_.size() - 1] != ':' ||
-        last.substr(last.size() - verb_.size()) != verb_) {
-      return false;
-    }
-    last.remove_suffix(verb_.size() + 1);
+    if (path.verb != verb_) return false;
+  } else if (path.verb.has_value()) {
+    rejoined = absl::StrCat(last, ":", *path.verb);
+    last = rejoined;
   }
   auto segment_at = [&](size_t i) -> absl::string_view {
     return i + 1 == segments.size() ? last : absl::string_view(segments[i]);

@@ -10,12 +10,13 @@
 // Usage:
 //   absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/{name=items/*}");
 //   std::vector<PathTemplate::Binding> bindings;
-//   if (t->Match({"v1", "items", "7"}, &bindings)) { /* name = "items/7" */ }
+//   if (t->Match({{"v1", "items", "7"}}, &bindings)) { /* name = "items/7" */ }
 //
 // Thread-safety: immutable after Parse(); Match() may run concurrently.
 #ifndef GATEWAY_TRANSCODE_PATH_TEMPLATE_H_
 #define GATEWAY_TRANSCODE_PATH_TEMPLATE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@
 #include "absl/strings/string_view.h"
 
 namespace sessions::gateway {
+
+// A request path as the template grammar reads it: the decoded segments
+// (no leading empty segment) and the verb after the last ':' of the last
+// segment *as sent*, so that a percent-encoded colon ("%3A") is data and
+// never selects a verb.
+struct RequestPath {
+  std::vector<std::string> segments;
+  std::optional<std::string> verb;
+};
 
 class PathTemplate {
  public:
@@ -35,10 +45,10 @@ class PathTemplate {
   // Parses `text`. Errors: INVALID_ARGUMENT describing the first problem.
   static absl::StatusOr<PathTemplate> Parse(absl::string_view text);
 
-  // Matches decoded path segments (no leading empty segment). The last
-  // segment still carries the ":verb" suffix, if any. Fills `bindings` (may
-  // be null) on success.
-  bool Match(const std::vector<std::string>& segments, std::vector<Binding>* bindings) const;
+  // Matches `path`: a template with a verb needs that verb; in a template
+  // without one, a request's verb is part of its last segment (ids may hold
+  // ':'). Fills `bindings` (may be null) on success.
+  bool Match(const RequestPath& path, std::vector<Binding>* bindings) const;
 
   // The template as written, used as the route label in metrics.
   const std::string& text() const { return text_; }

@@ -9,8 +9,18 @@
 namespace sessions::gateway {
 namespace {
 
-std::vector<std::string> Segs(const std::string& path) {
-  return absl::StrSplit(path.substr(1), '/');
+// `path` as sent, without percent-encoding: the last ':' of the last
+// segment starts the verb.
+RequestPath Segs(const std::string& path) {
+  RequestPath result;
+  result.segments = absl::StrSplit(path.substr(1), '/');
+  std::string& last = result.segments.back();
+  const size_t colon = last.rfind(':');
+  if (colon != std::string::npos) {
+    result.verb = last.substr(colon + 1);
+    last.resize(colon);
+  }
+  return result;
 }
 
 TEST(PathTemplateTest, LiteralMatchesExactly) {
@@ -52,6 +62,23 @@ TEST(PathTemplateTest, VerbSuffix) {
   EXPECT_EQ(b[0].value, "abc");
   EXPECT_FALSE(end->Match(Segs("/v1/sessions/:end"), &b));
   EXPECT_FALSE(end->Match(Segs("/v1/sessions/abc"), &b));
+}
+
+TEST(PathTemplateTest, ColonInsideADecodedSegmentIsNotAVerb) {
+  absl::StatusOr<PathTemplate> end = PathTemplate::Parse("/v1/sessions/{session_id}:end");
+  ASSERT_TRUE(end.ok()) << end.status();
+  // "/v1/sessions/abc%3Aend": one decoded segment "abc:end", no verb.
+  RequestPath encoded_colon{{"v1", "sessions", "abc:end"}, std::nullopt};
+  std::vector<PathTemplate::Binding> b;
+  EXPECT_FALSE(end->Match(encoded_colon, &b));
+
+  absl::StatusOr<PathTemplate> get = PathTemplate::Parse("/v1/sessions/{session_id}");
+  ASSERT_TRUE(get.ok()) << get.status();
+  ASSERT_TRUE(get->Match(encoded_colon, &b));
+  EXPECT_EQ(b[0].value, "abc:end");
+  // Without a verb in the template, a sent ':' is part of the id.
+  ASSERT_TRUE(get->Match(Segs("/v1/sessions/sip:alice"), &b));
+  EXPECT_EQ(b[0].value, "sip:alice");
 }
 
 TEST(PathTemplateTest, MultiSegmentVariables) {

@@ -25,7 +25,7 @@ namespace http = boost::beast::http;
 
 // The decoded request target.
 struct RestDispatcher::Target {
-  std::vector<std::string> segments;
+  RequestPath path;
   QueryParams query;
   std::optional<ResponseFormat> suffix_format;
   std::optional<ResponseFormat> query_format;
@@ -65,6 +65,23 @@ absl::string_view Header(const HttpRequest& request, absl::string_view name) {
   return ToAbsl(it->value());
 }
 
+// The method as a metric label, from a closed set: the raw method of an
+// unauthenticated request must not mint a new series.
+absl::string_view MethodLabel(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::patch:
+    case http::verb::options:
+      return ToAbsl(http::to_string(method));
+    default:
+      return "other";
+  }
+}
+
 HttpResponse PlainResponse(http::status status, absl::string_view content_type, std::string body) {
   HttpResponse response(status, 11);
   response.set(http::field::content_type, ToBeast(content_type));
@@ -73,11 +90,24 @@ HttpResponse PlainResponse(http::status status, absl::string_view content_type, 
 }
 
 // Parses the origin-form target with Boost.URL (percent-decoding
-// segments and parameters). Returns false when it is malformed.
-bool ParseTarget(absl::string_view raw, std::vector<std::string>* segments, QueryParams* query) {
+// segments and parameters; the verb is split off the last segment before
+// decoding). Returns false when it is malformed.
+bool ParseTarget(absl::string_view raw, RequestPath* path, QueryParams* query) {
   boost::urls::result<boost::urls::url_view> url = boost::urls::parse_origin_form(ToBeast(raw));
   if (!url) return false;
-  for (std::string segment : url->segments()) segments->push_back(std::move(segment));
+  const boost::urls::segments_encoded_view encoded = url->encoded_segments();
+  for (auto it = encoded.begin(); it != encoded.end(); ++it) {
+    boost::urls::pct_string_view segment = *it;
+    if (std::next(it) == encoded.end()) {
+      const size_t colon = segment.find_last_of(':');
+      if (colon != boost::urls::pct_string_view::npos) {
+        // Splitting encoded text keeps every escape whole ("%3A" has no ':').
+        path->verb = boost::urls::make_pct_string_view(segment.substr(colon + 1))->decode();
+        segment = *boost::urls::make_pct_string_view(segment.substr(0, colon));
+      }
+    }
+    path->segments.push_back(segment.decode());
+  }
   for (boost::urls::param param : url->params()) {
     query->emplace_back(std::move(param.key), std::move(param.value));
   }
@@ -94,7 +124,7 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
                               StreamResponder stream) const {
   const absl::Time start = absl::Now();
   Target target;
-  if (!ParseTarget(ToAbsl(request.target()), &target.segments, &target.query)) {
+  if (!ParseTarget(ToAbsl(request.target()), &target.path, &target.query)) {
     HttpError error{400, "BadRequest", "malformed request target"};
     Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
     return;
@@ -103,8 +133,9 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
   for (const auto& [key, value] : target.query) {
     if (absl::EqualsIgnoreCase(key, "format")) target.query_format = ParseFormatParam(value);
   }
-  if (!target.segments.empty() && routes_->AllowedMethods(target.segments).empty()) {
-    target.suffix_format = StripFormatSuffix(&target.segments.back());
+  if (!target.path.segments.empty() && !target.path.verb.has_value() &&
+      routes_->AllowedMethods(target.path).empty()) {
+    target.suffix_format = StripFormatSuffix(&target.path.segments.back());
   }
   DispatchApi(std::move(request), std::move(target), std::move(post), std::move(respond),
               std::move(stream));
@@ -112,15 +143,15 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
 
 bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& target,
                                       const Responder& respond) const {
-  if (target.segments.size() != 1) return false;
-  const std::string& name = target.segments[0];
+  if (target.path.segments.size() != 1 || target.path.verb.has_value()) return false;
+  const std::string& name = target.path.segments[0];
   if (name != "healthz" && name != "readyz" && name != "metrics") return false;
   const absl::Time start = absl::Now();
   const std::string label = "/" + name;
-  if (request.method() != http::verb::get) {
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
     HttpResponse response =
         ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
-    response.set(http::field::allow, "GET");
+    response.set(http::field::allow, "GET, HEAD");
     Finish(request, label, start, std::move(response), respond);
     return true;
   }
@@ -146,7 +177,7 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   const ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
                                                 Header(request, http::field::accept));
   if (CorsPolicy::IsPreflight(request)) {
-    const std::string allowed = routes_->AllowedMethods(target.segments);
+    const std::string allowed = routes_->AllowedMethods(target.path);
     HttpResponse response(http::status::no_content, 11);
     if (allowed.empty()) {
       response = ErrorResponse({404, "NotFound", "no route for this path"}, format);
@@ -156,7 +187,9 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
     Finish(request, "preflight", start, std::move(response), respond);
     return;
   }
-  RouteMatch match = routes_->Find(request.method(), target.segments);
+  // HEAD runs the GET (RFC 9110 §9.3.2); the connection drops the content.
+  const http::verb verb = request.method() == http::verb::head ? http::verb::get : request.method();
+  RouteMatch match = routes_->Find(verb, target.path);
   if (match.route == nullptr) {
     const bool known = !match.allowed_methods.empty();
     HttpResponse response =
@@ -224,7 +257,7 @@ void RestDispatcher::DispatchStream(std::shared_ptr<Call> call, StreamResponder 
   head.set("X-Accel-Buffering", "no");  // nginx and friends: do not buffer
   cors_.Apply(Header(call->request, http::field::origin), &head);
   if (env_.metrics != nullptr) {
-    env_.metrics->RecordHttp(call->route->path.text(), ToAbsl(call->request.method_string()), 200,
+    env_.metrics->RecordHttp(call->route->path.text(), MethodLabel(call->request.method()), 200,
                              absl::Now() - call->start);
   }
   const MethodTable* table = env_.method_table;
@@ -298,7 +331,7 @@ void RestDispatcher::Finish(const HttpRequest& request, absl::string_view route_
     }
   }
   if (env_.metrics != nullptr) {
-    env_.metrics->RecordHttp(route_label, ToAbsl(request.method_string()), response.result_int(),
+    env_.metrics->RecordHttp(route_label, MethodLabel(request.method()), response.result_int(),
                              absl::Now() - start);
   }
   respond(std::move(response));

@@ -126,23 +126,23 @@ absl::Status RouteTable::AddRoute(const Callee& callee, http::verb verb, absl::s
   return absl::OkStatus();
 }
 
-RouteMatch RouteTable::Find(http::verb verb, const std::vector<std::string>& segments) const {
+RouteMatch RouteTable::Find(http::verb verb, const RequestPath& path) const {
   RouteMatch match;
   for (const Route& route : routes_) {
-    if (route.verb == verb && route.path.Match(segments, &match.bindings)) {
+    if (route.verb == verb && route.path.Match(path, &match.bindings)) {
       match.route = &route;
       return match;
     }
   }
   match.bindings.clear();
-  match.allowed_methods = AllowedMethods(segments);
+  match.allowed_methods = AllowedMethods(path);
   return match;
 }
 
-std::string RouteTable::AllowedMethods(const std::vector<std::string>& segments) const {
+std::string RouteTable::AllowedMethods(const RequestPath& path) const {
   std::vector<std::string> verbs;
   for (const Route& route : routes_) {
-    if (!route.path.Match(segments, nullptr)) continue;
+    if (!route.path.Match(path, nullptr)) continue;
     std::string name(http::to_string(route.verb));
     if (std::find(verbs.begin(), verbs.end(), name) == verbs.end()) verbs.push_back(name);
   }

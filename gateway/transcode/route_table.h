@@ -75,12 +75,12 @@ class RouteTable {
   static absl::StatusOr<std::unique_ptr<RouteTable>> Build(
       const MethodTable& methods, const ServiceStackOperations& operations);
 
-  // Finds the route of `verb` whose template matches the decoded path
-  // `segments`; literal templates win over templates with variables.
-  RouteMatch Find(boost::beast::http::verb verb, const std::vector<std::string>& segments) const;
+  // Finds the route of `verb` whose template matches `path`; literal
+  // templates win over templates with variables.
+  RouteMatch Find(boost::beast::http::verb verb, const RequestPath& path) const;
 
-  // Returns the verbs that `segments` matches ("GET, POST"), or "".
-  std::string AllowedMethods(const std::vector<std::string>& segments) const;
+  // Returns the verbs that `path` matches ("GET, POST"), or "".
+  std::string AllowedMethods(const RequestPath& path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 
