@@ -63,6 +63,14 @@ absl::StatusOr<std::shared_ptr<EventStream>> MethodTable::OpenStream(
   return stream;
 }
 
+absl::Status MethodTable::RefuseStream(const StreamEntry& method, CallContext* context,
+                                       absl::Status refusal) const {
+  absl::Status status = Authorize(method.required_scope, context);
+  if (status.ok()) status = std::move(refusal);
+  StreamDone(method, *context, status, absl::ZeroDuration());
+  return status;
+}
+
 void MethodTable::StreamDone(const StreamEntry& method, const CallContext& context,
                              const absl::Status& status, absl::Duration elapsed) const {
   if (observer_ != nullptr) observer_->OnCallDone(*method.descriptor, context, status, elapsed);
@@ -80,23 +88,33 @@ std::vector<const MethodEntry*> MethodTable::Methods() const {
   return out;
 }
 
-void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
-                         const google::protobuf::Message& request,
-                         google::protobuf::Message* response, DoneCallback done) const {
-  const absl::Time start = absl::Now();
-  CallObserver* observer = observer_;
-  auto finish = [observer, &method, context, start, done = std::move(done)](absl::Status status) {
+DoneCallback MethodTable::Reported(const MethodEntry& method, const CallContext* context,
+                                   DoneCallback done) const {
+  return [observer = observer_, &method, context, start = absl::Now(),
+          done = std::move(done)](absl::Status status) {
     if (observer != nullptr) {
       observer->OnCallDone(*method.descriptor, *context, status, absl::Now() - start);
     }
     done(std::move(status));
   };
+}
 
+void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
+                         const google::protobuf::Message& request,
+                         google::protobuf::Message* response, DoneCallback done) const {
+  DoneCallback finish = Reported(method, context, std::move(done));
   if (absl::Status status = Authorize(method.required_scope, context); !status.ok()) {
     finish(std::move(status));
     return;
   }
   method.handler(*context, request, response, std::move(finish));
+}
+
+void MethodTable::Refuse(const MethodEntry& method, CallContext* context, absl::Status refusal,
+                         DoneCallback done) const {
+  DoneCallback finish = Reported(method, context, std::move(done));
+  absl::Status status = Authorize(method.required_scope, context);
+  finish(status.ok() ? std::move(refusal) : std::move(status));
 }
 
 }  // namespace sessions

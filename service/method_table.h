@@ -140,12 +140,24 @@ class MethodTable {
               const google::protobuf::Message& request, google::protobuf::Message* response,
               DoneCallback done) const;
 
+  // Completes a call whose request could not be parsed as Invoke() would
+  // an invalid one: authenticated and checked first (a caller without a
+  // valid token learns nothing about its bytes), then `refusal`, reported
+  // like any call.
+  void Refuse(const MethodEntry& method, CallContext* context, absl::Status refusal,
+              DoneCallback done) const;
+
   // Opens a stream the same way: authenticate, check scope, run the
   // handler. Fills `context->principal`. On error the call is reported at
   // once; otherwise the transport reports its end with StreamDone().
   absl::StatusOr<std::shared_ptr<EventStream>> OpenStream(
       const StreamEntry& method, CallContext* context,
       const google::protobuf::Message& request) const;
+
+  // Refuse() for a stream whose request could not be parsed: returns (and
+  // reports) the authentication error or `refusal`.
+  absl::Status RefuseStream(const StreamEntry& method, CallContext* context,
+                            absl::Status refusal) const;
 
   // Reports the end of a stream OpenStream() opened (metrics, access log).
   void StreamDone(const StreamEntry& method, const CallContext& context, const absl::Status& status,
@@ -156,6 +168,9 @@ class MethodTable {
                 AsyncHandler handler);
   void AddStreamEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
                       StreamHandler handler);
+  // Wraps `done` so that the call's outcome is reported first.
+  DoneCallback Reported(const MethodEntry& method, const CallContext* context,
+                        DoneCallback done) const;
   // Authenticates the call and checks `required_scope`.
   absl::Status Authorize(Scope required_scope, CallContext* context) const;
 

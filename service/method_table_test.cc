@@ -117,5 +117,24 @@ TEST_F(MethodTableTest, RejectsTokenWithoutRequiredScope) {
   EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:PERMISSION_DENIED"});
 }
 
+TEST_F(MethodTableTest, RefusedCallsAreAuthenticatedFirstAndReported) {
+  const MethodEntry& method =
+      *table_.Find("voice.api.app.portal.v1.PortalService.GetActiveSessions");
+  auto refuse = [&](std::optional<std::string> auth) {
+    MapMetadata metadata(std::move(auth));
+    CallContext ctx;
+    ctx.metadata = &metadata;
+    absl::Status result = absl::UnknownError("done not called");
+    table_.Refuse(method, &ctx, absl::InvalidArgumentError("request: unparsable"),
+                  [&](absl::Status s) { result = s; });
+    return result;
+  };
+  EXPECT_EQ(refuse(std::nullopt).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(refuse("Bearer reader").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(handler_calls_, 0);
+  EXPECT_EQ(observer_.calls, (std::vector<std::string>{"GetActiveSessions:UNAUTHENTICATED",
+                                                       "GetActiveSessions:INVALID_ARGUMENT"}));
+}
+
 }  // namespace
 }  // namespace sessions

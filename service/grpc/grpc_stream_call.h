@@ -48,15 +48,14 @@ template <typename Response>
 class GrpcStreamCall final : public grpc::ServerWriteReactor<Response> {
  public:
   // `request` is the parsed request, or the error of parsing it (answered
-  // as it is).
+  // through MethodTable::RefuseStream).
   GrpcStreamCall(const MethodTable& table, const StreamEntry& entry,
                  grpc::CallbackServerContext* grpc_context,
                  absl::StatusOr<const google::protobuf::Message*> request)
       : table_(table), entry_(entry), call_(grpc_context), start_(absl::Now()) {
     if (!request.ok()) {
-      table_.StreamDone(entry_, *call_.context(), request.status(), absl::ZeroDuration());
       reported_ = true;
-      Finish(request.status());
+      Finish(table_.RefuseStream(entry_, call_.context(), request.status()));
       return;
     }
     absl::StatusOr<std::shared_ptr<EventStream>> stream =

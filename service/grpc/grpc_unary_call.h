@@ -1,19 +1,27 @@
 // Glue between a gRPC callback-API unary method and the method table: the
 // only code a gRPC service adapter needs per method is one call to
-// RunUnaryCall().
+// RunRawUnaryCall() (methods registered raw) or RunUnaryCall().
 //
 //   grpc::ServerUnaryReactor* GetActiveSessions(grpc::CallbackServerContext* ctx,
-//       const Req* req, Resp* resp) override {
-//     return RunUnaryCall(*table_, *entry_, ctx, req, resp);
+//       const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) override {
+//     return RunRawUnaryCall<Req, Resp>(*table_, *entry_, ctx, req, resp);
 //   }
+//
+// The services register their methods raw because gRPC's generated
+// callback handler answers a request it cannot parse with UNIMPLEMENTED and
+// never reaches the method table (no INVALID_ARGUMENT, no metric).
 #ifndef SERVICE_GRPC_GRPC_UNARY_CALL_H_
 #define SERVICE_GRPC_GRPC_UNARY_CALL_H_
 
 #include <optional>
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "service/call_context.h"
 #include "service/grpc/grpc_status_util.h"
 #include "service/method_table.h"
@@ -72,6 +80,81 @@ inline grpc::ServerUnaryReactor* RunUnaryCall(const MethodTable& table, const Me
     delete call;
     reactor->Finish(ToGrpcStatus(status));
   });
+  return reactor;
+}
+
+// The state of one raw unary call: its request and response on one protobuf
+// Arena that starts in a block inside this object. A request of a few
+// kilobytes (a session with its members, logs and maps) is then parsed
+// without a heap allocation per string, map entry and sub-message, and
+// freed at once when the call ends; profiles of the ingest path showed
+// malloc/free and message destruction at ~10 % of the gRPC threads' time.
+template <typename Request, typename Response>
+class RawUnaryCall {
+ public:
+  explicit RawUnaryCall(const grpc::CallbackServerContext* grpc_context)
+      : arena_(ArenaOptions(initial_block_)),
+        request_(google::protobuf::Arena::CreateMessage<Request>(&arena_)),
+        response_(google::protobuf::Arena::CreateMessage<Response>(&arena_)),
+        call_(grpc_context) {}
+  RawUnaryCall(const RawUnaryCall&) = delete;
+  RawUnaryCall& operator=(const RawUnaryCall&) = delete;
+
+  Request* request() { return request_; }
+  Response* response() { return response_; }
+  CallContext* context() { return call_.context(); }
+
+ private:
+  // Larger messages continue in heap blocks the arena allocates.
+  static constexpr size_t kInitialBlockSize = 8192;
+
+  static google::protobuf::ArenaOptions ArenaOptions(char* block) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block;
+    options.initial_block_size = kInitialBlockSize;
+    return options;
+  }
+
+  alignas(8) char initial_block_[kInitialBlockSize];
+  google::protobuf::Arena arena_;  // after the block it starts in
+  Request* request_;
+  Response* response_;
+  GrpcCallContext call_;
+};
+
+// Runs `entry` for one call of a raw-registered method: parses `request`
+// as `Request` (INVALID_ARGUMENT through MethodTable::Refuse when it is not
+// one), and serializes the handler's `Response` into `response`.
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* RunRawUnaryCall(const MethodTable& table, const MethodEntry& entry,
+                                          grpc::CallbackServerContext* grpc_context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
+  // Owned by the completion callback, which runs exactly once.
+  auto* call = new RawUnaryCall<Request, Response>(grpc_context);
+  grpc::ByteBuffer bytes(*request);  // shares the slices; Deserialize consumes it
+  if (!grpc::SerializationTraits<Request>::Deserialize(&bytes, call->request()).ok()) {
+    table.Refuse(entry, call->context(),
+                 absl::InvalidArgumentError(absl::StrCat(
+                     "request: not a valid ", Request::descriptor()->full_name(), " message")),
+                 [reactor, call](absl::Status status) {
+                   delete call;
+                   reactor->Finish(ToGrpcStatus(status));
+                 });
+    return reactor;
+  }
+  table.Invoke(entry, call->context(), *call->request(), call->response(),
+               [reactor, call, response](absl::Status status) {
+                 grpc::Status result = ToGrpcStatus(status);
+                 if (status.ok()) {
+                   bool own_buffer = false;
+                   result = grpc::SerializationTraits<Response>::Serialize(*call->response(),
+                                                                           response, &own_buffer);
+                 }
+                 delete call;
+                 reactor->Finish(result);
+               });
   return reactor;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "service/grpc/grpc_stream_call.h"
 #include "service/grpc/grpc_unary_call.h"
@@ -33,15 +34,18 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PortalGrpcService::WatchActiveSessio
   grpc::ByteBuffer bytes(*request);
   absl::StatusOr<const google::protobuf::Message*> message = &parsed;
   if (!grpc::SerializationTraits<WatchActiveSessionsRequest>::Deserialize(&bytes, &parsed).ok()) {
-    message = absl::InvalidArgumentError("request: not a WatchActiveSessionsRequest");
+    message = absl::InvalidArgumentError(
+        absl::StrCat("request: not a valid ", WatchActiveSessionsRequest::descriptor()->full_name(),
+                     " message"));
   }
   return new GrpcStreamCall<grpc::ByteBuffer>(*table_, *watch_active_sessions_, context, message);
 }
 
-grpc::ServerUnaryReactor* PortalGrpcService::GetActiveSessions(
-    grpc::CallbackServerContext* context, const GetActiveSessionsRequest* request,
-    GetActiveSessionsResponse* response) {
-  return RunUnaryCall(*table_, *get_active_sessions_, context, request, response);
+grpc::ServerUnaryReactor* PortalGrpcService::GetActiveSessions(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
+  return RunRawUnaryCall<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+      *table_, *get_active_sessions_, context, request, response);
 }
 
 }  // namespace sessions

@@ -8,21 +8,22 @@
 
 namespace sessions {
 
-// WatchActiveSessions is registered raw: its messages go out as the bytes
-// the watch encodes from stored sessions (Watch::PopSerialized), so no
-// watcher parses or serializes a session.
+// Both methods are registered raw: WatchActiveSessions' messages go out as
+// the bytes the watch encodes from stored sessions (Watch::PopSerialized),
+// so no watcher parses or serializes a session; GetActiveSessions is parsed
+// by RunRawUnaryCall (an unparsable request is INVALID_ARGUMENT).
 class PortalGrpcService final
-    : public voice::api::app::portal::v1::PortalService::WithRawCallbackMethod_WatchActiveSessions<
-          voice::api::app::portal::v1::PortalService::CallbackService> {
+    : public voice::api::app::portal::v1::PortalService::WithRawCallbackMethod_GetActiveSessions<
+          voice::api::app::portal::v1::PortalService::WithRawCallbackMethod_WatchActiveSessions<
+              voice::api::app::portal::v1::PortalService::CallbackService>> {
  public:
   // `table` is not owned, must outlive this service and have the portal
   // methods registered (PortalHandler::RegisterIn).
   explicit PortalGrpcService(const MethodTable* table);
 
-  grpc::ServerUnaryReactor* GetActiveSessions(
-      grpc::CallbackServerContext* context,
-      const voice::api::app::portal::v1::GetActiveSessionsRequest* request,
-      voice::api::app::portal::v1::GetActiveSessionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetActiveSessions(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchActiveSessions(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
