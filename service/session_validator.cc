@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace sessions {
 namespace {
@@ -46,18 +47,48 @@ absl::Status SessionValidator::ValidateDate(absl::string_view value, absl::strin
 }
 
 absl::Status SessionValidator::ValidateSession(const voice::api::sessions::v1::SessionInfo& session,
-                                               absl::string_view path) const {
+                                               absl::string_view path, absl::Time now) const {
   RETURN_IF_ERROR(ValidateId(session.id(), absl::StrCat(path, ".id")));
   RETURN_IF_ERROR(ValidateId(session.account_id(), absl::StrCat(path, ".account_id")));
   if (session.date_created().empty()) {
     return FieldError(absl::StrCat(path, ".date_created"), "required");
   }
-  return ValidateMessage(session, path);
+  RETURN_IF_ERROR(ValidateMessage(session, path));
+  if (!session.date_last_modified().empty()) {
+    absl::StatusOr<absl::Time> modified = ParseIsoTime(session.date_last_modified());
+    if (modified.ok() && *modified > now + limits_.max_clock_skew) {
+      return FieldError(absl::StrCat(path, ".date_last_modified"),
+                        absl::StrCat("more than ", absl::FormatDuration(limits_.max_clock_skew),
+                                     " ahead of the server's clock (", FormatIsoTime(now), ")"));
+    }
+  }
+  if (const size_t bytes = session.ByteSizeLong(); bytes > limits_.max_session_bytes) {
+    return FieldError(path, absl::StrCat(bytes, " bytes serialized, over the limit of ",
+                                         limits_.max_session_bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SessionValidator::ValidateMergedSize(
+    const voice::api::sessions::v1::SessionInfo& session) const {
+  if (const size_t bytes = session.ByteSizeLong(); bytes > limits_.max_session_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("session: the update would make it ", bytes,
+                                                     " bytes serialized, over the limit of ",
+                                                     limits_.max_session_bytes));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SessionValidator::ValidateMessage(const Message& message,
                                                absl::string_view path) const {
   const auto* descriptor = message.GetDescriptor();
+  const google::protobuf::UnknownFieldSet& unknown =
+      message.GetReflection()->GetUnknownFields(message);
+  if (!unknown.empty()) {
+    return FieldError(path.empty() ? descriptor->name() : path,
+                      absl::StrCat("unknown field ", unknown.field(0).number(), ": not in ",
+                                   descriptor->full_name(), " as this server knows it"));
+  }
   for (int i = 0; i < descriptor->field_count(); ++i) {
     RETURN_IF_ERROR(
         ValidateField(message, *descriptor->field(i), FieldPath(path, *descriptor->field(i))));

@@ -1,11 +1,15 @@
 // Validation of everything the ingest API accepts, before it reaches the
-// store: required ids, ISO-8601 dates, known enum numbers, and the size
-// limits below. Errors are INVALID_ARGUMENT whose message starts with the
+// store: required ids, ISO-8601 dates, known enum numbers, no fields this
+// server's schema does not know (they would bypass every limit below and
+// reach every reader), a date_last_modified not ahead of the server's
+// clock (one far in the future would make every later write stale), and
+// the size limits below. Errors are INVALID_ARGUMENT whose message starts with the
 // offending field's path ("session.members[2].application_data: ..."), which
 // the REST gateway turns into a ServiceStack field error.
 //
-// Limits (documented in README "Write API"): chosen so that one session
-// stays well below 1 MiB and one gRPC message below the 4 MiB default.
+// Limits (documented in README "Write API"): one session, as sent or as
+// log and member updates grow it, stays within max_session_bytes, so that
+// any page of GetActiveSessions fits a gRPC message (4 MiB by default).
 #ifndef SERVICE_SESSION_VALIDATOR_H_
 #define SERVICE_SESSION_VALIDATOR_H_
 
@@ -13,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "voice/api/sessions/v1/sessions.pb.h"
 
@@ -26,8 +31,11 @@ struct IngestLimits {
   int max_log_entries = 500;              // per session
   int max_members = 64;                   // per session
   int max_breadcrumb_depth = 32;
-  int max_application_data_entries = 32;  // per member
-  int max_batch_sessions = 500;           // BatchUpsertSessions
+  int max_application_data_entries = 32;   // per member
+  int max_batch_sessions = 500;            // BatchUpsertSessions
+  size_t max_session_bytes = 1024 * 1024;  // serialized, after any update
+  // How far date_last_modified may be ahead of the server's clock.
+  absl::Duration max_clock_skew = absl::Minutes(5);
 };
 
 // Stateless; thread-safe.
@@ -38,13 +46,20 @@ class SessionValidator {
   const IngestLimits& limits() const { return limits_; }
 
   // Checks a whole session for upsert: id, account_id and date_created
-  // present; every date parses; every enum number is known; every size
-  // limit holds. `path` prefixes field names ("session", "sessions[3]").
+  // present; every date parses and date_last_modified is at most
+  // max_clock_skew after `now`; every enum number is known; no unknown
+  // field; every size limit holds. `path` prefixes field names ("session",
+  // "sessions[3]").
   absl::Status ValidateSession(const voice::api::sessions::v1::SessionInfo& session,
-                               absl::string_view path) const;
+                               absl::string_view path, absl::Time now) const;
+
+  // Checks the size of a session an update produced. Errors:
+  // RESOURCE_EXHAUSTED naming the limit.
+  absl::Status ValidateMergedSize(const voice::api::sessions::v1::SessionInfo& session) const;
 
   // Checks one message generically (enums, string sizes, repeated counts,
-  // dates in fields named date*). Used for log entries and members.
+  // dates in fields named date*, unknown fields). Used for log entries and
+  // members.
   absl::Status ValidateMessage(const google::protobuf::Message& message,
                                absl::string_view path) const;
 

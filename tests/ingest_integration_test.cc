@@ -3,6 +3,9 @@
 // checks, read-your-writes.
 #include <string>
 
+#include "absl/time/clock.h"
+#include "common/iso_time.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "gtest/gtest.h"
 #include "tests/test_server.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
@@ -27,6 +30,15 @@ SessionInfo MakeSession(const std::string& id,
   s.set_display_name("call " + id);
   s.set_call_state(v1::SESSION_CALL_STATE_RINGING);
   return s;
+}
+
+// Adds a member within every per-field limit that weighs ~35 KB.
+void AddBulkyMember(SessionInfo* session, int n) {
+  v1::SessionMemberInfo* member = session->add_members();
+  member->set_identity("member-" + std::to_string(n));
+  for (int k = 0; k < 32; ++k) {
+    (*member->mutable_application_data())["key-" + std::to_string(k)] = std::string(1000, 'v');
+  }
 }
 
 class IngestIntegrationTest : public ::testing::Test {
@@ -181,6 +193,25 @@ TEST_F(IngestIntegrationTest, InvalidWritesNameTheFieldAndChangeNothing) {
          for (int i = 0; i < 65; ++i) s->add_members();
        }},
       {"session.log[0].date", [](SessionInfo* s) { s->add_log()->set_date("later"); }},
+      // A date far ahead would make every later, legitimate write stale.
+      {"session.date_last_modified",
+       [](SessionInfo* s) {
+         s->set_date_last_modified(FormatIsoTime(absl::Now() + absl::Hours(1)));
+       }},
+      // Unknown fields would bypass every limit and reach every reader.
+      {"session: unknown field 99",
+       [](SessionInfo* s) {
+         s->GetReflection()->MutableUnknownFields(s)->AddLengthDelimited(99, "x");
+       }},
+      {"session.members[0]: unknown field 7000",
+       [](SessionInfo* s) {
+         v1::SessionMemberInfo* m = s->add_members();
+         m->GetReflection()->MutableUnknownFields(m)->AddVarint(7000, 1);
+       }},
+      {"session: ",
+       [](SessionInfo* s) {  // within every field limit, over the session's
+         for (int i = 0; i < 40; ++i) AddBulkyMember(s, i);
+       }},
   };
   for (const Case& c : cases) {
     SessionInfo session = MakeSession("keep", "2026-11-25T11:00:00Z");
@@ -192,6 +223,40 @@ TEST_F(IngestIntegrationTest, InvalidWritesNameTheFieldAndChangeNothing) {
   }
   ASSERT_EQ(Active().size(), 1u);
   EXPECT_EQ(Active()[0].SerializeAsString(), before);
+}
+
+TEST_F(IngestIntegrationTest, UpdatesCannotGrowASessionPastItsLimit) {
+  ASSERT_TRUE(Upsert(MakeSession("grow")).ok());
+  grpc::Status refused;
+  int accepted = 0;
+  for (int i = 0; i < 64 && refused.ok(); ++i) {
+    SessionInfo carrier;
+    AddBulkyMember(&carrier, i);
+    v1::UpsertSessionMemberRequest member;
+    member.set_session_id("grow");
+    *member.mutable_member() = carrier.members(0);
+    refused = Call(&v1::SessionIngestService::Stub::UpsertSessionMember, member);
+    if (refused.ok()) ++accepted;
+  }
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("over the limit"), std::string::npos);
+  // The session stays readable, at its last accepted size.
+  std::vector<SessionInfo> active = Active();
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].members_size(), accepted);
+  EXPECT_LE(active[0].ByteSizeLong(), 1024u * 1024u);
+
+  v1::UpsertSessionMemberRequest unknown;
+  unknown.set_session_id("grow");
+  unknown.mutable_member()->set_identity("u");
+  unknown.mutable_member()
+      ->GetReflection()
+      ->MutableUnknownFields(unknown.mutable_member())
+      ->AddLengthDelimited(12, std::string(1000, 'x'));
+  grpc::Status status = Call(&v1::SessionIngestService::Stub::UpsertSessionMember, unknown);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("member: unknown field 12", 0), 0u)
+      << status.error_message();
 }
 
 TEST_F(IngestIntegrationTest, WritesNeedWriteScopeAndTheirOwnAccount) {

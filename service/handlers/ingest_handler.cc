@@ -22,14 +22,16 @@ const google::protobuf::MethodDescriptor* IngestMethod(const char* name) {
       absl::StrCat("voice.api.sessions.v1.SessionIngestService.", name));
 }
 
-// A restricted token may neither touch a stored session outside its subtree
-// nor move one out of it, so the stored version is checked too.
-absl::Status CheckStoredSession(const Principal& principal, const SessionInfo& stored) {
-  if (principal.customer_id.empty()) return absl::OkStatus();
-  return auth::CheckWriteAccess(principal, stored);
-}
-
 }  // namespace
+
+absl::Status IngestHandler::CheckStoredSession(const Principal& principal,
+                                               const SessionInfo& session) const {
+  if (principal.customer_id.empty()) return absl::OkStatus();
+  absl::StatusOr<SessionInfo> stored = store_->GetSession(session.account_id(), session.id());
+  if (stored.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+  if (!stored.ok()) return stored.status();  // fail closed
+  return auth::CheckWriteAccess(principal, *stored);
+}
 
 IngestHandler::IngestHandler(SessionStore* store, LiveView* view, std::function<absl::Time()> clock,
                              IngestLimits limits)
@@ -58,7 +60,7 @@ SessionStore::RevisionCallback IngestHandler::ReplyWithRevision(const CallContex
 
 absl::Status IngestHandler::CheckSession(const CallContext& ctx, const std::string& path,
                                          const SessionInfo& session) const {
-  RETURN_IF_ERROR(validator_.ValidateSession(session, path));
+  RETURN_IF_ERROR(validator_.ValidateSession(session, path, clock_()));
   return auth::CheckWriteAccess(ctx.principal, session);
 }
 
@@ -95,14 +97,7 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
   } else if (absl::Status s = CheckSession(ctx, "session", *session); !s.ok()) {
     return done(s);
   }
-  if (!ctx.principal.customer_id.empty()) {
-    absl::StatusOr<SessionInfo> stored = store_->GetSession(session->account_id(), session->id());
-    if (stored.ok()) {
-      if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
-    } else if (stored.status().code() != absl::StatusCode::kNotFound) {
-      return done(stored.status());
-    }
-  }
+  if (absl::Status s = CheckStoredSession(ctx.principal, *session); !s.ok()) return done(s);
   store_->UpsertSessionAsync(*session,
                              [this, resp, deadline = ctx.deadline, filled = std::move(filled),
                               done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
@@ -125,11 +120,7 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string path = absl::StrCat("sessions[", i, "]");
     if (absl::Status s = PrepareSession(ctx, path, &batch[i]); !s.ok()) return done(s);
-    if (ctx.principal.customer_id.empty()) continue;
-    absl::StatusOr<SessionInfo> stored = store_->GetSession(batch[i].account_id(), batch[i].id());
-    if (stored.ok()) {
-      if (absl::Status s = CheckStoredSession(ctx.principal, *stored); !s.ok()) return done(s);
-    }
+    if (absl::Status s = CheckStoredSession(ctx.principal, batch[i]); !s.ok()) return done(s);
   }
   store_->UpsertSessionsAsync(
       std::move(batch), [this, resp, deadline = ctx.deadline,
@@ -152,12 +143,12 @@ void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id
   const std::string now = FormatIsoTime(clock_());
   store_->UpdateSessionAsync(
       *std::move(account), session_id,
-      [principal, now, mutate = std::move(mutate)](SessionInfo* session) {
+      [this, principal, now, mutate = std::move(mutate)](SessionInfo* session) {
         RETURN_IF_ERROR(auth::CheckWriteAccess(principal, *session));
         RETURN_IF_ERROR(mutate(session));
         session->set_date_last_modified(now);
         session->set_last_modified_by(principal.token_name);
-        return absl::OkStatus();
+        return validator_.ValidateMergedSize(*session);
       },
       std::move(done));
 }
