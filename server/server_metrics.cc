@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "prometheus/text_serializer.h"
 #include "spdlog/spdlog.h"
 
@@ -70,10 +71,16 @@ void ServerMetrics::OnCallDone(const google::protobuf::MethodDescriptor& method,
                 rpc_count_, rpc_latency_);
   series.count->Increment();
   series.latency->Observe(absl::ToDoubleSeconds(elapsed));
+  const bool anonymous = context.principal.token_id.empty();
+  int64_t held_back = 0;
+  if (anonymous && !anonymous_log_.Allow(absl::Now(), &held_back)) return;
+  if (held_back > 0) {
+    spdlog::info("rpc: {} more calls without a valid token were not logged", held_back);
+  }
   // The token id is a public identifier; the secret never reaches here.
   spdlog::info("rpc method={} transport={} code={} latency_us={} token_id={} account={}",
                method.full_name(), transport, code, absl::ToInt64Microseconds(elapsed),
-               context.principal.token_id.empty() ? "-" : context.principal.token_id,
+               anonymous ? "-" : context.principal.token_id,
                context.principal.account_id.empty() ? "-" : context.principal.account_id);
 }
 

@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "common/log_rate_limiter.h"
 #include "gateway/transcode/http_metrics.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
@@ -30,7 +31,10 @@ class ServerMetrics final : public CallObserver, public gateway::HttpMetrics {
   ServerMetrics();
 
   // Records an RPC (from either transport) and writes one access-log line
-  // (method, transport, code, latency, token id — never the token).
+  // (method, transport, code, latency, token id — never the token). Lines
+  // of calls without a valid token are rate-limited (kAnonymousLogBurst
+  // per second, then one line saying how many were held back): whoever
+  // sends them chooses their rate.
   void OnCallDone(const google::protobuf::MethodDescriptor& method, const CallContext& context,
                   const absl::Status& status, absl::Duration elapsed) override;
 
@@ -45,6 +49,8 @@ class ServerMetrics final : public CallObserver, public gateway::HttpMetrics {
   // Renders the registry and the added collectables in the Prometheus text
   // exposition format.
   std::string RenderText() const override;
+
+  static constexpr int kAnonymousLogBurst = 10;
 
  private:
   struct Series {
@@ -63,6 +69,7 @@ class ServerMetrics final : public CallObserver, public gateway::HttpMetrics {
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
+  LogRateLimiter anonymous_log_{kAnonymousLogBurst, absl::Seconds(1)};
 };
 
 }  // namespace sessions
