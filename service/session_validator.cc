@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/field_error.h"
 #include "common/iso_time.h"
 #include "common/status_macros.h"
@@ -23,6 +24,18 @@ std::string FieldPath(absl::string_view parent, const FieldDescriptor& field) {
 bool IsIdField(const FieldDescriptor& field) {
   const std::string& name = field.name();
   return name == "id" || name == "identity" || absl::EndsWith(name, "_id");
+}
+
+// The first control character other than TAB, CR and LF (which log
+// messages and console data may hold), or npos. Such bytes have no place
+// in a name or a message, and the JSV writer (like ServiceStack's) copies
+// unquoted strings byte for byte.
+size_t FindControlCharacter(absl::string_view value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) return i;
+  }
+  return absl::string_view::npos;
 }
 
 bool IsDateField(const FieldDescriptor& field) {
@@ -113,6 +126,10 @@ absl::Status SessionValidator::ValidateString(const FieldDescriptor& field,
   if (field.name() == "message") max = limits_.max_log_message_bytes;
   if (value.size() > max) {
     return FieldError(path, absl::StrCat("longer than ", max, " bytes"));
+  }
+  if (const size_t at = FindControlCharacter(value); at != absl::string_view::npos) {
+    return FieldError(path, absl::StrFormat("control character U+%04X at byte %d",
+                                            static_cast<unsigned char>(value[at]), at));
   }
   if (IsDateField(field)) return ValidateDate(value, path);
   return absl::OkStatus();

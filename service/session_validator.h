@@ -1,5 +1,6 @@
 // Validation of everything the ingest API accepts, before it reaches the
-// store: required ids, ISO-8601 dates, known enum numbers, no fields this
+// store: required ids, ISO-8601 dates, known enum numbers, no control
+// characters but TAB, CR and LF in strings, no fields this
 // server's schema does not know (they would bypass every limit below and
 // reach every reader), a date_last_modified not ahead of the server's
 // clock (one far in the future would make every later write stale), and

@@ -208,6 +208,12 @@ TEST_F(IngestIntegrationTest, InvalidWritesNameTheFieldAndChangeNothing) {
          v1::SessionMemberInfo* m = s->add_members();
          m->GetReflection()->MutableUnknownFields(m)->AddVarint(7000, 1);
        }},
+      {"session.display_name: control character U+001B",
+       [](SessionInfo* s) { s->set_display_name("red \x1b[31m alert"); }},
+      {"session.members[0].application_data.value: control character U+0000",
+       [](SessionInfo* s) {
+         (*s->add_members()->mutable_application_data())["k"] = std::string("a\0b", 3);
+       }},
       {"session: ",
        [](SessionInfo* s) {  // within every field limit, over the session's
          for (int i = 0; i < 40; ++i) AddBulkyMember(s, i);
