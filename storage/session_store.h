@@ -30,6 +30,11 @@ struct ActiveSessionsQuery {
   // Optional: keeps sessions of this customer or with it in their
   // customer_breadcrumb (sub-customers). Empty: no filter.
   std::string customer_id;
+  // Optional: also keeps only sessions of this customer's subtree (a
+  // customer-restricted token's restriction). Applied together with
+  // `customer_id`, a customer outside it answers nothing, exactly as a
+  // customer that does not exist: the answer never tells which.
+  std::string within_customer_id;
   // Optional: keeps sessions with date_created >= this instant.
   absl::Time created_at_or_after = absl::InfinitePast();
   // Keyset paging: when `after_id` is set, returns only sessions ordered

@@ -2,6 +2,7 @@
 // another account's sessions (whatever the filters), and a customer-
 // restricted token never sees a sibling customer's sessions.
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "service/auth/authorization.h"
@@ -84,13 +85,52 @@ TEST_F(TenantIsolationTest, CustomerRestrictedTokenSeesOnlyItsSubtree) {
   for (const auto& s : response.sessions())
     EXPECT_TRUE(auth::InCustomerSubtree(s, "cust-acme-support"));
 
-  // The sibling subtree and the parent: refused, nothing returned.
-  for (const char* other : {"cust-acme-emea", "cust-acme-sales", "cust-acme"}) {
-    response.Clear();
-    EXPECT_EQ(Call(hq, "", other, &response).error_code(), grpc::StatusCode::PERMISSION_DENIED)
-        << other;
-    EXPECT_EQ(response.sessions_size(), 0) << other;
+  // The parent: never more than its own subtree.
+  GetActiveSessionsResponse own;
+  ASSERT_TRUE(Call(hq, "", "", &own).ok());
+  response.Clear();
+  ASSERT_TRUE(Call(hq, "", "cust-acme", &response).ok());
+  auto ids = [](const GetActiveSessionsResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& s : r.sessions()) out.push_back(s.id());
+    return out;
+  };
+  EXPECT_EQ(ids(response), ids(own));
+  EXPECT_EQ(response.revision(), own.revision());
+}
+
+// A restricted token asking for a customer outside its subtree gets exactly
+// the answer it gets for a customer that does not exist, with or without
+// start_date probes: it cannot tell a sibling's sessions exist, nor when
+// they started (was: PERMISSION_DENIED when the sibling had active
+// sessions, an empty answer otherwise).
+TEST_F(TenantIsolationTest, RestrictedTokenCannotProbeOtherCustomers) {
+  const std::string hq = server_->IssueToken("acct-demo-1", kRead, "cust-acme-hq");
+  const std::string whole_account = server_->IssueToken("acct-demo-1", kRead);
+  auto ask = [&](const std::string& token, const std::string& customer,
+                 const std::string& start_date) {
+    grpc::ClientContext context;
+    Authorize(&context, token);
+    GetActiveSessionsRequest request;
+    request.set_customer_id(customer);
+    request.set_start_date(start_date);
+    GetActiveSessionsResponse response;
+    const grpc::Status status = stub_->GetActiveSessions(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << customer << " " << start_date << ": " << status.error_message();
+    return response;
+  };
+  const std::string nobody = ask(hq, "cust-does-not-exist", "").SerializeAsString();
+  for (const char* sibling : {"cust-acme-emea", "cust-acme-sales"}) {
+    ASSERT_GT(ask(whole_account, sibling, "").sessions_size(), 0)
+        << sibling << " must have active sessions for this test to mean anything";
+    for (const char* start : {"", "2000-01-01", "2026-11-25T10:00:00Z", "2100-01-01"}) {
+      EXPECT_EQ(ask(hq, sibling, start).SerializeAsString(),
+                ask(hq, "cust-does-not-exist", start).SerializeAsString())
+          << sibling << " " << start;
+    }
+    EXPECT_EQ(ask(hq, sibling, "").SerializeAsString(), nobody) << sibling;
   }
+  EXPECT_EQ(ask(hq, "cust-does-not-exist", "").sessions_size(), 0);
 }
 
 }  // namespace

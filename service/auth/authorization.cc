@@ -21,16 +21,6 @@ absl::StatusOr<std::string> ResolveAccount(const Principal& principal,
   return absl::PermissionDeniedError("account_id: the token may not access other accounts");
 }
 
-absl::StatusOr<CustomerFilter> ResolveCustomerFilter(const Principal& principal,
-                                                     std::string_view requested_customer_id) {
-  CustomerFilter filter;
-  filter.token_customer_id = principal.customer_id;
-  if (requested_customer_id != principal.customer_id) {
-    filter.requested_customer_id = std::string(requested_customer_id);
-  }
-  return filter;
-}
-
 bool InCustomerSubtree(const SessionInfo& session, std::string_view customer_id) {
   if (customer_id.empty()) return true;
   if (session.customer_id() == customer_id) return true;
@@ -38,11 +28,6 @@ bool InCustomerSubtree(const SessionInfo& session, std::string_view customer_id)
     if (crumb.id() == customer_id) return true;
   }
   return false;
-}
-
-bool MatchesCustomerFilter(const CustomerFilter& filter, const SessionInfo& session) {
-  return InCustomerSubtree(session, filter.token_customer_id) &&
-         InCustomerSubtree(session, filter.requested_customer_id);
 }
 
 absl::Status CheckWriteAccess(const Principal& principal, const SessionInfo& session) {

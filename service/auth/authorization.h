@@ -22,8 +22,9 @@
 //                             restricted token cannot probe which customer
 //                             ids exist elsewhere)
 //    Unrestricted tokens: subtree(R), or everything when R is empty.
-//    ResolveCustomerFilter returns both ids; the query must apply both
-//    (e.g. SQL on the requested id, then MatchesCustomerFilter).
+//    Reads carry both ids to the data (ActiveSessionsQuery::customer_id and
+//    within_customer_id; WatchFilter::customer_id and restrict_to), which
+//    applies both.
 // 4. Writes (ingest). Need `sessions:write` (admin implies it) and the
 //    session's account must be the token's (unless admin). A
 //    customer-restricted token may write only sessions inside its subtree.
@@ -50,22 +51,6 @@
 
 namespace sessions::auth {
 
-// Which customers' sessions a read may return: those in the subtree of
-// `token_customer_id` AND in the subtree of `requested_customer_id` (an
-// empty id does not restrict).
-struct CustomerFilter {
-  // The token's restriction; empty for unrestricted tokens.
-  std::string token_customer_id;
-  // The request's filter; empty when none was asked for, or when it equals
-  // token_customer_id (then the token's restriction already says it all).
-  std::string requested_customer_id;
-
-  bool operator==(const CustomerFilter& other) const {
-    return token_customer_id == other.token_customer_id &&
-           requested_customer_id == other.requested_customer_id;
-  }
-};
-
 // Returns the account a call acts on: the caller's own when
 // `requested_account_id` is empty or equal to it; another account only for
 // admin tokens. PERMISSION_DENIED (naming account_id) otherwise, or when the
@@ -73,20 +58,11 @@ struct CustomerFilter {
 absl::StatusOr<std::string> ResolveAccount(const Principal& principal,
                                            std::string_view requested_account_id);
 
-// Returns the customer filter of a read (rule 3 above). Never fails today;
-// StatusOr leaves room for stricter policies.
-absl::StatusOr<CustomerFilter> ResolveCustomerFilter(const Principal& principal,
-                                                     std::string_view requested_customer_id);
-
 // Returns whether `session` is in the subtree of `customer_id` (rule 2): its
 // customer_id equals it or one of its breadcrumb ids does. An empty
 // `customer_id` matches every session.
 bool InCustomerSubtree(const voice::api::sessions::v1::SessionInfo& session,
                        std::string_view customer_id);
-
-// Returns whether `session` passes both parts of `filter`.
-bool MatchesCustomerFilter(const CustomerFilter& filter,
-                           const voice::api::sessions::v1::SessionInfo& session);
 
 // Checks that `principal` may write `session` (rule 4), whose account_id
 // the caller has already resolved (see ResolveAccount). Errors, all

@@ -71,22 +71,6 @@ TEST(ResolveAccountTest, PrincipalWithoutAccountIsDenied) {
   EXPECT_EQ(ResolveAccount(nobody, "acc-1").status().code(), absl::StatusCode::kPermissionDenied);
 }
 
-TEST(ResolveCustomerFilterTest, UnrestrictedTokenUsesTheRequest) {
-  EXPECT_EQ(*ResolveCustomerFilter(MakePrincipal(kRead), ""), (CustomerFilter{"", ""}));
-  EXPECT_EQ(*ResolveCustomerFilter(MakePrincipal(kRead), "mid"), (CustomerFilter{"", "mid"}));
-}
-
-TEST(ResolveCustomerFilterTest, RestrictedTokenKeepsItsRestriction) {
-  const Principal p = MakePrincipal(kRead, "mid");
-  EXPECT_EQ(*ResolveCustomerFilter(p, ""), (CustomerFilter{"mid", ""}));
-  EXPECT_EQ(*ResolveCustomerFilter(p, "mid"), (CustomerFilter{"mid", ""}));
-  EXPECT_EQ(*ResolveCustomerFilter(p, "leaf"), (CustomerFilter{"mid", "leaf"}));
-  EXPECT_EQ(*ResolveCustomerFilter(p, "other"), (CustomerFilter{"mid", "other"}));
-  // Admin tokens keep their customer restriction too.
-  EXPECT_EQ(*ResolveCustomerFilter(MakePrincipal(kAdmin, "mid"), "top"),
-            (CustomerFilter{"mid", "top"}));
-}
-
 TEST(InCustomerSubtreeTest, MatchesOwnCustomerAndBreadcrumb) {
   const SessionInfo leaf = MakeSession("acc-1", "leaf", {"top", "mid", "leaf"});
   EXPECT_TRUE(InCustomerSubtree(leaf, ""));
@@ -101,44 +85,6 @@ TEST(InCustomerSubtreeTest, MatchesOwnCustomerAndBreadcrumb) {
   const SessionInfo bare = MakeSession("acc-1", "", {});
   EXPECT_TRUE(InCustomerSubtree(bare, ""));
   EXPECT_FALSE(InCustomerSubtree(bare, "top"));
-}
-
-TEST(MatchesCustomerFilterTest, RestrictedTokenSeesOnlyItsSubtree) {
-  const SessionInfo top = MakeSession("acc-1", "top", {"top"});
-  const SessionInfo mid = MakeSession("acc-1", "mid", {"top", "mid"});
-  const SessionInfo leaf = MakeSession("acc-1", "leaf", {"top", "mid", "leaf"});
-  const SessionInfo other = MakeSession("acc-1", "other", {"top", "other"});
-  const Principal p = MakePrincipal(kRead, "mid");
-  auto sees = [&](const char* requested, const SessionInfo& s) {
-    return MatchesCustomerFilter(*ResolveCustomerFilter(p, requested), s);
-  };
-  // Nothing requested, or its own customer: its subtree.
-  for (const char* requested : {"", "mid"}) {
-    EXPECT_FALSE(sees(requested, top));
-    EXPECT_TRUE(sees(requested, mid));
-    EXPECT_TRUE(sees(requested, leaf));
-    EXPECT_FALSE(sees(requested, other));
-  }
-  // A customer below: that customer's subtree.
-  EXPECT_FALSE(sees("leaf", mid));
-  EXPECT_TRUE(sees("leaf", leaf));
-  // A customer above: still only its own subtree.
-  EXPECT_FALSE(sees("top", top));
-  EXPECT_TRUE(sees("top", mid));
-  EXPECT_TRUE(sees("top", leaf));
-  EXPECT_FALSE(sees("top", other));
-  // An unrelated customer: nothing.
-  for (const SessionInfo* s : {&top, &mid, &leaf, &other}) EXPECT_FALSE(sees("other", *s));
-}
-
-TEST(MatchesCustomerFilterTest, UnrestrictedTokenSeesRequestedSubtree) {
-  const SessionInfo leaf = MakeSession("acc-1", "leaf", {"top", "mid", "leaf"});
-  const SessionInfo other = MakeSession("acc-1", "other", {"top", "other"});
-  const Principal p = MakePrincipal(kRead);
-  EXPECT_TRUE(MatchesCustomerFilter(*ResolveCustomerFilter(p, ""), leaf));
-  EXPECT_TRUE(MatchesCustomerFilter(*ResolveCustomerFilter(p, ""), other));
-  EXPECT_TRUE(MatchesCustomerFilter(*ResolveCustomerFilter(p, "mid"), leaf));
-  EXPECT_FALSE(MatchesCustomerFilter(*ResolveCustomerFilter(p, "mid"), other));
 }
 
 TEST(CheckWriteAccessTest, NeedsWriteScope) {

@@ -21,7 +21,8 @@ namespace {
 // Active listings. `ended = 0` must appear literally so that the planner
 // may use the partial index sessions_active. Parameters:
 // ?1 account, ?2 created_us lower bound, ?3/?4 keyset cursor (created_us, id),
-// ?5 limit (-1: none), ?6 customer.
+// ?5 limit (-1: none), ?6 customer, ?7 the customer whose subtree bounds
+// the listing (session_customers' primary key answers the EXISTS).
 constexpr const char kListActive[] =
     "SELECT data FROM sessions "
     "WHERE account_id = ?1 AND ended = 0 AND created_us >= ?2 AND (created_us, id) > (?3, ?4) "
@@ -31,6 +32,14 @@ constexpr const char kListActiveByCustomer[] =
     "JOIN sessions AS s ON s.account_id = c.account_id AND s.id = c.session_id "
     "WHERE c.account_id = ?1 AND c.customer_id = ?6 AND c.created_us >= ?2 "
     "AND (c.created_us, c.session_id) > (?3, ?4) "
+    "ORDER BY c.created_us, c.session_id LIMIT ?5";
+constexpr const char kListActiveByCustomerWithin[] =
+    "SELECT s.data FROM session_customers AS c "
+    "JOIN sessions AS s ON s.account_id = c.account_id AND s.id = c.session_id "
+    "WHERE c.account_id = ?1 AND c.customer_id = ?6 AND c.created_us >= ?2 "
+    "AND (c.created_us, c.session_id) > (?3, ?4) "
+    "AND EXISTS (SELECT 1 FROM session_customers AS w WHERE w.account_id = ?1 "
+    "AND w.customer_id = ?7 AND w.created_us = c.created_us AND w.session_id = c.session_id) "
     "ORDER BY c.created_us, c.session_id LIMIT ?5";
 constexpr const char kGetSession[] = "SELECT data FROM sessions WHERE account_id = ?1 AND id = ?2";
 constexpr const char kAllSessions[] =
@@ -53,8 +62,19 @@ constexpr const char kDeleteExpired[] =
 constexpr const char kRaiseHorizon[] =
     "UPDATE store_state SET horizon = max(horizon, ?1) WHERE id = 1";
 
+// The customer the listing is read by (empty: the whole account) and the one
+// whose subtree further bounds it (nullptr: none).
+const std::string& ListedCustomer(const ActiveSessionsQuery& query) {
+  return query.customer_id.empty() ? query.within_customer_id : query.customer_id;
+}
+const std::string* BoundingCustomer(const ActiveSessionsQuery& query) {
+  const std::string& within = query.within_customer_id;
+  return within.empty() || within == ListedCustomer(query) ? nullptr : &within;
+}
+
 const char* ActiveSql(const ActiveSessionsQuery& query) {
-  return query.customer_id.empty() ? kListActive : kListActiveByCustomer;
+  if (ListedCustomer(query).empty()) return kListActive;
+  return BoundingCustomer(query) == nullptr ? kListActiveByCustomer : kListActiveByCustomerWithin;
 }
 
 void BindActive(const ActiveSessionsQuery& query, SQLite::Statement& stmt) {
@@ -71,7 +91,8 @@ void BindActive(const ActiveSessionsQuery& query, SQLite::Statement& stmt) {
   stmt.bind(3, static_cast<int64_t>(cursor_us));
   stmt.bindNoCopy(4, query.after_id);
   stmt.bind(5, static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
-  if (!query.customer_id.empty()) stmt.bindNoCopy(6, query.customer_id);
+  if (!ListedCustomer(query).empty()) stmt.bindNoCopy(6, ListedCustomer(query));
+  if (const std::string* bound = BoundingCustomer(query)) stmt.bindNoCopy(7, *bound);
 }
 
 bool ParseColumn(SQLite::Statement& stmt, SessionInfo* session) {
