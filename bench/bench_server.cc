@@ -6,7 +6,7 @@
 //   taskset -c 0 bench_server --db_path=/tmp/bench.db
 //       --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0
 // prints one line `READY grpc_port=N http_port=M` on stdout once both
-// ports serve, then runs until SIGTERM/SIGINT (graceful drain).
+// ports serve, then runs until SIGTERM/SIGINT/SIGHUP (graceful drain).
 #include <cstdio>
 #include <memory>
 #include <string>

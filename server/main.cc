@@ -1,5 +1,6 @@
 // sessions_server: turns flags (with SESSIONS_* environment fallbacks) into
-// ServerOptions, starts the Server, and stops it cleanly on SIGTERM/SIGINT.
+// ServerOptions, starts the Server, and stops it cleanly on SIGTERM/SIGINT/SIGHUP.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -43,6 +44,27 @@ ABSL_FLAG(int, max_watches_per_token, 100, "Open watch streams one token may hav
 ABSL_FLAG(int, watch_max_pending, 10000,
           "Sessions with unsent changes a watch stream may have before it is ended "
           "(RESOURCE_EXHAUSTED: the client reads too slowly)");
+ABSL_FLAG(int, grpc_max_concurrent_streams, 256,
+          "Calls one gRPC connection may have open at once (more wait in the client)");
+ABSL_FLAG(absl::Duration, grpc_keepalive_time, absl::Minutes(1),
+          "Ping a gRPC connection idle this long (dead peers are closed)");
+ABSL_FLAG(absl::Duration, grpc_keepalive_timeout, absl::Seconds(20),
+          "Close a gRPC connection whose ping is not answered within this");
+ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
+          "Send GOAWAY to gRPC connections older than this (rebalances replicas)");
+ABSL_FLAG(absl::Duration, grpc_max_connection_age_grace, absl::Minutes(5),
+          "Then let their calls finish for this long (then UNAVAILABLE)");
+ABSL_FLAG(uint32_t, grpc_memory_quota_mb, 256, "Memory all gRPC connections' buffers may use");
+ABSL_FLAG(int, http_max_connections, 1024, "Open HTTP connections (more are closed at accept)");
+ABSL_FLAG(int, http_max_connections_per_peer, 256,
+          "Open HTTP connections from one IP address (behind a proxy: raise to "
+          "--http_max_connections)");
+ABSL_FLAG(uint32_t, http_max_buffered_body_mb, 64,
+          "Request bodies all HTTP connections may buffer at once (then 503)");
+ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(30),
+          "Time a client has to send one whole HTTP request");
+ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
+          "Idle HTTP keep-alive connections are closed after this");
 ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
 ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {},
           "Origins allowed to call the REST API from browsers (comma list)");
@@ -65,6 +87,17 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"max_watches", "SESSIONS_MAX_WATCHES"},
     {"max_watches_per_token", "SESSIONS_MAX_WATCHES_PER_TOKEN"},
     {"watch_max_pending", "SESSIONS_WATCH_MAX_PENDING"},
+    {"grpc_max_concurrent_streams", "SESSIONS_GRPC_MAX_CONCURRENT_STREAMS"},
+    {"grpc_keepalive_time", "SESSIONS_GRPC_KEEPALIVE_TIME"},
+    {"grpc_keepalive_timeout", "SESSIONS_GRPC_KEEPALIVE_TIMEOUT"},
+    {"grpc_max_connection_age", "SESSIONS_GRPC_MAX_CONNECTION_AGE"},
+    {"grpc_max_connection_age_grace", "SESSIONS_GRPC_MAX_CONNECTION_AGE_GRACE"},
+    {"grpc_memory_quota_mb", "SESSIONS_GRPC_MEMORY_QUOTA_MB"},
+    {"http_max_connections", "SESSIONS_HTTP_MAX_CONNECTIONS"},
+    {"http_max_connections_per_peer", "SESSIONS_HTTP_MAX_CONNECTIONS_PER_PEER"},
+    {"http_max_buffered_body_mb", "SESSIONS_HTTP_MAX_BUFFERED_BODY_MB"},
+    {"http_request_timeout", "SESSIONS_HTTP_REQUEST_TIMEOUT"},
+    {"http_idle_timeout", "SESSIONS_HTTP_IDLE_TIMEOUT"},
     {"log_level", "SESSIONS_LOG_LEVEL"},
     {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
 };
@@ -72,6 +105,12 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
 sessions::ServerOptions OptionsFromFlags() {
   sessions::ServerOptions options;
   options.grpc.address = absl::GetFlag(FLAGS_grpc_address);
+  options.grpc.max_concurrent_streams = absl::GetFlag(FLAGS_grpc_max_concurrent_streams);
+  options.grpc.keepalive_time = absl::GetFlag(FLAGS_grpc_keepalive_time);
+  options.grpc.keepalive_timeout = absl::GetFlag(FLAGS_grpc_keepalive_timeout);
+  options.grpc.max_connection_age = absl::GetFlag(FLAGS_grpc_max_connection_age);
+  options.grpc.max_connection_age_grace = absl::GetFlag(FLAGS_grpc_max_connection_age_grace);
+  options.grpc.memory_quota_bytes = int64_t{absl::GetFlag(FLAGS_grpc_memory_quota_mb)} << 20;
   options.storage.db_path = absl::GetFlag(FLAGS_db_path);
   options.storage.demo_data = absl::GetFlag(FLAGS_demo_data);
   options.auth.bootstrap_token_file = absl::GetFlag(FLAGS_bootstrap_token_file);
@@ -89,6 +128,12 @@ sessions::ServerOptions OptionsFromFlags() {
   if (!http_address.empty()) {
     sessions::gateway::HttpGatewayOptions http;
     http.server.address = http_address;
+    http.server.max_connections = absl::GetFlag(FLAGS_http_max_connections);
+    http.server.max_connections_per_peer = absl::GetFlag(FLAGS_http_max_connections_per_peer);
+    http.server.max_buffered_body_bytes = size_t{absl::GetFlag(FLAGS_http_max_buffered_body_mb)}
+                                          << 20;
+    http.server.read_timeout = absl::GetFlag(FLAGS_http_request_timeout);
+    http.server.idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
     http.cors_allowed_origins = absl::GetFlag(FLAGS_cors_allowed_origins);
     options.http = http;
   }

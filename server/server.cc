@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <algorithm>
+#include <climits>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -11,6 +13,7 @@
 #include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/live_view_metrics.h"
@@ -27,7 +30,48 @@
 #include "storage/sqlite/sqlite_token_store.h"
 
 namespace sessions {
-namespace {}  // namespace
+namespace {
+
+// Last-use writes waiting (at most one per token per minute): beyond this
+// many, a stuck database drops them rather than grow the queue.
+constexpr size_t kMaxPendingTokenUses = 10000;
+
+int Millis(absl::Duration d) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT_MAX));
+}
+
+absl::Status ValidateGrpcLimits(const ServerOptions::Grpc& limits) {
+  if (limits.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("grpc max_concurrent_streams: must be at least 1");
+  }
+  for (const auto& [name, value] :
+       {std::pair<const char*, absl::Duration>{"keepalive_time", limits.keepalive_time},
+        {"keepalive_timeout", limits.keepalive_timeout},
+        {"max_connection_age", limits.max_connection_age},
+        {"max_connection_age_grace", limits.max_connection_age_grace}}) {
+    if (value <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat("grpc ", name, ": must be positive"));
+    }
+  }
+  if (limits.memory_quota_bytes < (int64_t{1} << 20)) {
+    return absl::InvalidArgumentError("grpc memory quota: must be at least 1 MiB");
+  }
+  return absl::OkStatus();
+}
+
+void ApplyGrpcLimits(const ServerOptions::Grpc& limits, grpc::ServerBuilder* builder) {
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Millis(limits.keepalive_time));
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, Millis(limits.keepalive_timeout));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(limits.max_connection_age));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                              Millis(limits.max_connection_age_grace));
+  grpc::ResourceQuota quota("sessions_server");
+  quota.Resize(static_cast<size_t>(limits.memory_quota_bytes));
+  builder->SetResourceQuota(quota);
+}
+
+}  // namespace
 
 Server::Server(const ServerOptions& options) : options_(options) {}
 
@@ -42,6 +86,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(const ServerOption
 }
 
 absl::Status Server::Start() {
+  RETURN_IF_ERROR(ValidateGrpcLimits(options_.grpc));
   SqliteStoreOptions store_options;
   store_options.retention.keep_ended = options_.storage.retention;
   store_options.retention.purge_interval = options_.storage.purge_interval;
@@ -59,7 +104,10 @@ absl::Status Server::Start() {
 
   metrics_ = std::make_unique<ServerMetrics>();
   metrics_->AddCollectable(std::make_shared<StoreMetrics>(session_store_.get()));
-  authenticator_ = std::make_unique<TokenAuthenticator>(token_store_.get());
+  token_use_recorder_ = std::make_unique<BackgroundQueue>("token-use", kMaxPendingTokenUses);
+  TokenAuthenticator::Options auth_options;
+  auth_options.use_recorder = token_use_recorder_.get();
+  authenticator_ = std::make_unique<TokenAuthenticator>(token_store_.get(), auth_options);
   method_table_ = std::make_unique<MethodTable>(authenticator_.get(), metrics_.get());
   portal_handler_ = std::make_unique<PortalHandler>(live_view_.get());
   portal_handler_->RegisterIn(method_table_.get());
@@ -81,6 +129,7 @@ absl::Status Server::Start() {
   builder.AddListeningPort(options_.grpc.address, grpc::InsecureServerCredentials(), &grpc_port_);
   // Writes are capped per message (see IngestLimits); 4 MiB is gRPC's default.
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  ApplyGrpcLimits(options_.grpc, &builder);
   grpc_services_.push_back(std::make_unique<PortalGrpcService>(method_table_.get()));
   grpc_services_.push_back(std::make_unique<IngestGrpcService>(method_table_.get()));
   for (auto& service : grpc_services_) builder.RegisterService(service.get());
@@ -133,6 +182,9 @@ void Server::Shutdown() {
   if (live_view_ != nullptr) live_view_->Stop();
   session_store_.reset();
   live_view_.reset();
+  // Last-use writes still queued run now, while their store is open
+  // (nothing authenticates any more: both transports are down).
+  token_use_recorder_.reset();
   token_store_.reset();
   spdlog::info("server stopped");
 }

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/background_queue.h"
 #include "gateway/transcode/http_gateway.h"
 #include "grpcpp/server.h"
 #include "server/server_metrics.h"
@@ -38,8 +39,25 @@ class PortalHandler;
 class IngestHandler;
 
 struct ServerOptions {
+  // Limits of the gRPC port, each bounding what one client can hold.
   struct Grpc {
     std::string address = "0.0.0.0:50051";
+    // Streams (calls) one HTTP/2 connection may have open at once; more
+    // wait in the client until one ends (watches are streams too).
+    int max_concurrent_streams = 256;
+    // The server pings a connection idle this long and closes it when no
+    // answer comes within the timeout: dead peers (a laptop closed, a NAT
+    // entry dropped) do not keep their watch streams and memory forever.
+    absl::Duration keepalive_time = absl::Minutes(1);
+    absl::Duration keepalive_timeout = absl::Seconds(20);
+    // After this age a connection is told to go away (GOAWAY: new calls go
+    // to a new connection, perhaps another replica); calls still running
+    // get the grace period, then end with UNAVAILABLE.
+    absl::Duration max_connection_age = absl::Minutes(30);
+    absl::Duration max_connection_age_grace = absl::Minutes(5);
+    // Memory gRPC may use for all connections' buffers together (its
+    // resource quota); under pressure it reads less and sheds connections.
+    int64_t memory_quota_bytes = int64_t{256} << 20;
   } grpc;
   struct Storage {
     std::string db_path = "sessions.db";
@@ -93,6 +111,9 @@ class Server {
   std::unique_ptr<SqliteTokenStore> token_store_;
   std::unique_ptr<LiveView> live_view_;
   std::unique_ptr<ServerMetrics> metrics_;
+  // Runs tokens' last-use writes off the calls: declared (so destroyed)
+  // between the token store it writes to and the authenticator posting to it.
+  std::unique_ptr<BackgroundQueue> token_use_recorder_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<MethodTable> method_table_;
   std::unique_ptr<PortalHandler> portal_handler_;

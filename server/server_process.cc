@@ -14,6 +14,8 @@ sigset_t StopSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  // A closed terminal or ssh session: drain too, rather than die mid-write.
+  sigaddset(&signals, SIGHUP);
   return signals;
 }
 
@@ -22,6 +24,9 @@ sigset_t StopSignals() {
 void SetUpServerProcess() {
   const sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer or a pipe (stdout into `head`) closing must fail that one write
+  // (EPIPE), never kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 

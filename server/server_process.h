@@ -6,14 +6,14 @@
 
 namespace sessions {
 
-// Call first in main(), before any thread starts. Blocks SIGTERM and SIGINT
-// (every thread started later inherits the mask, so only
-// WaitForStopSignal() sees them) and turns off Abseil's Mutex lock-order
+// Call first in main(), before any thread starts. Blocks SIGTERM, SIGINT
+// and SIGHUP (every thread started later inherits the mask, so only
+// WaitForStopSignal() sees them), ignores SIGPIPE, and turns off Abseil's Mutex lock-order
 // checks: Debian's Abseil runs them on every Mutex operation (measured ~2 %
 // of the gRPC threads under write load); tests keep them on.
 void SetUpServerProcess();
 
-// Waits for SIGTERM or SIGINT and returns its number.
+// Waits for SIGTERM, SIGINT or SIGHUP and returns its number.
 int WaitForStopSignal();
 
 }  // namespace sessions

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 
 namespace sessions {
 
@@ -41,7 +42,19 @@ std::vector<const StreamEntry*> MethodTable::StreamMethods() const {
   return out;
 }
 
-absl::Status MethodTable::Authorize(Scope required_scope, CallContext* context) const {
+namespace {
+
+// A caller that has stopped waiting gets no work done for it (a queue of
+// calls behind a stall would otherwise all be served, to nobody).
+absl::Status CheckDeadline(const CallContext& context) {
+  if (absl::Now() < context.deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError("the call's deadline passed before it was served");
+}
+
+}  // namespace
+
+absl::Status MethodTable::Admit(Scope required_scope, CallContext* context) const {
+  RETURN_IF_ERROR(CheckDeadline(*context));
   // Every method needs a token: health and reflection are not in the table.
   absl::StatusOr<Principal> principal = authenticator_->Authenticate(context->metadata);
   if (!principal.ok()) return principal.status();
@@ -49,14 +62,14 @@ absl::Status MethodTable::Authorize(Scope required_scope, CallContext* context) 
   if (!context->principal.Has(required_scope)) {
     return absl::PermissionDeniedError("the token lacks the scope this method requires");
   }
-  return absl::OkStatus();
+  return CheckDeadline(*context);  // authentication may have waited for the token store
 }
 
 absl::StatusOr<std::shared_ptr<EventStream>> MethodTable::OpenStream(
     const StreamEntry& method, CallContext* context,
     const google::protobuf::Message& request) const {
   const absl::Time start = absl::Now();
-  absl::Status status = Authorize(method.required_scope, context);
+  absl::Status status = Admit(method.required_scope, context);
   absl::StatusOr<std::shared_ptr<EventStream>> stream =
       status.ok() ? method.handler(*context, request) : status;
   if (!stream.ok()) StreamDone(method, *context, stream.status(), absl::Now() - start);
@@ -65,7 +78,7 @@ absl::StatusOr<std::shared_ptr<EventStream>> MethodTable::OpenStream(
 
 absl::Status MethodTable::RefuseStream(const StreamEntry& method, CallContext* context,
                                        absl::Status refusal) const {
-  absl::Status status = Authorize(method.required_scope, context);
+  absl::Status status = Admit(method.required_scope, context);
   if (status.ok()) status = std::move(refusal);
   StreamDone(method, *context, status, absl::ZeroDuration());
   return status;
@@ -103,7 +116,7 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
                          const google::protobuf::Message& request,
                          google::protobuf::Message* response, DoneCallback done) const {
   DoneCallback finish = Reported(method, context, std::move(done));
-  if (absl::Status status = Authorize(method.required_scope, context); !status.ok()) {
+  if (absl::Status status = Admit(method.required_scope, context); !status.ok()) {
     finish(std::move(status));
     return;
   }
@@ -113,7 +126,7 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
 void MethodTable::Refuse(const MethodEntry& method, CallContext* context, absl::Status refusal,
                          DoneCallback done) const {
   DoneCallback finish = Reported(method, context, std::move(done));
-  absl::Status status = Authorize(method.required_scope, context);
+  absl::Status status = Admit(method.required_scope, context);
   finish(status.ok() ? std::move(refusal) : std::move(status));
 }
 

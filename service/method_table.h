@@ -1,8 +1,9 @@
 // The one place every RPC goes through, whatever the transport.
 //
 // Each RPC's logic is a core handler registered here under the method's
-// descriptor. Invoke() wraps every call, in this order: authenticate the
-// bearer token (Authenticator), check the method's required scope, run the
+// descriptor. Invoke() wraps every call, in this order: refuse it if its
+// deadline has passed, authenticate the bearer token (Authenticator), check
+// the method's required scope, run the
 // handler, report the outcome (CallObserver: metrics + access log). The gRPC
 // adapters and the REST gateway both call Invoke(), so auth, validation and
 // metrics run once, in one place. (A gRPC C++ server interceptor cannot fail
@@ -171,8 +172,9 @@ class MethodTable {
   // Wraps `done` so that the call's outcome is reported first.
   DoneCallback Reported(const MethodEntry& method, const CallContext* context,
                         DoneCallback done) const;
-  // Authenticates the call and checks `required_scope`.
-  absl::Status Authorize(Scope required_scope, CallContext* context) const;
+  // Refuses a call whose deadline has passed (DEADLINE_EXCEEDED, before and
+  // after authenticating), authenticates it and checks `required_scope`.
+  absl::Status Admit(Scope required_scope, CallContext* context) const;
 
   Authenticator* authenticator_;
   CallObserver* observer_;

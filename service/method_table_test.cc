@@ -29,6 +29,7 @@ class MapMetadata final : public MetadataView {
 class FakeAuthenticator final : public Authenticator {
  public:
   absl::StatusOr<Principal> Authenticate(const MetadataView* metadata) override {
+    ++calls;
     auto value = metadata ? metadata->Get("authorization") : std::nullopt;
     Principal p;
     p.account_id = "acct";
@@ -42,6 +43,7 @@ class FakeAuthenticator final : public Authenticator {
     }
     return absl::UnauthenticatedError("missing or invalid bearer token");
   }
+  int calls = 0;
 };
 
 class RecordingObserver final : public CallObserver {
@@ -68,10 +70,12 @@ class MethodTableTest : public ::testing::Test {
         });
   }
 
-  absl::Status Call(std::optional<std::string> auth, GetActiveSessionsResponse* resp) {
+  absl::Status Call(std::optional<std::string> auth, GetActiveSessionsResponse* resp,
+                    absl::Time deadline = absl::InfiniteFuture()) {
     MapMetadata metadata(std::move(auth));
     CallContext ctx;
     ctx.metadata = &metadata;
+    ctx.deadline = deadline;
     GetActiveSessionsRequest req;
     req.set_account_id("x");
     absl::Status result = absl::UnknownError("done not called");
@@ -115,6 +119,17 @@ TEST_F(MethodTableTest, RejectsTokenWithoutRequiredScope) {
   EXPECT_EQ(Call("Bearer writer", &resp).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(handler_calls_, 0);
   EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:PERMISSION_DENIED"});
+}
+
+TEST_F(MethodTableTest, CallsPastTheirDeadlineAreRefusedBeforeAnyWork) {
+  GetActiveSessionsResponse resp;
+  absl::Status late = Call("Bearer reader", &resp, absl::Now() - absl::Seconds(1));
+  EXPECT_EQ(late.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(handler_calls_, 0);
+  EXPECT_EQ(auth_.calls, 0);  // not even the token lookup
+  EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:DEADLINE_EXCEEDED"});
+  EXPECT_TRUE(Call("Bearer reader", &resp, absl::Now() + absl::Minutes(1)).ok());
+  EXPECT_EQ(handler_calls_, 1);
 }
 
 TEST_F(MethodTableTest, RefusedCallsAreAuthenticatedFirstAndReported) {

@@ -96,6 +96,11 @@ class SessionStore {
   // Gets the revision of the write, or its error.
   using RevisionCallback = std::function<void(absl::StatusOr<int64_t>)>;
   using ChangeVisitor = std::function<absl::Status(const SessionChange&)>;
+  // Inspects the stored version of a session a write is about to replace,
+  // inside the write's transaction (so nothing can change it between the
+  // check and the write); an error refuses the whole write. Runs on the
+  // store's writer thread: quick and self-contained.
+  using StoredCheck = std::function<absl::Status(const SessionInfo& stored)>;
 
   virtual ~SessionStore() = default;
 
@@ -127,19 +132,18 @@ class SessionStore {
   // at once; `done` is called exactly once with the result. Implementations
   // may call `done` on an internal thread (the SQLite store: its completion
   // thread, after the commit), so `done` must be quick and must not make
-  // blocking writes to this store. The default runs the blocking call
-  // inline.
-  virtual void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) {
-    done(UpsertSessions(sessions));
-  }
+  // blocking writes to this store. `check` (may be empty) sees the stored
+  // version of every session that exists; its error is the write's, and
+  // nothing of the batch is written.
+  virtual void UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
+                                   UpsertCallback done) = 0;
 
   // Asynchronous upsert of one session that the caller keeps alive and
   // unchanged until `done` runs (e.g. a field of an RPC request): the store
-  // reads it in place instead of taking a copy. Same contract for `done` as
+  // reads it in place instead of taking a copy. Same contract as
   // UpsertSessionsAsync.
-  virtual void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) {
-    done(UpsertSessions(absl::MakeConstSpan(&session, 1)));
-  }
+  virtual void UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+                                  UpsertCallback done) = 0;
 
   // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
   // may run on an internal thread too; it must be quick and self-contained.

@@ -42,18 +42,19 @@ start_server() {
   [ -n "$GRPC_PORT" ] || fail "server did not become ready within 60 s"
 }
 
-# stop_server: SIGTERM, then wait (at most 30 s); sets STOP_RC to the exit
-# code (not in a subshell: only this shell can wait for its child).
+# stop_server [SIGNAL]: SIGTERM (or SIGNAL), then wait (at most 30 s); sets
+# STOP_RC to the exit code (not in a subshell: only this shell can wait for
+# its child).
 STOP_RC=""
 stop_server() {
-  kill -TERM "$SERVER_PID"
+  kill "-${1:-TERM}" "$SERVER_PID"
   local i
   for i in $(seq 1 300); do
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -KILL "$SERVER_PID"; fail "server did not stop within 30 s of SIGTERM"
+    kill -KILL "$SERVER_PID"; fail "server did not stop within 30 s of SIG${1:-TERM}"
   fi
   STOP_RC=0
   wait "$SERVER_PID" || STOP_RC=$?

@@ -5,7 +5,10 @@
 source "$(dirname "$0")/e2e_lib.sh"
 
 DB="$TMP/e2e.db"
-start_server "$DB"
+# The limit flags parse and the server runs with them.
+start_server "$DB" --grpc_max_concurrent_streams=64 --grpc_keepalive_time=30s \
+  --grpc_max_connection_age=10m --grpc_memory_quota_mb=128 --http_max_connections_per_peer=64 \
+  --http_request_timeout=20s --http_max_buffered_body_mb=32
 TOKEN=$(new_token "$DB" acct-demo-1 sessions:read)
 [[ "$TOKEN" == ast_* ]] || fail "sessionsctl did not print a token"
 
@@ -47,6 +50,10 @@ grep -q "start_date" "$TMP/bad.err" || fail "error does not name start_date: $(c
 
 stop_server
 [ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
+# SIGHUP (a closed terminal) drains like SIGTERM.
+start_server "$DB"
+stop_server HUP
+[ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGHUP"
 # A database that cannot be opened: non-zero exit with one clear line.
 rc=0
 "$SERVER_BIN" --grpc_address=127.0.0.1:0 --http_address= --db_path=/nonexistent-dir/x/s.db \
@@ -54,4 +61,10 @@ rc=0
 [ "$rc" -ne 0 ] || fail "server started on an unopenable database"
 [ "$(wc -l <"$TMP/bad_db.err")" -eq 1 ] || fail "expected one error line, got: $(cat "$TMP/bad_db.err")"
 grep -q "cannot open database" "$TMP/bad_db.err" || fail "unclear error: $(cat "$TMP/bad_db.err")"
+# A limit that would refuse everything: non-zero exit naming it.
+rc=0
+"$SERVER_BIN" --grpc_address=127.0.0.1:0 --http_address= --db_path="$TMP/limits.db" \
+  --grpc_max_concurrent_streams=0 >"$TMP/bad_limit.out" 2>"$TMP/bad_limit.err" || rc=$?
+[ "$rc" -ne 0 ] || fail "server started with --grpc_max_concurrent_streams=0"
+grep -q "max_concurrent_streams" "$TMP/bad_limit.err" || fail "unclear error: $(cat "$TMP/bad_limit.err")"
 echo "PASS"

@@ -34,10 +34,29 @@ absl::Status SplitAddress(const std::string& address, std::string* host, std::st
   return absl::OkStatus();
 }
 
+// Refuses limits that would make the server refuse everything or nothing.
+absl::Status ValidateOptions(const HttpServerOptions& options) {
+  if (options.max_connections < 1 || options.max_connections_per_peer < 1) {
+    return absl::InvalidArgumentError(
+        "HTTP max_connections and max_connections_per_peer: must be at least 1");
+  }
+  if (options.max_buffered_body_bytes < options.max_body_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("HTTP max_buffered_body_bytes: must be at least one request body (",
+                     options.max_body_bytes, " bytes)"));
+  }
+  if (options.read_timeout <= absl::ZeroDuration() ||
+      options.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("HTTP read_timeout and idle_timeout: must be positive");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               const RequestHandler* handler) {
+  if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
   std::unique_ptr<HttpServer> server(new HttpServer(options, handler));
   if (absl::Status s = server->Listen(); !s.ok()) return s;
   server->Accept();

@@ -41,7 +41,8 @@ TokenAuthenticator::TokenAuthenticator(TokenStore* store) : TokenAuthenticator(s
 TokenAuthenticator::TokenAuthenticator(TokenStore* store, Options options)
     : store_(store),
       clock_(options.clock ? std::move(options.clock) : Clock([] { return absl::Now(); })),
-      last_use_resolution_(options.last_use_resolution) {}
+      last_use_resolution_(options.last_use_resolution),
+      use_recorder_(options.use_recorder) {}
 
 absl::StatusOr<Principal> TokenAuthenticator::Authenticate(const MetadataView* metadata) {
   if (metadata == nullptr) return Unauthenticated();
@@ -88,9 +89,15 @@ void TokenAuthenticator::MaybeRecordUse(const std::string& token_id, absl::Time 
     // the same token do not write too.
     last = now;
   }
-  // Best effort, outside the lock: a failed write is retried after the
-  // next resolution interval and never fails the call.
-  store_->RecordTokenUse(token_id, now).IgnoreError();
+  // Best effort, outside the lock: a failed (or, with a full recorder
+  // queue, dropped) write is retried after the next resolution interval and
+  // never fails the call.
+  if (use_recorder_ == nullptr) {
+    store_->RecordTokenUse(token_id, now).IgnoreError();
+    return;
+  }
+  use_recorder_->TryPost(
+      [store = store_, token_id, now] { store->RecordTokenUse(token_id, now).IgnoreError(); });
 }
 
 absl::Status EnsureBootstrapToken(TokenStore* store, std::string_view secret,

@@ -9,7 +9,8 @@
 //
 // The last-use time is recorded at most once per `last_use_resolution` per
 // token (from this process), so a busy token does not cost a database write
-// per call.
+// per call; with a `use_recorder` queue the write runs there, so no call
+// waits for the database's write lock (busy under ingest load).
 //
 // Usage:
 //   RETURN_IF_ERROR(EnsureBootstrapToken(store, secret_from_file, "acc-1", "bootstrap"));
@@ -35,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/background_queue.h"
 #include "service/authenticator.h"
 #include "service/call_context.h"
 #include "service/principal.h"
@@ -60,6 +62,9 @@ class TokenAuthenticator final : public Authenticator {
     Clock clock;
     // A token's last-use time is written at most once per this interval.
     absl::Duration last_use_resolution = absl::Minutes(1);
+    // Where last-use writes run (not owned; must outlive the
+    // authenticator). Null: inline, in the authenticating call.
+    BackgroundQueue* use_recorder = nullptr;
   };
 
   // `store` is not owned and must outlive the authenticator.
@@ -87,6 +92,7 @@ class TokenAuthenticator final : public Authenticator {
   TokenStore* const store_;
   const Clock clock_;
   const absl::Duration last_use_resolution_;
+  BackgroundQueue* const use_recorder_;
 
   absl::Mutex mu_;
   // Token id -> last-use time this process wrote (or decided not to write).

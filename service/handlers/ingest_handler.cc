@@ -24,13 +24,10 @@ const google::protobuf::MethodDescriptor* IngestMethod(const char* name) {
 
 }  // namespace
 
-absl::Status IngestHandler::CheckStoredSession(const Principal& principal,
-                                               const SessionInfo& session) const {
-  if (principal.customer_id.empty()) return absl::OkStatus();
-  absl::StatusOr<SessionInfo> stored = store_->GetSession(session.account_id(), session.id());
-  if (stored.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
-  if (!stored.ok()) return stored.status();  // fail closed
-  return auth::CheckWriteAccess(principal, *stored);
+SessionStore::StoredCheck IngestHandler::StoredSessionCheck(const Principal& principal) {
+  if (principal.customer_id.empty()) return nullptr;
+  return
+      [principal](const SessionInfo& stored) { return auth::CheckWriteAccess(principal, stored); };
 }
 
 IngestHandler::IngestHandler(SessionStore* store, LiveView* view, std::function<absl::Time()> clock,
@@ -97,8 +94,7 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
   } else if (absl::Status s = CheckSession(ctx, "session", *session); !s.ok()) {
     return done(s);
   }
-  if (absl::Status s = CheckStoredSession(ctx.principal, *session); !s.ok()) return done(s);
-  store_->UpsertSessionAsync(*session,
+  store_->UpsertSessionAsync(*session, StoredSessionCheck(ctx.principal),
                              [this, resp, deadline = ctx.deadline, filled = std::move(filled),
                               done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
                                if (!result.ok()) return done(result.status());
@@ -120,17 +116,16 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::string path = absl::StrCat("sessions[", i, "]");
     if (absl::Status s = PrepareSession(ctx, path, &batch[i]); !s.ok()) return done(s);
-    if (absl::Status s = CheckStoredSession(ctx.principal, batch[i]); !s.ok()) return done(s);
   }
-  store_->UpsertSessionsAsync(
-      std::move(batch), [this, resp, deadline = ctx.deadline,
-                         done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
-        if (!result.ok()) return done(result.status());
-        resp->set_applied_count(result->applied);
-        resp->set_stale_count(result->stale);
-        resp->set_revision(result->revision);
-        ReplyWhenVisible(result->revision, deadline, std::move(done));
-      });
+  store_->UpsertSessionsAsync(std::move(batch), StoredSessionCheck(ctx.principal),
+                              [this, resp, deadline = ctx.deadline, done = std::move(done)](
+                                  absl::StatusOr<UpsertResult> result) mutable {
+                                if (!result.ok()) return done(result.status());
+                                resp->set_applied_count(result->applied);
+                                resp->set_stale_count(result->stale);
+                                resp->set_revision(result->revision);
+                                ReplyWhenVisible(result->revision, deadline, std::move(done));
+                              });
 }
 
 void IngestHandler::Mutate(const CallContext& ctx, const std::string& account_id,

@@ -57,11 +57,12 @@ class IngestHandler {
   // Validates a whole session and checks write access (no defaults filled).
   absl::Status CheckSession(const CallContext& ctx, const std::string& path,
                             const voice::api::sessions::v1::SessionInfo& session) const;
-  // For a customer-restricted writer: the stored version of `session`, if
-  // any, must be in its subtree too (so it can neither touch a session
-  // outside nor move one out). A store error refuses the write.
-  absl::Status CheckStoredSession(const Principal& principal,
-                                  const voice::api::sessions::v1::SessionInfo& session) const;
+  // The check a customer-restricted writer's upsert makes, inside the
+  // write's transaction, of the stored version of each session it
+  // replaces: it must be in the token's subtree too (so the writer can
+  // neither touch a session outside it nor move one out). Empty for
+  // unrestricted tokens.
+  static SessionStore::StoredCheck StoredSessionCheck(const Principal& principal);
   // Whether PrepareSession would fill in a default (account_id, dates).
   static bool NeedsDefaults(const voice::api::sessions::v1::SessionInfo& session);
   // Validates a whole session, fills defaulted dates, checks write access.

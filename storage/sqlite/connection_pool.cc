@@ -16,8 +16,9 @@ ConnectionPool::Lease::~Lease() {
 }
 
 absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Open(
-    const std::string& path, int size, const ConnectionOptions& options) {
+    const std::string& path, int size, const ConnectionOptions& options, absl::Duration max_wait) {
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool());
+  pool->max_wait_ = max_wait;
   for (int i = 0; i < std::max(1, size); ++i) {
     absl::StatusOr<std::unique_ptr<SqliteConnection>> conn = SqliteConnection::Open(path, options);
     if (!conn.ok()) return conn.status();
@@ -30,11 +31,17 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Open(
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](ConnectionPool* p)
-           ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return !p->free_.empty() || p->closed_; },
-      this));
+  const bool free_or_closed =
+      mu_.AwaitWithTimeout(absl::Condition(
+                               +[](ConnectionPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+                                 return !p->free_.empty() || p->closed_;
+                               },
+                               this),
+                           max_wait_);
   if (closed_) return absl::UnavailableError("storage: the store is closed");
+  if (!free_or_closed) {
+    return absl::UnavailableError("storage: every database connection is busy; retry later");
+  }
   std::unique_ptr<SqliteConnection> conn = std::move(free_.back());
   free_.pop_back();
   return Lease(this, std::move(conn));

@@ -11,12 +11,13 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "storage/sqlite/sqlite_connection.h"
 
 namespace sessions {
 
-// Lends connections to one thread at a time; Acquire() blocks while all are
-// lent out.
+// Lends connections to one thread at a time; Acquire() waits, for a bounded
+// time, while all are lent out.
 //
 //   ASSIGN_OR_RETURN(auto pool, ConnectionPool::Open(path, 4, read_only_options));
 //   ASSIGN_OR_RETURN(ConnectionPool::Lease conn, pool->Acquire());
@@ -40,12 +41,15 @@ class ConnectionPool {
     std::unique_ptr<SqliteConnection> conn_;
   };
 
-  // Opens `size` (at least 1) connections to `path`. Errors as
-  // SqliteConnection::Open.
-  static absl::StatusOr<std::unique_ptr<ConnectionPool>> Open(const std::string& path, int size,
-                                                              const ConnectionOptions& options);
+  // Opens `size` (at least 1) connections to `path`; Acquire() waits at
+  // most `max_wait` for one. Errors as SqliteConnection::Open.
+  static absl::StatusOr<std::unique_ptr<ConnectionPool>> Open(
+      const std::string& path, int size, const ConnectionOptions& options,
+      absl::Duration max_wait = absl::Seconds(5));
 
-  // Waits for a free connection and lends it. UNAVAILABLE after Close().
+  // Waits for a free connection and lends it. UNAVAILABLE after Close(), or
+  // when none came free within the pool's max_wait (readers are stuck: a
+  // caller should fail rather than queue behind them).
   absl::StatusOr<Lease> Acquire();
 
   // Refuses new leases, waits for the lent ones to come back and closes
@@ -56,6 +60,7 @@ class ConnectionPool {
   ConnectionPool() = default;
   void Release(std::unique_ptr<SqliteConnection> conn);
 
+  absl::Duration max_wait_;
   absl::Mutex mu_;
   std::vector<std::unique_ptr<SqliteConnection>> free_ ABSL_GUARDED_BY(mu_);
   int size_ ABSL_GUARDED_BY(mu_) = 0;  // connections owned, lent or free

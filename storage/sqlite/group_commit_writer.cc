@@ -18,8 +18,11 @@ absl::Status ExecControl(SqliteConnection& conn, const char* sql, const char* wh
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch)
-    : max_batch_(std::max(1, max_batch)), conn_(std::move(conn)) {
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch,
+                                     int max_queued)
+    : max_batch_(std::max(1, max_batch)),
+      max_queued_(static_cast<size_t>(std::max(1, max_queued))),
+      conn_(std::move(conn)) {
   // Started last: every member they use is initialised.
   thread_.emplace("store-writer", [this] { Loop(); });
   completion_thread_.emplace("store-complete", [this] { CompletionLoop(); });
@@ -28,14 +31,21 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int
 GroupCommitWriter::~GroupCommitWriter() { Close(); }
 
 void GroupCommitWriter::Submit(Op op, Done done) {
+  absl::Status refusal;
   {
     absl::MutexLock lock(&mu_);
-    if (!closing_) {
+    if (closing_) {
+      refusal = absl::UnavailableError("storage: the store is closed");
+    } else if (queue_.size() >= max_queued_) {
+      ++stats_.refused;
+      refusal = absl::UnavailableError(
+          "storage: too many writes are waiting; nothing was written, retry with backoff");
+    } else {
       queue_.push_back(Pending{std::move(op), std::move(done)});
       return;
     }
   }
-  done(absl::UnavailableError("storage: the store is closed"));
+  done(std::move(refusal));
 }
 
 absl::Status GroupCommitWriter::Run(Op op) {

@@ -30,6 +30,7 @@ struct WriterStats {
   int64_t commits = 0;    // transactions committed (one fsync each; not rollbacks)
   int64_t max_batch = 0;  // most operations in one transaction
   int64_t queued = 0;     // operations waiting for the writer right now
+  int64_t refused = 0;    // operations refused because max_queued were waiting
 };
 
 // Runs write operations on a dedicated thread, batching them into shared
@@ -54,16 +55,24 @@ class GroupCommitWriter {
   using Done = std::function<void(absl::Status)>;
 
   // Starts the writer thread on `conn` (a read-write connection, now owned).
-  // `max_batch` bounds the operations per transaction.
-  GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch);
+  // `max_batch` bounds the operations per transaction, `max_queued` the
+  // operations waiting for the writer (more are refused at once).
+  GroupCommitWriter(std::unique_ptr<SqliteConnection> conn, int max_batch,
+                    int max_queued = kDefaultMaxQueued);
+
+  // Past this many waiting writes a burst would only queue latency (at
+  // ~20,000 writes/s, half a second) and memory: callers are better told to
+  // back off.
+  static constexpr int kDefaultMaxQueued = 10000;
   // Calls Close().
   ~GroupCommitWriter();
 
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // Queues `op`; `done` is called exactly once, on the writer thread (or
-  // inline with UNAVAILABLE if the writer is closed).
+  // Queues `op`; `done` is called exactly once, on the completion thread (or
+  // inline with UNAVAILABLE if the writer is closed or `max_queued`
+  // operations are already waiting: nothing was written, retry later).
   void Submit(Op op, Done done);
 
   // Queues `op` and waits for its final status.
@@ -91,6 +100,7 @@ class GroupCommitWriter {
   void RunBatch(std::vector<Pending>& batch);
 
   const int max_batch_;
+  const size_t max_queued_;
   // Used only by the writer thread (and destroyed after it has joined).
   std::unique_ptr<SqliteConnection> conn_;
 

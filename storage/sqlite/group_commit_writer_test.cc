@@ -150,6 +150,32 @@ TEST_F(GroupCommitWriterTest, SlowCompletionDoesNotHoldUpTheWriter) {
   EXPECT_EQ(order, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST_F(GroupCommitWriterTest, FullQueueRefusesAtOnceAndWritesNothing) {
+  auto conn = SqliteConnection::Open(path_, {});
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  writer_ = std::make_unique<GroupCommitWriter>(*std::move(conn), 64, /*max_queued=*/2);
+  std::shared_ptr<absl::Notification> release = BlockWriter();
+  std::vector<absl::Status> results(3, absl::UnknownError("not done"));
+  absl::Notification queued_done;
+  writer_->Submit(Insert("q1"), [&](absl::Status s) { results[0] = s; });
+  writer_->Submit(Insert("q2"), [&](absl::Status s) {
+    results[1] = s;
+    queued_done.Notify();
+  });
+  writer_->Submit(Insert("refused"), [&](absl::Status s) { results[2] = s; });
+  // Refused inline, before the writer moved.
+  EXPECT_EQ(results[2].code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(results[2].message().find("retry"), std::string::npos);
+  EXPECT_EQ(writer_->stats().refused, 1);
+  release->Notify();
+  queued_done.WaitForNotification();
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_EQ(Count(), 2);  // q1 and q2, not the refused one
+  // Room again: accepted.
+  EXPECT_TRUE(writer_->Run(Insert("later")).ok());
+}
+
 TEST_F(GroupCommitWriterTest, CloseDrainsQueueAndRejectsLaterOps) {
   std::shared_ptr<absl::Notification> release = BlockWriter();
   absl::Status queued = absl::UnknownError("not run");

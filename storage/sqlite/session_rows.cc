@@ -172,6 +172,23 @@ int64_t WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stal
   return revision;
 }
 
+// The stored session, inside the caller's transaction. NOT_FOUND, or
+// INTERNAL when its bytes do not parse.
+absl::StatusOr<SessionInfo> ReadStored(SqliteConnection& conn, const std::string& account_id,
+                                       const std::string& session_id) {
+  SQLite::Statement& select = conn.Prepare(kSelectData);
+  absl::Cleanup reset = [&select] { select.tryReset(); };
+  select.bindNoCopy(1, account_id);
+  select.bindNoCopy(2, session_id);
+  if (!select.executeStep()) return absl::NotFoundError("session not found");
+  SQLite::Column data = select.getColumn(0);
+  SessionInfo session;
+  if (!session.ParseFromArray(data.getBlob(), data.getBytes())) {
+    return absl::InternalError("storage: stored session is unreadable");
+  }
+  return session;
+}
+
 }  // namespace
 
 absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix) {
@@ -211,9 +228,20 @@ absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo
   return rows;
 }
 
-UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows) {
+absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
+                                               absl::Span<const SessionRow> rows,
+                                               const SessionStore::StoredCheck& check) {
   UpsertResult result;
   for (const SessionRow& row : rows) {
+    if (check) {
+      absl::StatusOr<SessionInfo> stored =
+          ReadStored(conn, row.session->account_id(), row.session->id());
+      if (stored.ok()) {
+        if (absl::Status allowed = check(*stored); !allowed.ok()) return allowed;
+      } else if (stored.status().code() != absl::StatusCode::kNotFound) {
+        return stored.status();
+      }
+    }
     if (const int64_t revision = WriteRow(conn, row, /*unless_stale=*/true); revision != 0) {
       ++result.applied;
       result.revision = revision;
@@ -227,18 +255,9 @@ UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionR
 absl::StatusOr<int64_t> UpdateSessionRow(SqliteConnection& conn, const std::string& account_id,
                                          const std::string& session_id,
                                          const std::function<absl::Status(SessionInfo*)>& mutate) {
-  SessionInfo session;
-  {
-    SQLite::Statement& select = conn.Prepare(kSelectData);
-    absl::Cleanup reset = [&select] { select.tryReset(); };
-    select.bindNoCopy(1, account_id);
-    select.bindNoCopy(2, session_id);
-    if (!select.executeStep()) return absl::NotFoundError("session not found");
-    SQLite::Column data = select.getColumn(0);
-    if (!session.ParseFromArray(data.getBlob(), data.getBytes())) {
-      return absl::InternalError("storage: stored session is unreadable");
-    }
-  }
+  absl::StatusOr<SessionInfo> stored = ReadStored(conn, account_id, session_id);
+  if (!stored.ok()) return stored.status();
+  SessionInfo& session = *stored;
   absl::Status status = mutate(&session);
   if (!status.ok()) return status;
   if (session.account_id() != account_id || session.id() != session_id) {

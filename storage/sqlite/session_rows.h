@@ -43,8 +43,14 @@ struct SessionRow {
 absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions);
 
 // Upserts every row (staleness rule of SessionStore::UpsertSessions), each
-// applied one at a new revision. May throw SQLite::Exception.
-UpsertResult UpsertSessionRows(SqliteConnection& conn, absl::Span<const SessionRow> rows);
+// applied one at a new revision. `check` (may be empty) first sees the
+// stored version of each row's session that exists; its first error is
+// returned, and the caller's savepoint must then roll back the rows
+// already written. INTERNAL if a stored version is unreadable (the check
+// fails closed). May throw SQLite::Exception.
+absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
+                                               absl::Span<const SessionRow> rows,
+                                               const SessionStore::StoredCheck& check);
 
 // Read-modify-write of one session (SessionStore::UpdateSession); returns
 // the write's revision. NOT_FOUND, INVALID_ARGUMENT if `mutate` changed

@@ -156,9 +156,10 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
   // Before the writer thread owns the connection: installs its WAL hook.
   ASSIGN_OR_RETURN(std::unique_ptr<WalCheckpointer> checkpointer,
                    WalCheckpointer::Start(*writer, path, options.checkpoints));
-  auto store = std::unique_ptr<SqliteSessionStore>(new SqliteSessionStore(
-      options, std::move(readers), std::move(checkpointer),
-      std::make_unique<GroupCommitWriter>(std::move(writer), options.max_batch)));
+  auto store = std::unique_ptr<SqliteSessionStore>(
+      new SqliteSessionStore(options, std::move(readers), std::move(checkpointer),
+                             std::make_unique<GroupCommitWriter>(
+                                 std::move(writer), options.max_batch, options.max_queued_writes)));
   if (options.retention.purge_interval > absl::ZeroDuration()) {
     SqliteSessionStore* self = store.get();
     store->purger_.emplace("store-purge", options.retention.purge_interval,
@@ -239,7 +240,7 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
   // The caller blocks until done, so the op may refer to its arguments.
   UpsertResult result;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    result = UpsertSessionRows(conn, rows);
+    ASSIGN_OR_RETURN(result, UpsertSessionRows(conn, rows, nullptr));
     return absl::OkStatus();
   }));
   return result;
@@ -248,7 +249,7 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
 void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
   writer_->Submit(
       [upsert](SqliteConnection& conn) -> absl::Status {
-        upsert->result = UpsertSessionRows(conn, upsert->rows);
+        ASSIGN_OR_RETURN(upsert->result, UpsertSessionRows(conn, upsert->rows, upsert->check));
         return absl::OkStatus();
       },
       [upsert](absl::Status status) {
@@ -260,9 +261,10 @@ void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
       });
 }
 
-void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
+void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
                                              UpsertCallback done) {
   auto upsert = std::make_shared<PendingUpsert>();
+  upsert->check = std::move(check);
   upsert->sessions = std::move(sessions);
   absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(upsert->sessions);
   if (!rows.ok()) return done(rows.status());
@@ -271,9 +273,11 @@ void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
   SubmitUpsert(std::move(upsert));
 }
 
-void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) {
+void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+                                            UpsertCallback done) {
   // `session` outlives the write (caller's contract): no copy of it.
   auto upsert = std::make_shared<PendingUpsert>();
+  upsert->check = std::move(check);
   absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(absl::MakeConstSpan(&session, 1));
   if (!rows.ok()) return done(rows.status());
   upsert->rows = *std::move(rows);

@@ -42,6 +42,8 @@ struct SqliteStoreOptions {
   int busy_timeout_ms = 5000;
   // Most write operations committed together in one transaction.
   int max_batch = 256;
+  // Most write operations waiting for the writer; more get UNAVAILABLE.
+  int max_queued_writes = GroupCommitWriter::kDefaultMaxQueued;
   // When the WAL is copied into the database file (on a background thread).
   WalCheckpointerOptions checkpoints;
   RetentionOptions retention;
@@ -82,8 +84,10 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<int64_t> UpdateSession(
       const std::string& account_id, const std::string& session_id,
       const std::function<absl::Status(SessionInfo*)>& mutate) override;
-  void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertCallback done) override;
-  void UpsertSessionAsync(const SessionInfo& session, UpsertCallback done) override;
+  void UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
+                           UpsertCallback done) override;
+  void UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+                          UpsertCallback done) override;
   void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
                           RevisionCallback done) override;
   absl::Status ForEachSession(
@@ -122,6 +126,7 @@ class SqliteSessionStore final : public SessionStore {
   struct PendingUpsert {
     std::vector<SessionInfo> sessions;
     std::vector<SessionRow> rows;
+    StoredCheck check;
     UpsertResult result;
     UpsertCallback done;
   };

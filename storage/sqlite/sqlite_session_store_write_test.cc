@@ -230,14 +230,53 @@ TEST_F(SqliteSessionStoreWriteTest, MutateErrorRollsBackOnlyThatWrite) {
 TEST_F(SqliteSessionStoreWriteTest, AsyncUpsertReportsResultAfterCommit) {
   absl::Notification done;
   absl::StatusOr<UpsertResult> result;
-  store_->UpsertSessionsAsync({MakeSession("a", "s1", 1)}, [&](absl::StatusOr<UpsertResult> r) {
-    result = std::move(r);
-    done.Notify();
-  });
+  store_->UpsertSessionsAsync({MakeSession("a", "s1", 1)}, nullptr,
+                              [&](absl::StatusOr<UpsertResult> r) {
+                                result = std::move(r);
+                                done.Notify();
+                              });
   done.WaitForNotification();
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->applied, 1);
   EXPECT_THAT(Active("a"), ElementsAre("s1"));  // visible once acknowledged
+}
+
+// The check runs inside the write's transaction: it sees what the writes
+// queued before it made of the session (not what was stored when the write
+// was submitted), and its refusal leaves the whole batch unwritten.
+TEST_F(SqliteSessionStoreWriteTest, StoredCheckSeesTheVersionItReplaces) {
+  ASSERT_TRUE(store_->UpsertSessions({MakeSession("a", "s1", 1, "hq", {"root"})}).ok());
+  std::shared_ptr<absl::Notification> release = BlockWriter();
+  // Queued first: another writer moves s1 to a sibling customer.
+  SessionInfo moved = MakeSession("a", "s1", 1, "sales", {"root"});
+  moved.set_date_last_modified("2026-11-25T11:00:00Z");
+  absl::StatusOr<UpsertResult> move_result, guarded_result;
+  store_->UpsertSessionsAsync({moved}, nullptr,
+                              [&](absl::StatusOr<UpsertResult> r) { move_result = std::move(r); });
+  // Queued second: a write allowed only over sessions of "hq".
+  std::vector<std::string> checked;
+  SessionInfo fresh = MakeSession("a", "s2", 2, "hq", {"root"});
+  SessionInfo back = MakeSession("a", "s1", 1, "hq", {"root"});
+  back.set_date_last_modified("2026-11-25T12:00:00Z");
+  absl::Notification done;
+  store_->UpsertSessionsAsync(
+      {fresh, back},
+      [&checked](const SessionInfo& stored) {
+        checked.push_back(stored.id());
+        return stored.customer_id() == "hq" ? absl::OkStatus()
+                                            : absl::PermissionDeniedError("not yours");
+      },
+      [&](absl::StatusOr<UpsertResult> r) {
+        guarded_result = std::move(r);
+        done.Notify();
+      });
+  release->Notify();
+  done.WaitForNotification();
+  ASSERT_TRUE(move_result.ok()) << move_result.status();
+  EXPECT_EQ(guarded_result.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(checked, ElementsAre("s1"));  // s2 did not exist: nothing to check
+  EXPECT_EQ(store_->GetSession("a", "s2").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetSession("a", "s1")->customer_id(), "sales");
 }
 
 TEST_F(SqliteSessionStoreWriteTest, ConcurrentWritersShareCommits) {

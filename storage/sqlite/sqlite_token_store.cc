@@ -62,11 +62,17 @@ absl::StatusOr<std::unique_ptr<SqliteTokenStore>> SqliteTokenStore::Open(const s
     return absl::FailedPreconditionError(
         absl::StrCat("cannot open database ", path, ": ", migrated.message()));
   }
-  return std::unique_ptr<SqliteTokenStore>(new SqliteTokenStore(std::move(conn), options));
+  ConnectionOptions read_options = conn_options;
+  read_options.read_only = true;
+  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> readers,
+                   ConnectionPool::Open(path, options.read_connections, read_options));
+  return std::unique_ptr<SqliteTokenStore>(
+      new SqliteTokenStore(std::move(conn), std::move(readers), options));
 }
 
-SqliteTokenStore::SqliteTokenStore(std::unique_ptr<SqliteConnection> conn, const Options& options)
-    : options_(options), conn_(std::move(conn)) {}
+SqliteTokenStore::SqliteTokenStore(std::unique_ptr<SqliteConnection> conn,
+                                   std::unique_ptr<ConnectionPool> readers, const Options& options)
+    : options_(options), readers_(std::move(readers)), conn_(std::move(conn)) {}
 
 absl::Status SqliteTokenStore::CreateToken(const TokenRecord& token) {
   if (token.id.empty()) return absl::InvalidArgumentError("token id: required");
@@ -98,9 +104,9 @@ absl::Status SqliteTokenStore::CreateToken(const TokenRecord& token) {
 }
 
 absl::StatusOr<TokenRecord> SqliteTokenStore::FindTokenByHash(std::string_view secret_sha256) {
-  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
   return CatchSqlite("find token", [&]() -> absl::StatusOr<TokenRecord> {
-    SQLite::Statement& stmt = conn_->Prepare(kFindByHash);
+    SQLite::Statement& stmt = conn->Prepare(kFindByHash);
     absl::Cleanup reset = [&stmt] { stmt.tryReset(); };
     BindBlob(stmt, 1, secret_sha256);
     if (!stmt.executeStep()) return absl::NotFoundError("token not found");
@@ -109,9 +115,9 @@ absl::StatusOr<TokenRecord> SqliteTokenStore::FindTokenByHash(std::string_view s
 }
 
 absl::StatusOr<std::vector<TokenRecord>> SqliteTokenStore::ListTokens() {
-  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
   return CatchSqlite("list tokens", [&]() -> absl::StatusOr<std::vector<TokenRecord>> {
-    SQLite::Statement& stmt = conn_->Prepare(kList);
+    SQLite::Statement& stmt = conn->Prepare(kList);
     absl::Cleanup reset = [&stmt] { stmt.tryReset(); };
     std::vector<TokenRecord> tokens;
     while (stmt.executeStep()) tokens.push_back(ReadRow(stmt));

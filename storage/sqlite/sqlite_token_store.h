@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/sqlite_connection.h"
 #include "storage/token_store.h"
 
@@ -22,6 +23,8 @@ namespace sessions {
 struct SqliteTokenStoreOptions {
   // How long to wait for the write lock held by another connection/process.
   int busy_timeout_ms = 5000;
+  // Read-only connections for lookups (concurrent authentications).
+  int read_connections = 4;
   // RecordTokenUse() writes only when the stored last_used_at is at least
   // this much older than the new one, so authentication does not cost an
   // fsync per request.
@@ -35,8 +38,12 @@ struct SqliteTokenStoreOptions {
 //   ASSIGN_OR_RETURN(auto tokens, SqliteTokenStore::Open(path, {}));
 //   ASSIGN_OR_RETURN(TokenRecord token, tokens->FindTokenByHash(sha256));
 //
-// Thread-safe: one connection, serialized by a mutex (token operations are
-// short single-row statements).
+// Thread-safe. Lookups (every authenticated call makes one) run on a pool
+// of read-only connections: in WAL mode they never wait for a writer, in
+// this process or another, nor for each other. Writes (create, revoke, last
+// use) share one read-write connection behind a mutex, so a write waiting
+// for SQLite's write lock (up to busy_timeout) delays only other token
+// writes.
 class SqliteTokenStore final : public TokenStore {
  public:
   using Options = SqliteTokenStoreOptions;
@@ -53,10 +60,12 @@ class SqliteTokenStore final : public TokenStore {
   absl::Status RecordTokenUse(std::string_view id, absl::Time when) override;
 
  private:
-  SqliteTokenStore(std::unique_ptr<SqliteConnection> conn, const Options& options);
+  SqliteTokenStore(std::unique_ptr<SqliteConnection> conn, std::unique_ptr<ConnectionPool> readers,
+                   const Options& options);
 
   const Options options_;
-  absl::Mutex mu_;
+  std::unique_ptr<ConnectionPool> readers_;
+  absl::Mutex mu_;  // serializes the writes
   std::unique_ptr<SqliteConnection> conn_ ABSL_GUARDED_BY(mu_);
 };
 

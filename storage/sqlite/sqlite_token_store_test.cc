@@ -2,7 +2,9 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/sqlite/schema.h"
@@ -113,6 +115,51 @@ TEST_F(SqliteTokenStoreTest, SharesFileWithSessionStoreAndOtherConnections) {
   auto conn = SqliteConnection::Open(path_, {});
   ASSERT_TRUE(conn.ok());
   EXPECT_EQ(*Schema::CurrentVersion(**conn), Schema::LatestVersion());
+}
+
+}  // namespace
+}  // namespace sessions
+
+namespace sessions {
+namespace {
+
+// Authentication (a lookup) never waits behind a token write stuck on
+// SQLite's write lock (held here by another connection, as the session
+// writer or `sessionsctl` would under load): lookups have connections of
+// their own.
+TEST(SqliteTokenStoreLockTest, LookupsDoNotWaitForAStuckWrite) {
+  const std::string path = testutil::NewDatabasePath("tokens-lock");
+  SqliteTokenStoreOptions options;
+  options.busy_timeout_ms = 60000;
+  auto opened = SqliteTokenStore::Open(path, options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<SqliteTokenStore> store = *std::move(opened);
+  const TokenRecord token = Token("tok_a", 'a', 1);
+  ASSERT_TRUE(store->CreateToken(token).ok());
+
+  auto locker = SqliteConnection::Open(path, {});
+  ASSERT_TRUE(locker.ok()) << locker.status();
+  (*locker)->db().exec("BEGIN IMMEDIATE");  // the write lock, held
+  absl::Notification write_done;
+  std::thread stuck_write([&] {
+    store->RecordTokenUse(token.id, T(100)).IgnoreError();  // waits for the lock
+    write_done.Notify();
+  });
+
+  absl::Notification lookup_done;
+  absl::StatusOr<TokenRecord> found;
+  std::thread lookup([&] {
+    found = store->FindTokenByHash(token.secret_sha256);
+    lookup_done.Notify();
+  });
+  const bool lookup_finished = lookup_done.WaitForNotificationWithTimeout(absl::Seconds(30));
+  EXPECT_FALSE(write_done.HasBeenNotified()) << "the write did not wait: the test proves nothing";
+  (*locker)->db().exec("COMMIT");
+  lookup.join();
+  stuck_write.join();
+  EXPECT_TRUE(lookup_finished) << "the lookup waited for the write lock";
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->id, "tok_a");
 }
 
 }  // namespace
