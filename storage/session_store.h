@@ -102,6 +102,29 @@ class SessionStore {
   // store's writer thread: quick and self-contained.
   using StoredCheck = std::function<absl::Status(const SessionInfo& stored)>;
 
+  // Whom an upsert is written for, as the store enforces it inside the
+  // write's transaction.
+  //
+  // The store keeps a customer directory per account (customer -> parent).
+  // A session's customer path is its breadcrumb ids, root first, then its
+  // customer_id (when not already the last breadcrumb entry).
+  struct UpsertAuthority {
+    // Empty: an account-level (or admin) writer, trusted on the customer
+    // tree: the path of every session it writes is recorded in the
+    // directory (each entry's parent is the entry before it).
+    //
+    // Set: the customer a restricted writer is limited to. Every session it
+    // writes must end its path with a customer the directory knows, that
+    // customer's directory path must contain this one (else
+    // PERMISSION_DENIED "customer_id: outside the customer this token is
+    // restricted to", whether the customer is unknown or another's), and
+    // its own path must be the directory's (else INVALID_ARGUMENT naming
+    // customer_breadcrumb and the expected path). Its writes teach nothing.
+    std::string restricted_to_customer;
+    // May be empty; see StoredCheck.
+    StoredCheck check_stored;
+  };
+
   virtual ~SessionStore() = default;
 
   // Appends the active sessions matching `query` to `out`, ordered by
@@ -117,7 +140,8 @@ class SessionStore {
   // Creates or replaces every session in one transaction, keyed by
   // (account_id, id). A session whose date_last_modified is older than the
   // stored one is skipped and counted as stale; an equal or newer one
-  // replaces it. The caller has validated the sessions (ids, dates).
+  // replaces it. The caller has validated the sessions (ids, dates). Written
+  // with an account-level UpsertAuthority (tools, demo data, imports).
   virtual absl::StatusOr<UpsertResult> UpsertSessions(absl::Span<const SessionInfo> sessions) = 0;
 
   // Reads the session, lets `mutate` change it, and writes it back, all in
@@ -132,18 +156,23 @@ class SessionStore {
   // at once; `done` is called exactly once with the result. Implementations
   // may call `done` on an internal thread (the SQLite store: its completion
   // thread, after the commit), so `done` must be quick and must not make
-  // blocking writes to this store. `check` (may be empty) sees the stored
-  // version of every session that exists; its error is the write's, and
-  // nothing of the batch is written.
-  virtual void UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
+  // blocking writes to this store. `authority` is enforced on every
+  // session; its first error is the write's, and nothing of the batch is
+  // written.
+  virtual void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertAuthority authority,
                                    UpsertCallback done) = 0;
 
   // Asynchronous upsert of one session that the caller keeps alive and
   // unchanged until `done` runs (e.g. a field of an RPC request): the store
   // reads it in place instead of taking a copy. Same contract as
   // UpsertSessionsAsync.
-  virtual void UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+  virtual void UpsertSessionAsync(const SessionInfo& session, UpsertAuthority authority,
                                   UpsertCallback done) = 0;
+
+  // The customer's path in the account's directory, root first, ending with
+  // the customer itself; NOT_FOUND if the directory does not know it.
+  virtual absl::StatusOr<std::vector<std::string>> CustomerPath(const std::string& account_id,
+                                                                const std::string& customer_id) = 0;
 
   // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
   // may run on an internal thread too; it must be quick and self-contained.

@@ -265,6 +265,59 @@ TEST_F(IngestIntegrationTest, UpdatesCannotGrowASessionPastItsLimit) {
       << status.error_message();
 }
 
+// The attack found against the demo server: a token restricted to HQ wrote
+// a session for its sibling Sales with breadcrumb [HQ]; it was accepted and
+// shown to (and could be ended by) Sales' token. The customer tree now comes
+// from the account's directory, which only account-level writers state.
+TEST_F(IngestIntegrationTest, RestrictedWritersCannotClaimAnotherCustomer) {
+  auto placed = [](const std::string& id, const std::string& customer,
+                   std::vector<std::string> breadcrumb) {
+    SessionInfo s = MakeSession(id);
+    s.set_customer_id(customer);
+    for (const std::string& crumb : breadcrumb) s.add_customer_breadcrumb()->set_id(crumb);
+    return s;
+  };
+  // The platform (an account-level writer) states the tree.
+  ASSERT_TRUE(Upsert(placed("sup-1", "support", {"group", "hq"})).ok());
+  ASSERT_TRUE(Upsert(placed("sales-1", "sales", {"group"})).ok());
+
+  const std::string hq = server_->IssueToken("acct-a", kRead | kWrite, "hq");
+  const std::string sales = server_->IssueToken("acct-a", kRead | kWrite, "sales");
+  grpc::Status forged = Upsert(placed("forged", "sales", {"hq"}), nullptr, hq);
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(forged.error_message(),
+            "customer_id: outside the customer this token is restricted to");
+  // A customer nobody has stated: the same answer.
+  grpc::Status unknown = Upsert(placed("ghost-1", "ghost", {"group", "hq"}), nullptr, hq);
+  EXPECT_EQ(unknown.error_code(), forged.error_code());
+  EXPECT_EQ(unknown.error_message(), forged.error_message());
+  // Batches too, as a whole.
+  {
+    grpc::ClientContext context;
+    Authorize(&context, hq);
+    v1::BatchUpsertSessionsRequest request;
+    *request.add_sessions() = placed("sup-2", "support", {"group", "hq"});
+    *request.add_sessions() = placed("forged-2", "sales", {"hq"});
+    v1::BatchUpsertSessionsResponse response;
+    EXPECT_EQ(ingest_->BatchUpsertSessions(&context, request, &response).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // Its own subtree, with the directory's breadcrumb: accepted.
+  EXPECT_TRUE(Upsert(placed("sup-3", "support", {"group", "hq"}), nullptr, hq).ok());
+
+  // Sales sees only what the platform wrote for it.
+  grpc::ClientContext context;
+  Authorize(&context, sales);
+  GetActiveSessionsResponse seen_by_sales;
+  ASSERT_TRUE(portal_->GetActiveSessions(&context, {}, &seen_by_sales).ok());
+  std::vector<std::string> ids;
+  for (const SessionInfo& s : seen_by_sales.sessions()) ids.push_back(s.id());
+  EXPECT_EQ(ids, std::vector<std::string>{"sales-1"});
+  std::vector<std::string> all;
+  for (const SessionInfo& s : Active()) all.push_back(s.id());
+  EXPECT_EQ(all, (std::vector<std::string>{"sales-1", "sup-1", "sup-3"}));
+}
+
 TEST_F(IngestIntegrationTest, WritesNeedWriteScopeAndTheirOwnAccount) {
   SessionInfo other = MakeSession("x");
   other.set_account_id("acct-b");

@@ -24,10 +24,14 @@ const google::protobuf::MethodDescriptor* IngestMethod(const char* name) {
 
 }  // namespace
 
-SessionStore::StoredCheck IngestHandler::StoredSessionCheck(const Principal& principal) {
-  if (principal.customer_id.empty()) return nullptr;
-  return
-      [principal](const SessionInfo& stored) { return auth::CheckWriteAccess(principal, stored); };
+SessionStore::UpsertAuthority IngestHandler::AuthorityOf(const Principal& principal) {
+  SessionStore::UpsertAuthority authority;
+  if (principal.customer_id.empty()) return authority;
+  authority.restricted_to_customer = principal.customer_id;
+  authority.check_stored = [principal](const SessionInfo& stored) {
+    return auth::CheckWriteAccess(principal, stored);
+  };
+  return authority;
 }
 
 IngestHandler::IngestHandler(SessionStore* store, LiveView* view, std::function<absl::Time()> clock,
@@ -94,7 +98,7 @@ void IngestHandler::UpsertSession(const CallContext& ctx, const v1::UpsertSessio
   } else if (absl::Status s = CheckSession(ctx, "session", *session); !s.ok()) {
     return done(s);
   }
-  store_->UpsertSessionAsync(*session, StoredSessionCheck(ctx.principal),
+  store_->UpsertSessionAsync(*session, AuthorityOf(ctx.principal),
                              [this, resp, deadline = ctx.deadline, filled = std::move(filled),
                               done = std::move(done)](absl::StatusOr<UpsertResult> result) mutable {
                                if (!result.ok()) return done(result.status());
@@ -117,7 +121,7 @@ void IngestHandler::BatchUpsertSessions(const CallContext& ctx,
     const std::string path = absl::StrCat("sessions[", i, "]");
     if (absl::Status s = PrepareSession(ctx, path, &batch[i]); !s.ok()) return done(s);
   }
-  store_->UpsertSessionsAsync(std::move(batch), StoredSessionCheck(ctx.principal),
+  store_->UpsertSessionsAsync(std::move(batch), AuthorityOf(ctx.principal),
                               [this, resp, deadline = ctx.deadline, done = std::move(done)](
                                   absl::StatusOr<UpsertResult> result) mutable {
                                 if (!result.ok()) return done(result.status());

@@ -57,12 +57,13 @@ class IngestHandler {
   // Validates a whole session and checks write access (no defaults filled).
   absl::Status CheckSession(const CallContext& ctx, const std::string& path,
                             const voice::api::sessions::v1::SessionInfo& session) const;
-  // The check a customer-restricted writer's upsert makes, inside the
-  // write's transaction, of the stored version of each session it
-  // replaces: it must be in the token's subtree too (so the writer can
-  // neither touch a session outside it nor move one out). Empty for
-  // unrestricted tokens.
-  static SessionStore::StoredCheck StoredSessionCheck(const Principal& principal);
+  // What the store enforces, inside the write's transaction, on an upsert
+  // by `principal`: an account-level writer states the customer tree; a
+  // customer-restricted writer's sessions must sit in its subtree per the
+  // account's customer directory, and the stored version of each session
+  // it replaces must be in its subtree too (so it can neither touch a
+  // session outside it nor move one out).
+  static SessionStore::UpsertAuthority AuthorityOf(const Principal& principal);
   // Whether PrepareSession would fill in a default (account_id, dates).
   static bool NeedsDefaults(const voice::api::sessions::v1::SessionInfo& session);
   // Validates a whole session, fills defaulted dates, checks write access.

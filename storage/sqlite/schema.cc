@@ -79,6 +79,17 @@ constexpr const char* kMigrations[] = {
     -- Ended rows by age: what the retention purge deletes.
     CREATE INDEX sessions_ended ON sessions (changed_us) WHERE ended = 1;
     )sql",
+    // 4: the customer directory: each customer of an account and its parent
+    // ('' for a root), as account-level writers' sessions state it. What a
+    // customer-restricted writer's sessions are checked against.
+    R"sql(
+    CREATE TABLE customers (
+      account_id  TEXT NOT NULL,
+      customer_id TEXT NOT NULL,
+      parent_id   TEXT NOT NULL,
+      PRIMARY KEY (account_id, customer_id)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 int ReadVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/field_error.h"
@@ -53,6 +55,19 @@ constexpr const char kInsertCustomer[] =
 constexpr const char kSelectCustomers[] =
     "SELECT customer_id, created_us FROM session_customers "
     "WHERE account_id = ?1 AND session_id = ?2";
+
+// The customer directory (schema migration 4).
+constexpr const char kParentOf[] =
+    "SELECT parent_id FROM customers WHERE account_id = ?1 AND customer_id = ?2";
+// Written only when the parent changed, so that a path already known costs
+// a lookup per entry and no page write.
+constexpr const char kSetParent[] =
+    "INSERT INTO customers (account_id, customer_id, parent_id) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (account_id, customer_id) DO UPDATE SET parent_id = excluded.parent_id "
+    "WHERE parent_id <> excluded.parent_id";
+// Deeper than any breadcrumb the validator accepts (32 levels): a longer
+// walk is a cycle in the directory.
+constexpr int kMaxDirectoryDepth = 64;
 
 absl::string_view View(absl::string_view s) { return s; }
 absl::string_view View(const std::string* s) { return *s; }
@@ -172,6 +187,65 @@ int64_t WriteRow(SqliteConnection& conn, const SessionRow& row, bool unless_stal
   return revision;
 }
 
+// The session's customer path: breadcrumb ids (non-empty), root first,
+// then its customer_id unless it already ends the breadcrumb.
+std::vector<std::string> ClaimedPath(const SessionInfo& session) {
+  std::vector<std::string> path;
+  for (const auto& crumb : session.customer_breadcrumb()) {
+    if (!crumb.id().empty()) path.push_back(crumb.id());
+  }
+  if (!session.customer_id().empty() && (path.empty() || path.back() != session.customer_id())) {
+    path.push_back(session.customer_id());
+  }
+  return path;
+}
+
+// An account-level writer's session states the tree: each entry's parent is
+// the entry before it.
+void RecordPath(SqliteConnection& conn, const std::string& account_id,
+                const std::vector<std::string>& path) {
+  // A path naming a customer twice is no path in a tree (it would make a
+  // cycle): it teaches nothing.
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const std::string& id : path) {
+    if (!seen.insert(id).second) return;
+  }
+  for (size_t i = 0; i < path.size(); ++i) {
+    SQLite::Statement& set = conn.Prepare(kSetParent);
+    absl::Cleanup reset = [&set] { set.tryReset(); };
+    set.bindNoCopy(1, account_id);
+    set.bindNoCopy(2, path[i]);
+    set.bind(3, i == 0 ? std::string() : path[i - 1]);
+    set.exec();
+  }
+}
+
+absl::Status OutsideRestriction() {
+  return absl::PermissionDeniedError(
+      "customer_id: outside the customer this token is restricted to");
+}
+
+// A restricted writer's session: its customer must be known, below (or at)
+// `restricted_to`, and the session's path must be the directory's.
+absl::Status CheckRestrictedPath(SqliteConnection& conn, const SessionInfo& session,
+                                 const std::string& restricted_to) {
+  const std::vector<std::string> claimed = ClaimedPath(session);
+  if (claimed.empty()) return OutsideRestriction();
+  absl::StatusOr<std::vector<std::string>> known =
+      DirectoryPath(conn, session.account_id(), claimed.back());
+  if (absl::IsNotFound(known.status())) return OutsideRestriction();
+  if (!known.ok()) return known.status();
+  if (std::find(known->begin(), known->end(), restricted_to) == known->end()) {
+    return OutsideRestriction();
+  }
+  if (claimed != *known) {
+    return FieldError("customer_breadcrumb",
+                      absl::StrCat("does not match the account's customer directory (expected ",
+                                   absl::StrJoin(known->begin(), known->end() - 1, ", "), ")"));
+  }
+  return absl::OkStatus();
+}
+
 // The stored session, inside the caller's transaction. NOT_FOUND, or
 // INTERNAL when its bytes do not parse.
 absl::StatusOr<SessionInfo> ReadStored(SqliteConnection& conn, const std::string& account_id,
@@ -190,6 +264,31 @@ absl::StatusOr<SessionInfo> ReadStored(SqliteConnection& conn, const std::string
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> DirectoryPath(SqliteConnection& conn,
+                                                       const std::string& account_id,
+                                                       const std::string& customer_id) {
+  std::vector<std::string> path{customer_id};
+  SQLite::Statement& select = conn.Prepare(kParentOf);
+  for (int depth = 0; depth < kMaxDirectoryDepth; ++depth) {
+    absl::Cleanup reset = [&select] { select.tryReset(); };
+    select.bindNoCopy(1, account_id);
+    select.bind(2, path.back());
+    if (!select.executeStep()) {
+      if (depth == 0) return absl::NotFoundError("customer not in the directory");
+      // A parent the directory never got a row for: the path starts there.
+      break;
+    }
+    std::string parent = select.getColumn(0).getString();
+    if (parent.empty()) break;
+    path.push_back(std::move(parent));
+  }
+  if (path.size() > static_cast<size_t>(kMaxDirectoryDepth)) {
+    return absl::InternalError("storage: the customer directory has a cycle");
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
 
 absl::StatusOr<SessionKeys> KeysOf(const SessionInfo& session, const std::string& field_prefix) {
   if (session.account_id().empty()) {
@@ -230,9 +329,17 @@ absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo
 
 absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
                                                absl::Span<const SessionRow> rows,
-                                               const SessionStore::StoredCheck& check) {
+                                               const SessionStore::UpsertAuthority& authority) {
   UpsertResult result;
+  const SessionStore::StoredCheck& check = authority.check_stored;
   for (const SessionRow& row : rows) {
+    if (authority.restricted_to_customer.empty()) {
+      RecordPath(conn, row.session->account_id(), ClaimedPath(*row.session));
+    } else if (absl::Status allowed =
+                   CheckRestrictedPath(conn, *row.session, authority.restricted_to_customer);
+               !allowed.ok()) {
+      return allowed;
+    }
     if (check) {
       absl::StatusOr<SessionInfo> stored =
           ReadStored(conn, row.session->account_id(), row.session->id());

@@ -43,14 +43,20 @@ struct SessionRow {
 absl::StatusOr<std::vector<SessionRow>> PrepareRows(absl::Span<const SessionInfo> sessions);
 
 // Upserts every row (staleness rule of SessionStore::UpsertSessions), each
-// applied one at a new revision. `check` (may be empty) first sees the
-// stored version of each row's session that exists; its first error is
-// returned, and the caller's savepoint must then roll back the rows
-// already written. INTERNAL if a stored version is unreadable (the check
-// fails closed). May throw SQLite::Exception.
+// applied one at a new revision, enforcing `authority` first (customer
+// directory, then its stored-session check). Its first error is returned,
+// and the caller's savepoint must then roll back the rows already written.
+// INTERNAL if a stored version is unreadable (the check fails closed). May
+// throw SQLite::Exception.
 absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
                                                absl::Span<const SessionRow> rows,
-                                               const SessionStore::StoredCheck& check);
+                                               const SessionStore::UpsertAuthority& authority);
+
+// The customer's path in the account's directory (SessionStore::CustomerPath).
+// May throw SQLite::Exception.
+absl::StatusOr<std::vector<std::string>> DirectoryPath(SqliteConnection& conn,
+                                                       const std::string& account_id,
+                                                       const std::string& customer_id);
 
 // Read-modify-write of one session (SessionStore::UpdateSession); returns
 // the write's revision. NOT_FOUND, INVALID_ARGUMENT if `mutate` changed

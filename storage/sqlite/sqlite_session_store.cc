@@ -240,7 +240,7 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
   // The caller blocks until done, so the op may refer to its arguments.
   UpsertResult result;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    ASSIGN_OR_RETURN(result, UpsertSessionRows(conn, rows, nullptr));
+    ASSIGN_OR_RETURN(result, UpsertSessionRows(conn, rows, {}));
     return absl::OkStatus();
   }));
   return result;
@@ -249,7 +249,7 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
 void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
   writer_->Submit(
       [upsert](SqliteConnection& conn) -> absl::Status {
-        ASSIGN_OR_RETURN(upsert->result, UpsertSessionRows(conn, upsert->rows, upsert->check));
+        ASSIGN_OR_RETURN(upsert->result, UpsertSessionRows(conn, upsert->rows, upsert->authority));
         return absl::OkStatus();
       },
       [upsert](absl::Status status) {
@@ -261,10 +261,10 @@ void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
       });
 }
 
-void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
-                                             UpsertCallback done) {
+void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
+                                             UpsertAuthority authority, UpsertCallback done) {
   auto upsert = std::make_shared<PendingUpsert>();
-  upsert->check = std::move(check);
+  upsert->authority = std::move(authority);
   upsert->sessions = std::move(sessions);
   absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(upsert->sessions);
   if (!rows.ok()) return done(rows.status());
@@ -273,16 +273,24 @@ void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions, 
   SubmitUpsert(std::move(upsert));
 }
 
-void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertAuthority authority,
                                             UpsertCallback done) {
   // `session` outlives the write (caller's contract): no copy of it.
   auto upsert = std::make_shared<PendingUpsert>();
-  upsert->check = std::move(check);
+  upsert->authority = std::move(authority);
   absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(absl::MakeConstSpan(&session, 1));
   if (!rows.ok()) return done(rows.status());
   upsert->rows = *std::move(rows);
   upsert->done = std::move(done);
   SubmitUpsert(std::move(upsert));
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteSessionStore::CustomerPath(
+    const std::string& account_id, const std::string& customer_id) {
+  ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
+  return CatchSqlite("customer path", [&]() -> absl::StatusOr<std::vector<std::string>> {
+    return DirectoryPath(*conn, account_id, customer_id);
+  });
 }
 
 absl::StatusOr<int64_t> SqliteSessionStore::UpdateSession(

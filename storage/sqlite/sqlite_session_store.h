@@ -84,10 +84,12 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<int64_t> UpdateSession(
       const std::string& account_id, const std::string& session_id,
       const std::function<absl::Status(SessionInfo*)>& mutate) override;
-  void UpsertSessionsAsync(std::vector<SessionInfo> sessions, StoredCheck check,
+  void UpsertSessionsAsync(std::vector<SessionInfo> sessions, UpsertAuthority authority,
                            UpsertCallback done) override;
-  void UpsertSessionAsync(const SessionInfo& session, StoredCheck check,
+  void UpsertSessionAsync(const SessionInfo& session, UpsertAuthority authority,
                           UpsertCallback done) override;
+  absl::StatusOr<std::vector<std::string>> CustomerPath(const std::string& account_id,
+                                                        const std::string& customer_id) override;
   void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
                           RevisionCallback done) override;
   absl::Status ForEachSession(
@@ -126,7 +128,7 @@ class SqliteSessionStore final : public SessionStore {
   struct PendingUpsert {
     std::vector<SessionInfo> sessions;
     std::vector<SessionRow> rows;
-    StoredCheck check;
+    UpsertAuthority authority;
     UpsertResult result;
     UpsertCallback done;
   };
