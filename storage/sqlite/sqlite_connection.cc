@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   try {
     const int flags =
         options.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms, options.vfs);
   } catch (const SQLite::Exception& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot open database ", path, ": ", e.what()));

@@ -26,6 +26,9 @@ struct ConnectionOptions {
   // How long a statement waits for a lock held by another connection or
   // process before failing with UNAVAILABLE.
   int busy_timeout_ms = 5000;
+  // The SQLite VFS to open the file with; empty: SQLite's default. Tests
+  // name a fault-injecting one (storage/testing/crash_vfs.h).
+  std::string vfs;
 };
 
 // A configured connection with cached prepared statements.

@@ -142,6 +142,7 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
     const std::string& path, const Options& options) {
   ConnectionOptions write_options;
   write_options.busy_timeout_ms = options.busy_timeout_ms;
+  write_options.vfs = options.vfs;
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                    SqliteConnection::Open(path, write_options));
   absl::Status migrated = Schema::Migrate(*writer);
@@ -155,7 +156,7 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
                    ConnectionPool::Open(path, options.read_connections, read_options));
   // Before the writer thread owns the connection: installs its WAL hook.
   ASSIGN_OR_RETURN(std::unique_ptr<WalCheckpointer> checkpointer,
-                   WalCheckpointer::Start(*writer, path, options.checkpoints));
+                   WalCheckpointer::Start(*writer, path, write_options, options.checkpoints));
   auto store = std::unique_ptr<SqliteSessionStore>(
       new SqliteSessionStore(options, std::move(readers), std::move(checkpointer),
                              std::make_unique<GroupCommitWriter>(

@@ -40,6 +40,9 @@ struct SqliteStoreOptions {
   int read_connections = 4;
   // How long to wait for a lock held by another process (sessionsctl).
   int busy_timeout_ms = 5000;
+  // The SQLite VFS of every connection; empty: SQLite's default (tests name
+  // a fault-injecting one).
+  std::string vfs;
   // Most write operations committed together in one transaction.
   int max_batch = 256;
   // Most write operations waiting for the writer; more get UNAVAILABLE.

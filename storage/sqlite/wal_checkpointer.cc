@@ -18,10 +18,11 @@ int PassiveCheckpoint(sqlite3* db, const char* schema) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(SqliteConnection& writer,
-                                                                        const std::string& path,
-                                                                        const Options& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn, SqliteConnection::Open(path, {}));
+absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
+    SqliteConnection& writer, const std::string& path, const ConnectionOptions& connection,
+    const Options& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                   SqliteConnection::Open(path, connection));
   std::unique_ptr<WalCheckpointer> checkpointer(new WalCheckpointer(std::move(conn), options));
   // Replaces SQLite's automatic checkpoint (itself a WAL hook).
   sqlite3_wal_hook(writer.db().getHandle(), &WalCheckpointer::OnCommit, checkpointer.get());

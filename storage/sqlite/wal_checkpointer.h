@@ -50,7 +50,7 @@ struct CheckpointStats {
 
 // Runs checkpoints of one database on a background thread.
 //
-//   auto checkpointer = WalCheckpointer::Start(*writer_conn, path, {});
+//   auto checkpointer = WalCheckpointer::Start(*writer_conn, path, conn_options, {});
 //   ... writer_conn commits (on its own thread) ...
 //   checkpointer->Stop();  // before the writer connection closes
 //
@@ -60,11 +60,13 @@ class WalCheckpointer {
  public:
   using Options = WalCheckpointerOptions;
 
-  // Opens the checkpoint connection on `path`, installs the WAL hook on
+  // Opens the checkpoint connection on `path` (with `connection`'s
+  // options), installs the WAL hook on
   // `writer` and starts the thread. `writer` must outlive this object's use
   // by its hook: call Stop() and close `writer` before destroying this.
   static absl::StatusOr<std::unique_ptr<WalCheckpointer>> Start(SqliteConnection& writer,
                                                                 const std::string& path,
+                                                                const ConnectionOptions& connection,
                                                                 const Options& options);
 
   // Calls Stop().

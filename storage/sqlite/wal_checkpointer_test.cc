@@ -61,7 +61,7 @@ TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
   WalCheckpointerOptions options;
   options.start_pages = 20;
   options.hard_limit_pages = 1000000;  // never inline
-  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, {}, options);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
   const int64_t db_size_before = FileSize(path_);
 
@@ -83,7 +83,7 @@ TEST_F(WalCheckpointerTest, WakesTheThreadOncePerThresholdOfGrowth) {
   WalCheckpointerOptions options;
   options.start_pages = 100;
   options.hard_limit_pages = 1000000;  // never inline
-  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, {}, options);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
   // A reader keeps its snapshot, so no pass can finish the WAL and let it
   // restart: the WAL only grows, as under a steady stream of writes.
@@ -112,7 +112,7 @@ TEST_F(WalCheckpointerTest, ReplacesTheAutomaticCheckpointOfTheWriter) {
   WalCheckpointerOptions options;
   options.start_pages = 10;
   options.hard_limit_pages = 3000;
-  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, {}, options);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
   (*checkpointer)->Stop();  // no background thread: only the writer could copy pages
 
@@ -127,7 +127,7 @@ TEST_F(WalCheckpointerTest, TheWriterCheckpointsPastTheHardLimitWhichBoundsTheWa
   WalCheckpointerOptions options;
   options.start_pages = 10;
   options.hard_limit_pages = 200;
-  auto checkpointer = WalCheckpointer::Start(*writer_, path_, options);
+  auto checkpointer = WalCheckpointer::Start(*writer_, path_, {}, options);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
   (*checkpointer)->Stop();
 
