@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what it needs, then
 # runs every Bazel test twice — a normal build and an ASan+UBSan build — with
-# cached results disabled, and prints "N passed, N failed".
+# cached results disabled, then the fuzzers (fuzz/run.sh), and prints
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,20 @@ run_suite() {
 
 run_suite "default"
 run_suite "asan+ubsan" --config=asan
+
+# The libFuzzer targets (clang-14, ASan + UBSan), a fixed number of
+# executions each from their checked-in corpora; one count per target.
+echo "=== fuzz ==="
+fuzz_log=$(mktemp)
+bash fuzz/run.sh 2>&1 | tee "$fuzz_log"
+fuzz_rc=${PIPESTATUS[0]}
+fp=$(grep -cE '^fuzz [a-z_]+: ok' "$fuzz_log")
+ff=$(grep -cE '^fuzz [a-z_]+: FAILED' "$fuzz_log")
+if [ "$fuzz_rc" -ne 0 ] && [ "$ff" -eq 0 ]; then ff=1; fi  # the build failed
+echo "[fuzz] $fp passed, $ff failed"
+passed=$((passed + fp)); failed=$((failed + ff))
+[ "$fuzz_rc" -eq 0 ] || overall=1
+rm -f "$fuzz_log"
 
 echo "${passed} passed, ${failed} failed"
 exit $overall
