@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-100000}
 TARGETS=(path_template_fuzzer page_token_fuzzer bearer_token_fuzzer session_validator_fuzzer
-  json_writer_fuzzer)
+  json_writer_fuzzer json_body_parser_fuzzer)
 BAZEL=(bazel --output_base="${FUZZ_OUTPUT_BASE:-$HOME/.cache/bazel_fuzz}")
 "${BAZEL[@]}" build --config=fuzz "${TARGETS[@]/#/\/\/fuzz:}" || { echo "fuzz build failed"; exit 1; }
 BIN=$("${BAZEL[@]}" info --config=fuzz bazel-bin 2>/dev/null)/fuzz
@@ -39,4 +39,6 @@ for target in "${TARGETS[@]}"; do
   fi
 done
 echo "fuzz: $(( ${#TARGETS[@]} - failed )) passed, $failed failed"
+# Its own Bazel server is not needed after the run (and holds memory).
+"${BAZEL[@]}" shutdown 2>/dev/null
 [ "$failed" -eq 0 ]
