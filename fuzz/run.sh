@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-100000}
 TARGETS=(path_template_fuzzer page_token_fuzzer bearer_token_fuzzer session_validator_fuzzer
-  json_writer_fuzzer json_body_parser_fuzzer)
+  json_writer_fuzzer json_body_parser_fuzzer http_request_fuzzer)
 BAZEL=(bazel --output_base="${FUZZ_OUTPUT_BASE:-$HOME/.cache/bazel_fuzz}")
 "${BAZEL[@]}" build --config=fuzz "${TARGETS[@]/#/\/\/fuzz:}" || { echo "fuzz build failed"; exit 1; }
 BIN=$("${BAZEL[@]}" info --config=fuzz bazel-bin 2>/dev/null)/fuzz

@@ -224,18 +224,15 @@ absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
     absl::ReaderMutexLock lock(&mu_);
     revision = revision_;
     const AccountSessions* account = nullptr;
-    const std::string& listed =
-        query.customer_id.empty() ? query.within_customer_id : query.customer_id;
-    const std::string& within = query.within_customer_id;
-    const bool bounded = !within.empty() && within != listed;
-    const OrderedEntries* entries = Ordered(query.account_id, listed, &account);
+    const std::string* bound = query.bounding_customer();
+    const OrderedEntries* entries = Ordered(query.account_id, query.listed_customer(), &account);
     if (entries == nullptr) return revision;
     auto it = paging && created_from < cursor ? entries->upper_bound(cursor)
                                               : entries->lower_bound(created_from);
     for (;
          it != entries->end() && (query.limit <= 0 || static_cast<int>(page.size()) < query.limit);
          ++it) {
-      if (bounded && !it->second->InCustomerSubtree(within)) continue;
+      if (bound != nullptr && !it->second->InCustomerSubtree(*bound)) continue;
       page.push_back(account->by_id.find(it->second->id)->second);
     }
   }

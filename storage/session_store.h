@@ -43,6 +43,19 @@ struct ActiveSessionsQuery {
   std::string after_id;
   // Maximum number of sessions to return; 0 means no limit.
   int limit = 0;
+
+  // The customer whose subtree the listing reads: customer_id, else
+  // within_customer_id (empty: the whole account).
+  const std::string& listed_customer() const {
+    return customer_id.empty() ? within_customer_id : customer_id;
+  }
+  // The customer whose subtree further bounds it; nullptr when the bound
+  // adds nothing.
+  const std::string* bounding_customer() const {
+    return within_customer_id.empty() || within_customer_id == listed_customer()
+               ? nullptr
+               : &within_customer_id;
+  }
 };
 
 // Result of one upsert batch.
@@ -173,6 +186,15 @@ class SessionStore {
   // the customer itself; NOT_FOUND if the directory does not know it.
   virtual absl::StatusOr<std::vector<std::string>> CustomerPath(const std::string& account_id,
                                                                 const std::string& customer_id) = 0;
+
+  // States one entry of the account's directory, as an account-level writer
+  // would: `customer_id`'s parent is `parent_id` ("" for a root). For
+  // deployments whose only writers are customer-restricted (their sessions
+  // teach nothing). INVALID_ARGUMENT naming the field for an empty or equal
+  // id, or a parent below the customer (a cycle).
+  virtual absl::Status SetCustomerParent(const std::string& account_id,
+                                         const std::string& customer_id,
+                                         const std::string& parent_id) = 0;
 
   // Asynchronous UpdateSession; same contract for `done` as above. `mutate`
   // may run on an internal thread too; it must be quick and self-contained.

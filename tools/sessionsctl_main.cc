@@ -25,6 +25,7 @@
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/sqlite/sqlite_token_store.h"
 #include "tools/command.h"
+#include "tools/customer_commands.h"
 #include "tools/session_commands.h"
 #include "tools/token_commands.h"
 
@@ -61,6 +62,8 @@ int Main(int argc, char** argv) {
   registry.Register(std::make_unique<TokenSecretCommand>());
   registry.Register(std::make_unique<ImportCommand>());
   registry.Register(std::make_unique<ExportCommand>());
+  registry.Register(std::make_unique<CustomersSetCommand>());
+  registry.Register(std::make_unique<CustomersPathCommand>());
 
   const std::string db_path = absl::GetFlag(FLAGS_db_path);
   std::unique_ptr<SqliteTokenStore> token_store;

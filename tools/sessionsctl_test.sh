@@ -78,6 +78,24 @@ grep -q "token create" "$DIR/out" || fail "help lacks token create"
 expect_exit 1 "list missing db" --db_path="$DIR/nope.db" token list
 [ -e "$DIR/nope.db" ] && fail "list created a database"
 
+# --- customers: the directory restricted writers are checked against ---
+expect_exit 0 "customers set root" --db_path="$DB" customers set --account=acct-1 --customer=root
+expect_exit 0 "customers set hq" --db_path="$DB" customers set --account=acct-1 --customer=hq \
+  --parent=root
+expect_exit 0 "customers set team" --db_path="$DB" customers set --account=acct-1 \
+  --customer=team --parent=hq
+grep -qx "root > hq > team" "$DIR/out" || fail "customers set printed: $(cat "$DIR/out")"
+expect_exit 0 "customers path" --db_path="$DB" customers path --account=acct-1 --customer=team
+grep -qx "root > hq > team" "$DIR/out" || fail "customers path printed: $(cat "$DIR/out")"
+expect_exit 1 "customers cycle" --db_path="$DB" customers set --account=acct-1 --customer=root \
+  --parent=team
+grep -q "parent_id" "$DIR/err" || fail "cycle error does not name parent_id: $(cat "$DIR/err")"
+expect_exit 1 "customers path unknown" --db_path="$DB" customers path --account=acct-1 \
+  --customer=ghost
+expect_exit 1 "customers path other account" --db_path="$DB" customers path --account=acct-2 \
+  --customer=team
+expect_exit 2 "customers set without account" --db_path="$DB" customers set --customer=x
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1

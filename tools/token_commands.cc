@@ -15,9 +15,10 @@
 #include "service/auth/token_issuer.h"
 #include "storage/token_store.h"
 
-ABSL_FLAG(std::string, account, "", "token create: the account (tenant) of the token");
+ABSL_FLAG(std::string, account, "", "token create, customers: the account (tenant)");
 ABSL_FLAG(std::string, customer, "",
-          "token create: restrict the token to this customer's subtree (default: none)");
+          "token create: restrict the token to this customer's subtree (default: none); "
+          "customers: the customer");
 ABSL_FLAG(std::string, scopes, "",
           "token create: comma-separated scopes: sessions:read, sessions:write, admin");
 ABSL_FLAG(absl::Duration, ttl, absl::Hours(720),

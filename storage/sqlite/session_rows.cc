@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/field_error.h"
 #include "common/iso_time.h"
+#include "common/status_macros.h"
 
 namespace sessions {
 namespace {
@@ -265,6 +266,28 @@ absl::StatusOr<SessionInfo> ReadStored(SqliteConnection& conn, const std::string
 
 }  // namespace
 
+absl::Status SetCustomerParentRow(SqliteConnection& conn, const std::string& account_id,
+                                  const std::string& customer_id, const std::string& parent_id) {
+  if (account_id.empty()) return FieldError("account_id", "required");
+  if (customer_id.empty()) return FieldError("customer_id", "required");
+  if (parent_id == customer_id)
+    return FieldError("parent_id", "a customer cannot be its own parent");
+  if (!parent_id.empty()) {
+    absl::StatusOr<std::vector<std::string>> above = DirectoryPath(conn, account_id, parent_id);
+    if (!above.ok() && !absl::IsNotFound(above.status())) return above.status();
+    if (above.ok() && std::find(above->begin(), above->end(), customer_id) != above->end()) {
+      return FieldError("parent_id", "is below the customer (that would make a cycle)");
+    }
+  }
+  SQLite::Statement& set = conn.Prepare(kSetParent);
+  absl::Cleanup reset = [&set] { set.tryReset(); };
+  set.bindNoCopy(1, account_id);
+  set.bindNoCopy(2, customer_id);
+  set.bindNoCopy(3, parent_id);
+  set.exec();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::string>> DirectoryPath(SqliteConnection& conn,
                                                        const std::string& account_id,
                                                        const std::string& customer_id) {
@@ -333,12 +356,9 @@ absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
   UpsertResult result;
   const SessionStore::StoredCheck& check = authority.check_stored;
   for (const SessionRow& row : rows) {
-    if (authority.restricted_to_customer.empty()) {
-      RecordPath(conn, row.session->account_id(), ClaimedPath(*row.session));
-    } else if (absl::Status allowed =
-                   CheckRestrictedPath(conn, *row.session, authority.restricted_to_customer);
-               !allowed.ok()) {
-      return allowed;
+    const bool trusted = authority.restricted_to_customer.empty();
+    if (!trusted) {
+      RETURN_IF_ERROR(CheckRestrictedPath(conn, *row.session, authority.restricted_to_customer));
     }
     if (check) {
       absl::StatusOr<SessionInfo> stored =
@@ -352,6 +372,9 @@ absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
     if (const int64_t revision = WriteRow(conn, row, /*unless_stale=*/true); revision != 0) {
       ++result.applied;
       result.revision = revision;
+      // Only what is written states the tree: a stale write is an older
+      // state of it.
+      if (trusted) RecordPath(conn, row.session->account_id(), ClaimedPath(*row.session));
     } else {
       ++result.stale;
     }

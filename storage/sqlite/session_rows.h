@@ -52,6 +52,11 @@ absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
                                                absl::Span<const SessionRow> rows,
                                                const SessionStore::UpsertAuthority& authority);
 
+// One directory entry (SessionStore::SetCustomerParent), inside the
+// caller's transaction. May throw SQLite::Exception.
+absl::Status SetCustomerParentRow(SqliteConnection& conn, const std::string& account_id,
+                                  const std::string& customer_id, const std::string& parent_id);
+
 // The customer's path in the account's directory (SessionStore::CustomerPath).
 // May throw SQLite::Exception.
 absl::StatusOr<std::vector<std::string>> DirectoryPath(SqliteConnection& conn,

@@ -62,19 +62,9 @@ constexpr const char kDeleteExpired[] =
 constexpr const char kRaiseHorizon[] =
     "UPDATE store_state SET horizon = max(horizon, ?1) WHERE id = 1";
 
-// The customer the listing is read by (empty: the whole account) and the one
-// whose subtree further bounds it (nullptr: none).
-const std::string& ListedCustomer(const ActiveSessionsQuery& query) {
-  return query.customer_id.empty() ? query.within_customer_id : query.customer_id;
-}
-const std::string* BoundingCustomer(const ActiveSessionsQuery& query) {
-  const std::string& within = query.within_customer_id;
-  return within.empty() || within == ListedCustomer(query) ? nullptr : &within;
-}
-
 const char* ActiveSql(const ActiveSessionsQuery& query) {
-  if (ListedCustomer(query).empty()) return kListActive;
-  return BoundingCustomer(query) == nullptr ? kListActiveByCustomer : kListActiveByCustomerWithin;
+  if (query.listed_customer().empty()) return kListActive;
+  return query.bounding_customer() == nullptr ? kListActiveByCustomer : kListActiveByCustomerWithin;
 }
 
 void BindActive(const ActiveSessionsQuery& query, SQLite::Statement& stmt) {
@@ -91,8 +81,8 @@ void BindActive(const ActiveSessionsQuery& query, SQLite::Statement& stmt) {
   stmt.bind(3, static_cast<int64_t>(cursor_us));
   stmt.bindNoCopy(4, query.after_id);
   stmt.bind(5, static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
-  if (!ListedCustomer(query).empty()) stmt.bindNoCopy(6, ListedCustomer(query));
-  if (const std::string* bound = BoundingCustomer(query)) stmt.bindNoCopy(7, *bound);
+  if (!query.listed_customer().empty()) stmt.bindNoCopy(6, query.listed_customer());
+  if (const std::string* bound = query.bounding_customer()) stmt.bindNoCopy(7, *bound);
 }
 
 bool ParseColumn(SQLite::Statement& stmt, SessionInfo* session) {
@@ -291,6 +281,14 @@ absl::StatusOr<std::vector<std::string>> SqliteSessionStore::CustomerPath(
   ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
   return CatchSqlite("customer path", [&]() -> absl::StatusOr<std::vector<std::string>> {
     return DirectoryPath(*conn, account_id, customer_id);
+  });
+}
+
+absl::Status SqliteSessionStore::SetCustomerParent(const std::string& account_id,
+                                                   const std::string& customer_id,
+                                                   const std::string& parent_id) {
+  return writer_->Run([&](SqliteConnection& conn) {
+    return SetCustomerParentRow(conn, account_id, customer_id, parent_id);
   });
 }
 

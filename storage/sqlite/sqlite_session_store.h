@@ -93,6 +93,8 @@ class SqliteSessionStore final : public SessionStore {
                           UpsertCallback done) override;
   absl::StatusOr<std::vector<std::string>> CustomerPath(const std::string& account_id,
                                                         const std::string& customer_id) override;
+  absl::Status SetCustomerParent(const std::string& account_id, const std::string& customer_id,
+                                 const std::string& parent_id) override;
   void UpdateSessionAsync(std::string account_id, std::string session_id, MutateFn mutate,
                           RevisionCallback done) override;
   absl::Status ForEachSession(

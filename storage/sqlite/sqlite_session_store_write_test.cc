@@ -308,11 +308,37 @@ TEST_F(SqliteSessionStoreWriteTest, AccountLevelWritesStateTheCustomerTree) {
   // The tree changes when account-level writers say so.
   ASSERT_TRUE(store_->UpsertSessions({MakeSession("a", "s3", 3, "hq", {"group"})}).ok());
   EXPECT_THAT(*store_->CustomerPath("a", "support"), ElementsAre("group", "hq", "support"));
+  // A stale write is an older state of the tree: it teaches nothing.
+  SessionInfo stale = MakeSession("a", "s3", 3, "hq", {"elsewhere"});
+  stale.set_date_last_modified("2026-11-25T09:00:00Z");
+  ASSERT_EQ(store_->UpsertSessions({stale})->stale, 1);
+  EXPECT_THAT(*store_->CustomerPath("a", "hq"), ElementsAre("group", "hq"));
   // A path naming a customer twice is no tree path: it teaches nothing.
   ASSERT_TRUE(
       store_->UpsertSessions({MakeSession("a", "s4", 4, "x", {"hq", "support", "hq"})}).ok());
   EXPECT_THAT(*store_->CustomerPath("a", "support"), ElementsAre("group", "hq", "support"));
   EXPECT_EQ(store_->CustomerPath("a", "x").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteSessionStoreWriteTest, TheDirectoryCanBeStatedEntryByEntry) {
+  ASSERT_TRUE(store_->SetCustomerParent("a", "root", "").ok());
+  ASSERT_TRUE(store_->SetCustomerParent("a", "hq", "root").ok());
+  ASSERT_TRUE(store_->SetCustomerParent("a", "support", "hq").ok());
+  EXPECT_THAT(*store_->CustomerPath("a", "support"), ElementsAre("root", "hq", "support"));
+  // A restricted writer may now use it, with no session written before.
+  EXPECT_TRUE(
+      UpsertAs(*store_, {MakeSession("a", "s1", 1, "support", {"root", "hq"})}, RestrictedTo("hq"))
+          .ok());
+  // Cycles and nonsense are refused, naming the field; nothing changes.
+  absl::Status cycle = store_->SetCustomerParent("a", "root", "support");
+  EXPECT_EQ(cycle.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(cycle.message().find("parent_id"), std::string::npos);
+  EXPECT_EQ(store_->SetCustomerParent("a", "hq", "hq").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetCustomerParent("a", "", "hq").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(*store_->CustomerPath("a", "support"), ElementsAre("root", "hq", "support"));
+  // Moving a subtree.
+  ASSERT_TRUE(store_->SetCustomerParent("a", "hq", "").ok());
+  EXPECT_THAT(*store_->CustomerPath("a", "support"), ElementsAre("hq", "support"));
 }
 
 // The attack of a restricted writer claiming a sibling's customer with its
