@@ -100,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     offset += used;
   }
   if (!parser.is_done()) {
+    if (!parser.got_some()) return 0;  // nothing parsed (put_eof requires some)
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0;
   }
