@@ -98,6 +98,7 @@ int Sync(sqlite3_file* file, int flags) {
   CrashVfs::FileState* state = StateOf(file);
   if (state == nullptr) return real->pMethods->xSync(real, flags);
   if (g_crash->disk_full()) return SQLITE_FULL;
+  if (!state->pending.empty() && g_crash->CrashInsteadOfSync()) return SQLITE_IOERR_FSYNC;
   for (const CrashVfs::PendingWrite& write : state->pending) {
     if (write.bytes.empty()) continue;
     const int rc = real->pMethods->xWrite(real, write.bytes.data(),
@@ -259,6 +260,27 @@ void CrashVfs::NoteShm(const std::string& path) {
 
 void CrashVfs::Crash() {
   absl::MutexLock lock(&mu_);
+  CrashLocked();
+}
+
+void CrashVfs::CrashAtNextSync() {
+  absl::MutexLock lock(&mu_);
+  crash_at_next_sync_ = true;
+}
+
+bool CrashVfs::has_crashed() const {
+  absl::MutexLock lock(&mu_);
+  return crashed_;
+}
+
+bool CrashVfs::CrashInsteadOfSync() {
+  if (!crash_at_next_sync_) return false;
+  CrashLocked();
+  return true;
+}
+
+void CrashVfs::CrashLocked() {
+  crash_at_next_sync_ = false;
   crashed_ = true;
   for (auto& [path, state] : files_) {
     lost_writes_ += static_cast<int64_t>(state.pending.size());
@@ -273,6 +295,7 @@ void CrashVfs::Reset() {
   files_.clear();
   crashed_ = false;
   disk_full_ = false;
+  crash_at_next_sync_ = false;
 }
 
 void CrashVfs::SetDiskFull(bool full) {

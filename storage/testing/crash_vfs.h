@@ -43,6 +43,11 @@ class CrashVfs {
   // From now on every write, sync, truncate or delete through this VFS
   // fails (SQLITE_IOERR) and the writes not yet synced are gone.
   void Crash();
+  // Crashes at the next sync of a file with unsynced writes, instead of
+  // syncing it: the moment a commit has written its WAL frames and waits
+  // for them to be durable (its writers not yet answered).
+  void CrashAtNextSync();
+  bool has_crashed() const;
   // After a Crash() and once every connection through it has closed:
   // deletes the -shm files the crashed connections left and accepts I/O
   // again.
@@ -67,16 +72,20 @@ class CrashVfs {
   bool crashed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return crashed_; }
   bool disk_full() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return disk_full_; }
   void CountSync() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { ++syncs_; }
+  // Whether this sync is where CrashAtNextSync() cuts (then it has cut).
+  bool CrashInsteadOfSync() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NoteShm(const std::string& path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
  private:
   CrashVfs() = default;
+  void CrashLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> shm_paths_ ABSL_GUARDED_BY(mu_);
   bool crashed_ ABSL_GUARDED_BY(mu_) = false;
   bool disk_full_ ABSL_GUARDED_BY(mu_) = false;
+  bool crash_at_next_sync_ ABSL_GUARDED_BY(mu_) = false;
   int64_t syncs_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t lost_writes_ ABSL_GUARDED_BY(mu_) = 0;
 };
