@@ -201,6 +201,17 @@ std::vector<std::string> ClaimedPath(const SessionInfo& session) {
   return path;
 }
 
+// One directory entry: `customer_id`'s parent is `parent_id` ('' a root).
+void WriteParent(SqliteConnection& conn, const std::string& account_id,
+                 const std::string& customer_id, const std::string& parent_id) {
+  SQLite::Statement& set = conn.Prepare(kSetParent);
+  absl::Cleanup reset = [&set] { set.tryReset(); };
+  set.bindNoCopy(1, account_id);
+  set.bindNoCopy(2, customer_id);
+  set.bindNoCopy(3, parent_id);
+  set.exec();
+}
+
 // An account-level writer's session states the tree: each entry's parent is
 // the entry before it.
 void RecordPath(SqliteConnection& conn, const std::string& account_id,
@@ -211,13 +222,9 @@ void RecordPath(SqliteConnection& conn, const std::string& account_id,
   for (const std::string& id : path) {
     if (!seen.insert(id).second) return;
   }
+  const std::string root;
   for (size_t i = 0; i < path.size(); ++i) {
-    SQLite::Statement& set = conn.Prepare(kSetParent);
-    absl::Cleanup reset = [&set] { set.tryReset(); };
-    set.bindNoCopy(1, account_id);
-    set.bindNoCopy(2, path[i]);
-    set.bind(3, i == 0 ? std::string() : path[i - 1]);
-    set.exec();
+    WriteParent(conn, account_id, path[i], i == 0 ? root : path[i - 1]);
   }
 }
 
@@ -270,8 +277,9 @@ absl::Status SetCustomerParentRow(SqliteConnection& conn, const std::string& acc
                                   const std::string& customer_id, const std::string& parent_id) {
   if (account_id.empty()) return FieldError("account_id", "required");
   if (customer_id.empty()) return FieldError("customer_id", "required");
-  if (parent_id == customer_id)
+  if (parent_id == customer_id) {
     return FieldError("parent_id", "a customer cannot be its own parent");
+  }
   if (!parent_id.empty()) {
     absl::StatusOr<std::vector<std::string>> above = DirectoryPath(conn, account_id, parent_id);
     if (!above.ok() && !absl::IsNotFound(above.status())) return above.status();
@@ -279,12 +287,7 @@ absl::Status SetCustomerParentRow(SqliteConnection& conn, const std::string& acc
       return FieldError("parent_id", "is below the customer (that would make a cycle)");
     }
   }
-  SQLite::Statement& set = conn.Prepare(kSetParent);
-  absl::Cleanup reset = [&set] { set.tryReset(); };
-  set.bindNoCopy(1, account_id);
-  set.bindNoCopy(2, customer_id);
-  set.bindNoCopy(3, parent_id);
-  set.exec();
+  WriteParent(conn, account_id, customer_id, parent_id);
   return absl::OkStatus();
 }
 
@@ -355,8 +358,8 @@ absl::StatusOr<UpsertResult> UpsertSessionRows(SqliteConnection& conn,
                                                const SessionStore::UpsertAuthority& authority) {
   UpsertResult result;
   const SessionStore::StoredCheck& check = authority.check_stored;
+  const bool trusted = authority.restricted_to_customer.empty();
   for (const SessionRow& row : rows) {
-    const bool trusted = authority.restricted_to_customer.empty();
     if (!trusted) {
       RETURN_IF_ERROR(CheckRestrictedPath(conn, *row.session, authority.restricted_to_customer));
     }
