@@ -42,11 +42,13 @@ absl::StatusOr<std::shared_ptr<const CachedAnswer>> AnswerCache::Get(
   auto answer = std::make_shared<CachedAnswer>();
   absl::Status status;
   absl::Notification done;  // at once unless the request waits for a min_revision
-  handler_.GetActiveSessions(context, request, &answer->message, [&](absl::Status s) {
+  EncodedResponse encoded{&answer->message, {}};
+  handler_.GetActiveSessions(context, request, &encoded, [&](absl::Status s) {
     status = std::move(s);
     done.Notify();
   });
   done.WaitForNotification();
+  if (status.ok()) status = MergeElements(encoded);
   if (!status.ok()) return status;
   answer->serialized = grpc::Slice(answer->message.SerializeAsString());
   absl::MutexLock lock(&mu_);

@@ -17,7 +17,10 @@ absl::Status Unreadable() {
 
 }  // namespace
 
-LiveView::LiveView(SessionStore* store, const Options& options) : store_(store), options_(options) {
+LiveView::LiveView(SessionStore* store, const Options& options)
+    : store_(store),
+      options_(options),
+      rendering_budget_(std::make_shared<RenderingBudget>(options.rendering_cache_bytes)) {
   options_.read_batch = std::max(1, options_.read_batch);
 }
 
@@ -50,7 +53,7 @@ absl::Status LiveView::Relist() {
   int unreadable = 0;
   absl::StatusOr<FeedPosition> position = store_->ListActiveChanges([&](const SessionChange& change)
                                                                         -> absl::Status {
-    absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change);
+    absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change, rendering_budget_);
     if (!entry.ok()) {
       ++unreadable;  // left out, as CatchUp() does
       return absl::OkStatus();
@@ -112,7 +115,7 @@ void LiveView::CatchUp() {
     int unreadable = 0;
     absl::StatusOr<FeedPosition> position = store_->ChangesAfter(
         after, options_.read_batch, [&](const SessionChange& change) -> absl::Status {
-          absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change);
+          absl::StatusOr<ViewEntryPtr> entry = MakeViewEntry(change, rendering_budget_);
           // A row that does not parse must not stop the feed (every later
           // write would wait for it): the session leaves the view.
           if (!entry.ok()) ++unreadable;
@@ -213,30 +216,8 @@ const LiveView::OrderedEntries* LiveView::Ordered(const std::string& account_id,
 
 absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
                                        google::protobuf::RepeatedPtrField<SessionInfo>* out) const {
-  if (query.account_id.empty()) return FieldError("account_id", "required");
-  // The same bounds as the store's query (storage/sqlite/sqlite_session_store.cc).
-  const bool paging = !query.after_id.empty();
-  const OrderKey created_from{ToUnixMicrosSaturated(query.created_at_or_after), ""};
-  const OrderKey cursor{ToUnixMicrosSaturated(query.after_created), query.after_id};
   std::vector<ViewEntryPtr> page;
-  int64_t revision;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    revision = revision_;
-    const AccountSessions* account = nullptr;
-    const std::string* bound = query.bounding_customer();
-    const OrderedEntries* entries = Ordered(query.account_id, query.listed_customer(), &account);
-    if (entries == nullptr) return revision;
-    auto it = paging && created_from < cursor ? entries->upper_bound(cursor)
-                                              : entries->lower_bound(created_from);
-    for (;
-         it != entries->end() && (query.limit <= 0 || static_cast<int>(page.size()) < query.limit);
-         ++it) {
-      if (bound != nullptr && !it->second->InCustomerSubtree(*bound)) continue;
-      page.push_back(account->by_id.find(it->second->id)->second);
-    }
-  }
-  // Parsed outside the lock: the tail thread never waits for it.
+  ASSIGN_OR_RETURN(const int64_t revision, ListEntries(query, &page));
   const int initial_size = out->size();
   for (const ViewEntryPtr& entry : page) {
     if (!out->Add()->ParseFromString(entry->data)) {
@@ -247,14 +228,45 @@ absl::StatusOr<int64_t> LiveView::List(const ActiveSessionsQuery& query,
   return revision;
 }
 
+absl::StatusOr<int64_t> LiveView::ListEntries(const ActiveSessionsQuery& query,
+                                              std::vector<ViewEntryPtr>* out) const {
+  if (query.account_id.empty()) return FieldError("account_id", "required");
+  // The same bounds as the store's query (storage/sqlite/sqlite_session_store.cc).
+  const bool paging = !query.after_id.empty();
+  const OrderKey created_from{ToUnixMicrosSaturated(query.created_at_or_after), ""};
+  const OrderKey cursor{ToUnixMicrosSaturated(query.after_created), query.after_id};
+  const size_t initial_size = out->size();
+  absl::ReaderMutexLock lock(&mu_);
+  const AccountSessions* account = nullptr;
+  const std::string* bound = query.bounding_customer();
+  const OrderedEntries* entries = Ordered(query.account_id, query.listed_customer(), &account);
+  if (entries == nullptr) return revision_;
+  auto it = paging && created_from < cursor ? entries->upper_bound(cursor)
+                                            : entries->lower_bound(created_from);
+  for (; it != entries->end() &&
+         (query.limit <= 0 || static_cast<int>(out->size() - initial_size) < query.limit);
+       ++it) {
+    if (bound != nullptr && !it->second->InCustomerSubtree(*bound)) continue;
+    out->push_back(account->by_id.find(it->second->id)->second);
+  }
+  return revision_;
+}
+
 int64_t LiveView::revision() const {
   absl::ReaderMutexLock lock(&mu_);
   return revision_;
 }
 
 LiveViewStats LiveView::stats() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return stats_;
+  LiveViewStats stats;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    stats = stats_;
+  }
+  stats.rendering_cache_bytes = rendering_budget_->used();
+  stats.renders = rendering_budget_->renders();
+  stats.renders_uncached = rendering_budget_->uncached();
+  return stats;
 }
 
 void LiveView::WhenApplied(int64_t revision, absl::Time deadline,

@@ -47,15 +47,18 @@ namespace sessions {
 
 // Counters of a LiveView.
 struct LiveViewStats {
-  int64_t revision = 0;         // the revision the view reflects
-  int64_t store_revision = 0;   // the store's, as of the last read of the feed
-  int64_t sessions = 0;         // active sessions held
-  int64_t data_bytes = 0;       // their serialized size
-  int64_t changes_applied = 0;  // feed entries applied since start
-  int64_t feed_errors = 0;      // failed reads of the feed (retried)
-  int64_t unreadable = 0;       // feed entries that did not parse (left out of the view)
-  int64_t relists = 0;          // full re-reads (the view fell below the horizon)
-  int64_t watches = 0;          // open watch streams
+  int64_t revision = 0;               // the revision the view reflects
+  int64_t store_revision = 0;         // the store's, as of the last read of the feed
+  int64_t sessions = 0;               // active sessions held
+  int64_t data_bytes = 0;             // their serialized size
+  int64_t changes_applied = 0;        // feed entries applied since start
+  int64_t feed_errors = 0;            // failed reads of the feed (retried)
+  int64_t unreadable = 0;             // feed entries that did not parse (left out of the view)
+  int64_t relists = 0;                // full re-reads (the view fell below the horizon)
+  int64_t watches = 0;                // open watch streams
+  int64_t rendering_cache_bytes = 0;  // renderings cached (RenderingBudget)
+  int64_t renders = 0;                // renderings made (cache misses)
+  int64_t renders_uncached = 0;       // of them, not kept (budget full)
 };
 
 struct LiveViewOptions {
@@ -64,6 +67,9 @@ struct LiveViewOptions {
   absl::Duration poll_interval = absl::Milliseconds(250);
   // Most feed entries read per store call.
   int read_batch = 1000;
+  // Memory for the sessions' cached renderings (REST JSON / JSV); past it
+  // sessions are rendered on every read.
+  int64_t rendering_cache_bytes = int64_t{256} << 20;
 };
 
 class LiveView {
@@ -91,6 +97,12 @@ class LiveView {
   // INVALID_ARGUMENT without an account, INTERNAL if an entry does not parse.
   absl::StatusOr<int64_t> List(const ActiveSessionsQuery& query,
                                google::protobuf::RepeatedPtrField<SessionInfo>* out) const;
+
+  // As List(), but appends the entries themselves (their stored bytes and
+  // cached renderings): nothing is parsed. INVALID_ARGUMENT without an
+  // account.
+  absl::StatusOr<int64_t> ListEntries(const ActiveSessionsQuery& query,
+                                      std::vector<ViewEntryPtr>* out) const;
 
   // The revision the view reflects.
   int64_t revision() const;
@@ -175,6 +187,7 @@ class LiveView {
 
   SessionStore* const store_;
   Options options_;  // read_batch clamped to >= 1; then constant
+  const std::shared_ptr<RenderingBudget> rendering_budget_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, AccountSessions> accounts_ ABSL_GUARDED_BY(mu_);

@@ -12,12 +12,14 @@ bool ViewEntry::InCustomerSubtree(absl::string_view customer) const {
   return std::binary_search(customer_path.begin(), customer_path.end(), customer);
 }
 
-absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change) {
+absl::StatusOr<ViewEntryPtr> MakeViewEntry(const SessionChange& change,
+                                           std::shared_ptr<RenderingBudget> budget) {
   if (change.ended) return ViewEntryPtr();
-  return MakeLastStateEntry(change);
+  return MakeLastStateEntry(change, std::move(budget));
 }
 
-absl::StatusOr<ViewEntryPtr> MakeLastStateEntry(const SessionChange& change) {
+absl::StatusOr<ViewEntryPtr> MakeLastStateEntry(const SessionChange& change,
+                                                std::shared_ptr<RenderingBudget> budget) {
   SessionInfo session;
   if (!session.ParseFromArray(change.data.data(), static_cast<int>(change.data.size()))) {
     return absl::InternalError("live view: a stored session is unreadable");
@@ -38,6 +40,7 @@ absl::StatusOr<ViewEntryPtr> MakeLastStateEntry(const SessionChange& change) {
                              entry->customer_path.end());
   entry->data = std::string(change.data);
   entry->revision = change.revision;
+  entry->set_rendering_budget(std::move(budget));
   return ViewEntryPtr(std::move(entry));
 }
 

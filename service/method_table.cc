@@ -1,5 +1,8 @@
 #include "service/method_table.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <utility>
 
 #include "absl/time/clock.h"
@@ -18,6 +21,29 @@ void MethodTable::AddEntry(const google::protobuf::MethodDescriptor* method, Sco
   entry->handler = std::move(handler);
   by_name_[method->full_name()] = entry.get();
   entries_.push_back(std::move(entry));
+}
+
+void MethodTable::AddEncodedEntry(const google::protobuf::MethodDescriptor* method,
+                                  Scope required_scope, EncodedHandler encoded) {
+  if (ElementsFieldOf(*method->output_type()) == nullptr) {
+    // A wiring bug, not a runtime condition.
+    std::fprintf(stderr, "MethodTable: %s cannot answer with encoded elements\n",
+                 method->full_name().c_str());
+    std::abort();
+  }
+  AddEntry(method, required_scope,
+           [encoded](const CallContext& context, const google::protobuf::Message& request,
+                     google::protobuf::Message* response, DoneCallback done) {
+             auto answer = std::make_shared<EncodedResponse>();
+             answer->message = response;
+             EncodedResponse* out = answer.get();
+             encoded(context, request, out,
+                     [answer = std::move(answer), done = std::move(done)](absl::Status status) {
+                       if (status.ok()) status = MergeElements(*answer);
+                       done(std::move(status));
+                     });
+           });
+  entries_.back()->encoded = std::move(encoded);
 }
 
 void MethodTable::AddStreamEntry(const google::protobuf::MethodDescriptor* method,
@@ -121,6 +147,17 @@ void MethodTable::Invoke(const MethodEntry& method, CallContext* context,
     return;
   }
   method.handler(*context, request, response, std::move(finish));
+}
+
+void MethodTable::InvokeEncoded(const MethodEntry& method, CallContext* context,
+                                const google::protobuf::Message& request, EncodedResponse* response,
+                                DoneCallback done) const {
+  DoneCallback finish = Reported(method, context, std::move(done));
+  if (absl::Status status = Admit(method.required_scope, context); !status.ok()) {
+    finish(std::move(status));
+    return;
+  }
+  method.encoded(*context, request, response, std::move(finish));
 }
 
 void MethodTable::Refuse(const MethodEntry& method, CallContext* context, absl::Status refusal,

@@ -36,6 +36,7 @@
 #include "google/protobuf/message.h"
 #include "service/authenticator.h"
 #include "service/call_context.h"
+#include "service/encoded_response.h"
 #include "service/event_stream.h"
 #include "service/principal.h"
 
@@ -59,11 +60,20 @@ using DoneCallback = std::function<void(absl::Status)>;
 using AsyncHandler = std::function<void(const CallContext&, const google::protobuf::Message&,
                                         google::protobuf::Message*, DoneCallback)>;
 
+// A core handler that answers with encoded elements (EncodedResponse):
+// `response->message` is of the method's output type. It must call `done`
+// exactly once.
+using EncodedHandler = std::function<void(const CallContext&, const google::protobuf::Message&,
+                                          EncodedResponse*, DoneCallback)>;
+
 // One registered method.
 struct MethodEntry {
   const google::protobuf::MethodDescriptor* descriptor = nullptr;  // not owned
   Scope required_scope = Scope::kSessionsRead;
   AsyncHandler handler;
+  // Set for methods registered with RegisterEncoded(); `handler` then
+  // answers the same with the elements parsed into the message.
+  EncodedHandler encoded;
 };
 
 // A server-streaming core handler: validates and authorizes the request and
@@ -112,6 +122,22 @@ class MethodTable {
         });
   }
 
+  // Registers a handler `void(const CallContext&, const Req&,
+  // EncodedResponse*, DoneCallback)` whose answers carry the elements of the
+  // response's first field as stored bytes (see encoded_response.h; Resp
+  // must allow that). Transports that can send such an answer call
+  // InvokeEncoded(); Invoke() gets the same answer as a message.
+  template <typename Req, typename Resp, typename Fn>
+  void RegisterEncoded(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                       Fn handler) {
+    AddEncodedEntry(
+        method, required_scope,
+        [handler = std::move(handler)](const CallContext& ctx, const google::protobuf::Message& req,
+                                       EncodedResponse* resp, DoneCallback done) {
+          handler(ctx, static_cast<const Req&>(req), resp, std::move(done));
+        });
+  }
+
   // Registers a server-streaming handler
   // `absl::StatusOr<std::shared_ptr<EventStream>>(const CallContext&, const Req&)`.
   template <typename Req, typename Fn>
@@ -141,6 +167,13 @@ class MethodTable {
               const google::protobuf::Message& request, google::protobuf::Message* response,
               DoneCallback done) const;
 
+  // Invoke() for a method registered with RegisterEncoded():
+  // `response->message` must be set (of the method's output type, its
+  // elements' field empty); the handler adds the elements.
+  void InvokeEncoded(const MethodEntry& method, CallContext* context,
+                     const google::protobuf::Message& request, EncodedResponse* response,
+                     DoneCallback done) const;
+
   // Completes a call whose request could not be parsed as Invoke() would
   // an invalid one: authenticated and checked first (a caller without a
   // valid token learns nothing about its bytes), then `refusal`, reported
@@ -167,6 +200,8 @@ class MethodTable {
  private:
   void AddEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
                 AsyncHandler handler);
+  void AddEncodedEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
+                       EncodedHandler handler);
   void AddStreamEntry(const google::protobuf::MethodDescriptor* method, Scope required_scope,
                       StreamHandler handler);
   // Wraps `done` so that the call's outcome is reported first.

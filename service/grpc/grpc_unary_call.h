@@ -1,6 +1,7 @@
 // Glue between a gRPC callback-API unary method and the method table: the
 // only code a gRPC service adapter needs per method is one call to
-// RunRawUnaryCall() (methods registered raw) or RunUnaryCall().
+// RunRawUnaryCall() or RunEncodedUnaryCall() (methods registered raw) or
+// RunUnaryCall().
 //
 //   grpc::ServerUnaryReactor* GetActiveSessions(grpc::CallbackServerContext* ctx,
 //       const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) override {
@@ -22,7 +23,9 @@
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 #include "service/call_context.h"
+#include "service/encoded_response.h"
 #include "service/grpc/grpc_status_util.h"
 #include "service/method_table.h"
 
@@ -122,6 +125,25 @@ class RawUnaryCall {
   GrpcCallContext call_;
 };
 
+// Parses a raw call's `request` into `call->request()`; when it is not a
+// `Request`, completes the call through MethodTable::Refuse (INVALID_ARGUMENT,
+// after authentication), deletes `call` and returns false.
+template <typename Request, typename Call>
+bool ParseRawRequest(const MethodTable& table, const MethodEntry& entry,
+                     const grpc::ByteBuffer* request, grpc::ServerUnaryReactor* reactor,
+                     Call* call) {
+  grpc::ByteBuffer bytes(*request);  // shares the slices; Deserialize consumes it
+  if (grpc::SerializationTraits<Request>::Deserialize(&bytes, call->request()).ok()) return true;
+  table.Refuse(entry, call->context(),
+               absl::InvalidArgumentError(absl::StrCat(
+                   "request: not a valid ", Request::descriptor()->full_name(), " message")),
+               [reactor, call](absl::Status status) {
+                 delete call;
+                 reactor->Finish(ToGrpcStatus(status));
+               });
+  return false;
+}
+
 // Runs `entry` for one call of a raw-registered method: parses `request`
 // as `Request` (INVALID_ARGUMENT through MethodTable::Refuse when it is not
 // one), and serializes the handler's `Response` into `response`.
@@ -133,17 +155,7 @@ grpc::ServerUnaryReactor* RunRawUnaryCall(const MethodTable& table, const Method
   grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
   // Owned by the completion callback, which runs exactly once.
   auto* call = new RawUnaryCall<Request, Response>(grpc_context);
-  grpc::ByteBuffer bytes(*request);  // shares the slices; Deserialize consumes it
-  if (!grpc::SerializationTraits<Request>::Deserialize(&bytes, call->request()).ok()) {
-    table.Refuse(entry, call->context(),
-                 absl::InvalidArgumentError(absl::StrCat(
-                     "request: not a valid ", Request::descriptor()->full_name(), " message")),
-                 [reactor, call](absl::Status status) {
-                   delete call;
-                   reactor->Finish(ToGrpcStatus(status));
-                 });
-    return reactor;
-  }
+  if (!ParseRawRequest<Request>(table, entry, request, reactor, call)) return reactor;
   table.Invoke(entry, call->context(), *call->request(), call->response(),
                [reactor, call, response](absl::Status status) {
                  grpc::Status result = ToGrpcStatus(status);
@@ -155,6 +167,49 @@ grpc::ServerUnaryReactor* RunRawUnaryCall(const MethodTable& table, const Method
                  delete call;
                  reactor->Finish(result);
                });
+  return reactor;
+}
+
+// A RawUnaryCall whose answer is an EncodedResponse around its response.
+template <typename Request, typename Response>
+class EncodedUnaryCall : public RawUnaryCall<Request, Response> {
+ public:
+  explicit EncodedUnaryCall(const grpc::CallbackServerContext* grpc_context)
+      : RawUnaryCall<Request, Response>(grpc_context) {
+    encoded_.message = this->response();
+  }
+  EncodedResponse* encoded() { return &encoded_; }
+
+ private:
+  EncodedResponse encoded_;
+};
+
+// As RunRawUnaryCall, for a method registered with RegisterEncoded(): the
+// answer's wire form is assembled from its encoded elements
+// (AppendWireForm), which are never built as messages.
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* RunEncodedUnaryCall(const MethodTable& table, const MethodEntry& entry,
+                                              grpc::CallbackServerContext* grpc_context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
+  // Owned by the completion callback, which runs exactly once.
+  auto* call = new EncodedUnaryCall<Request, Response>(grpc_context);
+  if (!ParseRawRequest<Request>(table, entry, request, reactor, call)) return reactor;
+  table.InvokeEncoded(entry, call->context(), *call->request(), call->encoded(),
+                      [reactor, call, response](absl::Status status) {
+                        if (status.ok()) {
+                          // One slice that owns the bytes: gRPC sends them without a copy.
+                          auto* wire = new std::string();
+                          AppendWireForm(*call->encoded(), wire);
+                          grpc::Slice slice(
+                              wire->data(), wire->size(),
+                              [](void* bytes) { delete static_cast<std::string*>(bytes); }, wire);
+                          *response = grpc::ByteBuffer(&slice, 1);
+                        }
+                        delete call;
+                        reactor->Finish(ToGrpcStatus(status));
+                      });
   return reactor;
 }
 

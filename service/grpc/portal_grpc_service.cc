@@ -44,7 +44,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* PortalGrpcService::WatchActiveSessio
 grpc::ServerUnaryReactor* PortalGrpcService::GetActiveSessions(grpc::CallbackServerContext* context,
                                                                const grpc::ByteBuffer* request,
                                                                grpc::ByteBuffer* response) {
-  return RunRawUnaryCall<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+  return RunEncodedUnaryCall<GetActiveSessionsRequest, GetActiveSessionsResponse>(
       *table_, *get_active_sessions_, context, request, response);
 }
 

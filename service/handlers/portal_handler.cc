@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/field_error.h"
-#include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "service/auth/authorization.h"
 #include "service/handlers/portal_filter.h"
@@ -46,33 +45,30 @@ absl::Status BuildQuery(const CallContext& context, const GetActiveSessionsReque
 // Drops sessions past the page limit or the gRPC byte budget and sets the
 // continuation token when anything was dropped.
 void TrimToPage(const CallContext& context, const ActiveSessionsQuery& query,
-                GetActiveSessionsResponse* response) {
-  auto* sessions = response->mutable_sessions();
-  int keep = sessions->size();
-  if (query.limit > 0) keep = std::min(keep, query.limit - 1);
+                std::vector<ViewEntryPtr>* page, GetActiveSessionsResponse* response) {
+  size_t keep = page->size();
+  if (query.limit > 0) keep = std::min(keep, static_cast<size_t>(query.limit - 1));
   if (context.transport == Transport::kGrpc) {
     size_t bytes = 0;
-    for (int i = 0; i < keep; ++i) {
-      bytes += (*sessions)[i].ByteSizeLong() + 8;  // + tag and length
+    for (size_t i = 0; i < keep; ++i) {
+      bytes += (*page)[i]->data.size() + 8;  // + tag and length
       if (bytes > PortalHandler::kMaxGrpcResponseBytes) {
-        keep = std::max(i, 1);
+        keep = std::max<size_t>(i, 1);
         break;
       }
     }
   }
-  if (keep >= sessions->size()) return;
-  sessions->DeleteSubrange(keep, sessions->size() - keep);
-  const SessionInfo& last = (*sessions)[keep - 1];
-  absl::StatusOr<absl::Time> created = ParseIsoTime(last.date_created());
-  response->set_next_page_token(
-      EncodePageToken({created.ok() ? *created : absl::InfinitePast(), last.id()}));
+  if (keep >= page->size()) return;
+  page->resize(keep);
+  const ViewEntry& last = *page->back();
+  response->set_next_page_token(EncodePageToken({absl::FromUnixMicros(last.created_us), last.id}));
 }
 
 }  // namespace
 
 void PortalHandler::GetActiveSessions(const CallContext& context,
                                       const GetActiveSessionsRequest& request,
-                                      GetActiveSessionsResponse* response, DoneCallback done) {
+                                      EncodedResponse* response, DoneCallback done) {
   ActiveSessionsQuery query;
   if (absl::Status built = BuildQuery(context, request, &query); !built.ok()) return done(built);
   const int64_t min_revision = request.min_revision();
@@ -93,21 +89,24 @@ void PortalHandler::GetActiveSessions(const CallContext& context,
 }
 
 absl::Status PortalHandler::Answer(const CallContext& context, const ActiveSessionsQuery& query,
-                                   GetActiveSessionsResponse* response) const {
-  ASSIGN_OR_RETURN(const int64_t revision, view_->List(query, response->mutable_sessions()));
-  response->set_revision(revision);
-
-  TrimToPage(context, query, response);
+                                   EncodedResponse* response) const {
+  std::vector<ViewEntryPtr> page;
+  ASSIGN_OR_RETURN(const int64_t revision, view_->ListEntries(query, &page));
+  auto* message = static_cast<GetActiveSessionsResponse*>(response->message);
+  message->set_revision(revision);
+  TrimToPage(context, query, &page, message);
+  response->elements.reserve(response->elements.size() + page.size());
+  for (ViewEntryPtr& entry : page) response->elements.push_back(std::move(entry));
   return absl::OkStatus();
 }
 
 void PortalHandler::RegisterIn(MethodTable* table) {
-  table->RegisterAsync<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+  table->RegisterEncoded<GetActiveSessionsRequest, GetActiveSessionsResponse>(
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
           "voice.api.app.portal.v1.PortalService.GetActiveSessions"),
       Scope::kSessionsRead,
       [this](const CallContext& context, const GetActiveSessionsRequest& request,
-             GetActiveSessionsResponse* response, DoneCallback done) {
+             EncodedResponse* response, DoneCallback done) {
         GetActiveSessions(context, request, response, std::move(done));
       });
 }

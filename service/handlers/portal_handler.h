@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "service/call_context.h"
+#include "service/encoded_response.h"
 #include "service/live_view.h"
 #include "service/method_table.h"
 #include "voice/api/app/portal/v1/portal.pb.h"
@@ -28,17 +29,18 @@ class PortalHandler {
   // `view` is not owned and must outlive the handler.
   explicit PortalHandler(LiveView* view) : view_(view) {}
 
-  // Lists active sessions for the caller (context.principal) and calls
-  // `done` with the outcome: before returning when the request has no
-  // min_revision, else once the view has it (on the view's thread). The
-  // arguments must stay alive until `done` runs. Errors: INVALID_ARGUMENT
-  // naming start_date / page_size / page_token / min_revision,
-  // PERMISSION_DENIED naming account_id / customer_id, DEADLINE_EXCEEDED
-  // (min_revision not reached in time), INTERNAL.
+  // Lists active sessions for the caller (context.principal) into
+  // `response` (its message a GetActiveSessionsResponse; the sessions as
+  // the view's entries, parsed by no one) and calls `done` with the
+  // outcome: before returning when the request has no min_revision, else
+  // once the view has it (on the view's thread). The arguments must stay
+  // alive until `done` runs. Errors: INVALID_ARGUMENT naming start_date /
+  // page_size / page_token / min_revision, PERMISSION_DENIED naming
+  // account_id / customer_id, DEADLINE_EXCEEDED (min_revision not reached
+  // in time).
   void GetActiveSessions(const CallContext& context,
                          const voice::api::app::portal::v1::GetActiveSessionsRequest& request,
-                         voice::api::app::portal::v1::GetActiveSessionsResponse* response,
-                         DoneCallback done);
+                         EncodedResponse* response, DoneCallback done);
 
   // Registers the portal methods in `table`.
   void RegisterIn(MethodTable* table);
@@ -47,7 +49,7 @@ class PortalHandler {
   // Lists `query` from the view into `response`, with the tenant check and
   // the page trim.
   absl::Status Answer(const CallContext& context, const ActiveSessionsQuery& query,
-                      voice::api::app::portal::v1::GetActiveSessionsResponse* response) const;
+                      EncodedResponse* response) const;
 
   LiveView* view_;
 };
