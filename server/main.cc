@@ -31,6 +31,9 @@ ABSL_FLAG(absl::Duration, retention, absl::Hours(24),
 ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
           "How often the live view reads the store's changes on its own: the bound on how late "
           "writes of other processes on the database (sessionsctl) appear");
+ABSL_FLAG(uint32_t, view_rendering_cache_mb, 256,
+          "Memory the REST renderings (JSON, JSV) of live-view sessions may use; past it answers "
+          "render the sessions on every call");
 ABSL_FLAG(absl::Duration, watch_bookmark_interval, absl::Seconds(10),
           "How often an idle watch stream gets a bookmark (its current revision)");
 ABSL_FLAG(absl::Duration, watch_max_lifetime, absl::Minutes(30),
@@ -81,6 +84,7 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"drain_timeout", "SESSIONS_DRAIN_TIMEOUT"},
     {"retention", "SESSIONS_RETENTION"},
     {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
+    {"view_rendering_cache_mb", "SESSIONS_VIEW_RENDERING_CACHE_MB"},
     {"watch_bookmark_interval", "SESSIONS_WATCH_BOOKMARK_INTERVAL"},
     {"watch_max_lifetime", "SESSIONS_WATCH_MAX_LIFETIME"},
     {"watch_token_recheck_interval", "SESSIONS_WATCH_TOKEN_RECHECK_INTERVAL"},
@@ -118,6 +122,8 @@ sessions::ServerOptions OptionsFromFlags() {
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.storage.retention = absl::GetFlag(FLAGS_retention);
   options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
+  options.live_view.rendering_cache_bytes = int64_t{absl::GetFlag(FLAGS_view_rendering_cache_mb)}
+                                            << 20;
   options.watch.max_watches = absl::GetFlag(FLAGS_max_watches);
   options.watch.token_recheck_interval = absl::GetFlag(FLAGS_watch_token_recheck_interval);
   options.watch.max_watches_per_token = absl::GetFlag(FLAGS_max_watches_per_token);

@@ -17,11 +17,12 @@ EncodedMessage::~EncodedMessage() {
   }
 }
 
-absl::string_view EncodedMessage::Rendering(int slot, Render render, std::string* scratch) const {
+absl::StatusOr<absl::string_view> EncodedMessage::Rendering(int slot, Render render,
+                                                            std::string* scratch) const {
   std::atomic<const std::string*>& cached = renderings_[slot];
   if (const std::string* rendering = cached.load(std::memory_order_acquire)) return *rendering;
   scratch->clear();
-  render(data, scratch);
+  if (!render(data, scratch)) return absl::InternalError("a stored message does not parse");
   if (budget_ == nullptr) return *scratch;
   budget_->renders_.fetch_add(1, std::memory_order_relaxed);
   const auto size = static_cast<int64_t>(scratch->size());
@@ -36,7 +37,7 @@ absl::string_view EncodedMessage::Rendering(int slot, Render render, std::string
   // Another reader published first: keep theirs.
   budget_->Release(size);
   delete mine;
-  return *expected;
+  return absl::string_view(*expected);
 }
 
 }  // namespace sessions

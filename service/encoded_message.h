@@ -21,6 +21,7 @@
 #include <string>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sessions {
@@ -52,8 +53,9 @@ class EncodedMessage {
  public:
   // Renderings per message: the caller numbers its formats 0..kSlots-1.
   static constexpr int kRenderingSlots = 2;
-  // Appends the rendering of the message whose wire form is `data` to `out`.
-  using Render = absl::FunctionRef<void(absl::string_view data, std::string* out)>;
+  // Appends the rendering of the message whose wire form is `data` to `out`;
+  // false if `data` does not parse.
+  using Render = absl::FunctionRef<bool(absl::string_view data, std::string* out)>;
 
   EncodedMessage() = default;
   ~EncodedMessage();
@@ -68,8 +70,9 @@ class EncodedMessage {
 
   // The rendering in `slot`: the cached one, or the one `render` makes now
   // (in `*scratch`, cleared first; then cached if the budget allows). The
-  // result stays valid while this message and `*scratch` do.
-  absl::string_view Rendering(int slot, Render render, std::string* scratch) const;
+  // result stays valid while this message and `*scratch` do. INTERNAL (and
+  // nothing cached) when `render` fails.
+  absl::StatusOr<absl::string_view> Rendering(int slot, Render render, std::string* scratch) const;
 
   // The serialized message, as stored.
   std::string data;

@@ -14,9 +14,10 @@ namespace {
 // A rendering that shows what it was made from, counting its calls.
 struct CountingRender {
   int* calls;
-  void operator()(absl::string_view data, std::string* out) const {
+  bool operator()(absl::string_view data, std::string* out) const {
     ++*calls;
     absl::StrAppend(out, "<", data, ">");
+    return true;
   }
 };
 
@@ -32,11 +33,11 @@ TEST(EncodedMessageTest, RendersOncePerSlotAndAccountsForIt) {
   auto message = Message("abc", budget);
   int calls = 0;
   std::string scratch;
-  EXPECT_EQ(message->Rendering(0, CountingRender{&calls}, &scratch), "<abc>");
+  EXPECT_EQ(*message->Rendering(0, CountingRender{&calls}, &scratch), "<abc>");
   scratch = "overwritten";  // a cached rendering does not live in scratch
-  EXPECT_EQ(message->Rendering(0, CountingRender{&calls}, &scratch), "<abc>");
+  EXPECT_EQ(*message->Rendering(0, CountingRender{&calls}, &scratch), "<abc>");
   EXPECT_EQ(calls, 1);
-  EXPECT_EQ(message->Rendering(1, CountingRender{&calls}, &scratch), "<abc>");
+  EXPECT_EQ(*message->Rendering(1, CountingRender{&calls}, &scratch), "<abc>");
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(budget->used(), 10);
   EXPECT_EQ(budget->renders(), 2);
@@ -50,9 +51,9 @@ TEST(EncodedMessageTest, PastTheBudgetRendersEveryTimeWithoutCaching) {
   auto second = Message("67890", budget);  // would pass 8
   int calls = 0;
   std::string scratch;
-  EXPECT_EQ(first->Rendering(0, CountingRender{&calls}, &scratch), "<12345>");
+  EXPECT_EQ(*first->Rendering(0, CountingRender{&calls}, &scratch), "<12345>");
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(second->Rendering(0, CountingRender{&calls}, &scratch), "<67890>");
+    EXPECT_EQ(*second->Rendering(0, CountingRender{&calls}, &scratch), "<67890>");
   }
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(budget->used(), 7);
@@ -64,9 +65,25 @@ TEST(EncodedMessageTest, WithoutABudgetNothingIsCached) {
   message.data = "x";
   int calls = 0;
   std::string scratch;
-  EXPECT_EQ(message.Rendering(0, CountingRender{&calls}, &scratch), "<x>");
-  EXPECT_EQ(message.Rendering(0, CountingRender{&calls}, &scratch), "<x>");
+  EXPECT_EQ(*message.Rendering(0, CountingRender{&calls}, &scratch), "<x>");
+  EXPECT_EQ(*message.Rendering(0, CountingRender{&calls}, &scratch), "<x>");
   EXPECT_EQ(calls, 2);
+}
+
+TEST(EncodedMessageTest, AFailedRenderingIsAnErrorAndNotCached) {
+  auto budget = std::make_shared<RenderingBudget>(1000);
+  auto message = Message("abc", budget);
+  std::string scratch;
+  auto failing = [](absl::string_view, std::string* out) {
+    out->append("partial");
+    return false;
+  };
+  absl::StatusOr<absl::string_view> rendering = message->Rendering(0, failing, &scratch);
+  EXPECT_EQ(rendering.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(budget->used(), 0);
+  int calls = 0;
+  EXPECT_EQ(*message->Rendering(0, CountingRender{&calls}, &scratch), "<abc>");
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(EncodedMessageTest, ConcurrentReadersAgreeAndOneCopyIsKept) {
@@ -80,7 +97,7 @@ TEST(EncodedMessageTest, ConcurrentReadersAgreeAndOneCopyIsKept) {
       int calls = 0;
       std::string scratch;
       for (int i = 0; i < 100; ++i) {
-        if (message->Rendering(0, CountingRender{&calls}, &scratch) != expected) ++mismatches[t];
+        if (*message->Rendering(0, CountingRender{&calls}, &scratch) != expected) ++mismatches[t];
       }
     });
   }

@@ -74,6 +74,18 @@ request "metrics" 200 "$BASE/metrics"
 body_has "metrics" 'sessions_http_requests_total'
 body_has "metrics" 'sessions_store_commits_total'
 
+# Each session is rendered once per format while it stays unchanged: the
+# answers above filled the cache, so asking again renders nothing.
+metric() { awk -v name="$1" '$1 == name { print $2 }' "$WORK/body"; }
+RENDERS=$(metric sessions_live_view_renders_total)
+[[ ${RENDERS:-0} -gt 0 && $(metric sessions_live_view_rendering_cache_bytes) -gt 0 ]] ||
+  fail "metrics: no cached renderings after JSON and JSV answers (renders=$RENDERS)"
+request "portal route again" 200 "${AUTH[@]}" "$BASE/portal/active-sessions"
+request "api route jsv again" 200 "${AUTH[@]}" "$BASE/api/AppGetActiveSessions.jsv?accountId=acct-demo-1"
+request "metrics again" 200 "$BASE/metrics"
+[[ $(metric sessions_live_view_renders_total) == "$RENDERS" ]] ||
+  fail "metrics: repeated answers rendered again ($RENDERS -> $(metric sessions_live_view_renders_total))"
+
 stop_server
 [ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC after SIGTERM"
 echo "PASS: rest_e2e_test"

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gateway/codec/field_plan.h"
@@ -93,6 +94,13 @@ void JsonFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f, Outpu
 void JsonWriter::Write(const google::protobuf::Message& msg, std::string* out) {
   OutputBuffer buffer(out);
   MessageWalker<JsonFormat>::Write(msg, &buffer);
+}
+
+void JsonWriter::WriteSpliced(const google::protobuf::Message& msg,
+                              const google::protobuf::FieldDescriptor* spliced,
+                              const std::vector<std::string_view>& elements, std::string* out) {
+  OutputBuffer buffer(out);
+  MessageWalker<JsonFormat>::WriteSpliced(msg, spliced, elements, &buffer);
 }
 
 }  // namespace sessions::gateway

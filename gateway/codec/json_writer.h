@@ -25,7 +25,9 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace sessions::gateway {
@@ -38,6 +40,15 @@ class JsonWriter {
  public:
   // Appends the JSON form of `msg` to `*out` (not owned).
   static void Write(const google::protobuf::Message& msg, std::string* out);
+
+  // Appends what Write() would for `msg` with `elements` in its repeated
+  // message field `spliced`, where each element is what Write() appended
+  // for it (e.g. a rendering cached earlier); the field's own content in
+  // `msg` is not read. Lets a response built around stored elements skip
+  // writing them again.
+  static void WriteSpliced(const google::protobuf::Message& msg,
+                           const google::protobuf::FieldDescriptor* spliced,
+                           const std::vector<std::string_view>& elements, std::string* out);
 };
 
 }  // namespace sessions::gateway

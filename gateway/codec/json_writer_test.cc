@@ -362,5 +362,31 @@ TEST(JsonWriterTest, NonFiniteDoublesAsStrings) {
   EXPECT_NE(json.find(R"("values":["Infinity",1e-300])"), std::string::npos);
 }
 
+// A response written around renderings of its sessions made earlier is the
+// response written whole, byte for byte, for no sessions, one and several,
+// with the response's other fields after them.
+TEST(JsonWriterTest, SplicedElementsEqualWholeResponse) {
+  const google::protobuf::FieldDescriptor* sessions_field =
+      GetActiveSessionsResponse::descriptor()->FindFieldByName("sessions");
+  for (int count : {0, 1, 3}) {
+    GetActiveSessionsResponse whole;
+    std::vector<std::string> renderings;
+    for (int i = 0; i < count; ++i) {
+      SessionInfo* session = whole.add_sessions();
+      *session = i % 2 == 0 ? sample::FullSession() : sample::SmallSession();
+      session->set_id("s" + std::to_string(i));
+      renderings.push_back(ToJson(*session));
+    }
+    whole.set_next_page_token("next");
+    whole.set_revision(42);
+    GetActiveSessionsResponse rest = whole;
+    rest.clear_sessions();
+    const std::vector<std::string_view> elements(renderings.begin(), renderings.end());
+    std::string spliced = "prefix:";
+    JsonWriter::WriteSpliced(rest, sessions_field, elements, &spliced);
+    EXPECT_EQ(spliced, "prefix:" + ToJson(whole)) << count << " sessions";
+  }
+}
+
 }  // namespace
 }  // namespace sessions::gateway

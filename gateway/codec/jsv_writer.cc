@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gateway/codec/field_plan.h"
@@ -86,6 +87,13 @@ void JsvFormat::AppendMapKey(const MapEntryRef& e, const PlannedField& f, Output
 void JsvWriter::Write(const google::protobuf::Message& msg, std::string* out) {
   OutputBuffer buffer(out);
   MessageWalker<JsvFormat>::Write(msg, &buffer);
+}
+
+void JsvWriter::WriteSpliced(const google::protobuf::Message& msg,
+                             const google::protobuf::FieldDescriptor* spliced,
+                             const std::vector<std::string_view>& elements, std::string* out) {
+  OutputBuffer buffer(out);
+  MessageWalker<JsvFormat>::WriteSpliced(msg, spliced, elements, &buffer);
 }
 
 }  // namespace sessions::gateway

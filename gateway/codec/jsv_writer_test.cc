@@ -3,6 +3,8 @@
 #include "gateway/codec/jsv_writer.h"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/codec/field_plan.h"
 #include "gtest/gtest.h"
@@ -123,6 +125,32 @@ TEST(JsvWriterTest, GenericMessageGolden) {
             "colors:[3],children:[],labels:{\"k,1\":v},"
             "byId:{7:{count:2}},colorByName:{},maybeText:\"\",flags:[],"
             "byFlag:{True:1}}");
+}
+
+// A response written around renderings of its sessions made earlier is the
+// response written whole, byte for byte, for no sessions, one and several,
+// with the response's other fields after them.
+TEST(JsvWriterTest, SplicedElementsEqualWholeResponse) {
+  const google::protobuf::FieldDescriptor* sessions_field =
+      GetActiveSessionsResponse::descriptor()->FindFieldByName("sessions");
+  for (int count : {0, 1, 3}) {
+    GetActiveSessionsResponse whole;
+    std::vector<std::string> renderings;
+    for (int i = 0; i < count; ++i) {
+      SessionInfo* session = whole.add_sessions();
+      *session = i % 2 == 0 ? sample::FullSession() : sample::SmallSession();
+      session->set_id("s" + std::to_string(i));
+      renderings.push_back(ToJsv(*session));
+    }
+    whole.set_next_page_token("next");
+    whole.set_revision(42);
+    GetActiveSessionsResponse rest = whole;
+    rest.clear_sessions();
+    const std::vector<std::string_view> elements(renderings.begin(), renderings.end());
+    std::string spliced = "prefix:";
+    JsvWriter::WriteSpliced(rest, sessions_field, elements, &spliced);
+    EXPECT_EQ(spliced, "prefix:" + ToJsv(whole)) << count << " sessions";
+  }
 }
 
 }  // namespace

@@ -44,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/codec/field_layout.h"
@@ -89,6 +90,12 @@ class MessageWalker {
   static void WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
                           OutputBuffer* out);
 
+  // Appends `msg` as Write() does, with `elements` (each an object this
+  // format wrote earlier) as the elements of its repeated message field
+  // `spliced`, whose own content is not read.
+  static void WriteSpliced(const Message& msg, const google::protobuf::FieldDescriptor* spliced,
+                           const std::vector<std::string_view>& elements, OutputBuffer* out);
+
  private:
   using FieldDescriptor = google::protobuf::FieldDescriptor;
   using Reflection = google::protobuf::Reflection;
@@ -107,6 +114,8 @@ class MessageWalker {
                             const FieldPlan& plan, OutputBuffer* out);
   static void AppendFastValue(const Message& msg, const PlannedField& f, OutputBuffer* out);
   static void WriteFast(const Message& msg, const PlannedField& f, OutputBuffer* out);
+  static void WriteField(const Message& msg, const PlannedField& f, bool generated,
+                         const Reflection** r, OutputBuffer* out);
 };
 
 // The members are defined out of line and not `inline`, so the compiler
@@ -352,28 +361,61 @@ void MessageWalker<Format>::WriteFast(const Message& msg, const PlannedField& f,
   AppendFastValue(msg, f, out);
 }
 
+// Writes field `f` of `msg` (omitted as the rules say). `generated`: as
+// WriteObject's, already checked against the plan; `*r` is looked up on
+// first need and kept for the message's other fields.
+template <typename Format>
+void MessageWalker<Format>::WriteField(const Message& msg, const PlannedField& f, bool generated,
+                                       const Reflection** r, OutputBuffer* out) {
+  if (generated && f.offset >= 0) {
+    WriteFast(msg, f, out);
+    return;
+  }
+  if (*r == nullptr) *r = msg.GetReflection();
+  if (!f.repeated) {
+    WriteSingular(msg, **r, f, out);
+    return;
+  }
+  out->append(Format::Key(f));
+  if (f.is_map) {
+    WriteMap(msg, **r, f, generated, out);
+  } else {
+    WriteArray(msg, **r, f, out);
+  }
+}
+
 template <typename Format>
 void MessageWalker<Format>::WriteObject(const Message& msg, const FieldPlan& plan, bool generated,
                                         OutputBuffer* out) {
   generated = generated && plan.fast_reflection() != nullptr;
   const Reflection* r = nullptr;
   const size_t start = out->size();
+  for (const PlannedField& f : plan.fields()) WriteField(msg, f, generated, &r, out);
+  CloseAggregate(start, '{', '}', out);
+}
+
+template <typename Format>
+void MessageWalker<Format>::WriteSpliced(const Message& msg,
+                                         const google::protobuf::FieldDescriptor* spliced,
+                                         const std::vector<std::string_view>& elements,
+                                         OutputBuffer* out) {
+  const FieldPlan& plan = FieldPlan::For(msg.GetDescriptor());
+  const bool generated =
+      msg.GetReflection() == plan.fast_reflection() && plan.fast_reflection() != nullptr;
+  const Reflection* r = nullptr;
+  const size_t start = out->size();
   for (const PlannedField& f : plan.fields()) {
-    if (generated && f.offset >= 0) {
-      WriteFast(msg, f, out);
-      continue;
-    }
-    if (r == nullptr) r = msg.GetReflection();
-    if (!f.repeated) {
-      WriteSingular(msg, *r, f, out);
+    if (f.field != spliced) {
+      WriteField(msg, f, generated, &r, out);
       continue;
     }
     out->append(Format::Key(f));
-    if (f.is_map) {
-      WriteMap(msg, *r, f, generated, out);
-    } else {
-      WriteArray(msg, *r, f, out);
+    const size_t array = out->size();
+    for (std::string_view element : elements) {
+      out->push_back(',');
+      out->append(element);
     }
+    CloseAggregate(array, '[', ']', out);
   }
   CloseAggregate(start, '{', '}', out);
 }

@@ -10,11 +10,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "boost/url/parse.hpp"
-#include "gateway/codec/json_writer.h"
-#include "gateway/codec/jsv_writer.h"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/request_binder.h"
+#include "gateway/transcode/response_body.h"
 #include "gateway/transcode/response_status.h"
 #include "gateway/transcode/sse_body.h"
 #include "spdlog/spdlog.h"
@@ -43,6 +42,8 @@ struct RestDispatcher::Call {
   CallContext context;
   std::unique_ptr<google::protobuf::Message> input;
   std::unique_ptr<google::protobuf::Message> output;
+  // Set when the method answers with encoded elements (around `output`).
+  std::optional<EncodedResponse> encoded;
   const Route* route = nullptr;
   ResponseFormat format = ResponseFormat::kJson;
   absl::Time start;
@@ -221,15 +222,25 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   // that `this` is only used while the gateway runs.
   call->invoking_thread = std::this_thread::get_id();
   call->inline_completion = true;
-  env_.method_table->Invoke(
-      *match.route->method, &call->context, *call->input, call->output.get(),
-      [this, call, post = std::move(post)](absl::Status status) {
-        if (call->inline_completion.load() && std::this_thread::get_id() == call->invoking_thread) {
-          Complete(*call, status);
-          return;
-        }
-        post([this, call, status = std::move(status)] { Complete(*call, status); });
-      });
+  auto done = [this, call, post = std::move(post)](absl::Status status) {
+    if (call->inline_completion.load() && std::this_thread::get_id() == call->invoking_thread) {
+      Complete(*call, status);
+      return;
+    }
+    post([this, call, status = std::move(status)] { Complete(*call, status); });
+  };
+  const MethodEntry& method = *match.route->method;
+  // An answer with encoded elements is written from their cached renderings;
+  // a route that answers with one field of the response cannot splice them.
+  if (method.encoded && match.route->response_field == nullptr) {
+    call->encoded.emplace();
+    call->encoded->message = call->output.get();
+    env_.method_table->InvokeEncoded(method, &call->context, *call->input, &*call->encoded,
+                                     std::move(done));
+  } else {
+    env_.method_table->Invoke(method, &call->context, *call->input, call->output.get(),
+                              std::move(done));
+  }
   call->inline_completion = false;
 }
 
@@ -269,22 +280,23 @@ void RestDispatcher::DispatchStream(std::shared_ptr<Call> call, StreamResponder 
   stream(std::move(head), std::move(body));
 }
 
-void RestDispatcher::Complete(Call& call, const absl::Status& status) const {
+void RestDispatcher::Complete(Call& call, absl::Status status) const {
   HttpResponse response;
   if (status.ok()) {
-    const google::protobuf::Message* out = call.output.get();
-    if (call.route->response_field != nullptr) {
-      out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
-    }
     response = HttpResponse(http::status::ok, 11);
     response.set(http::field::content_type, ToBeast(ContentTypeOf(call.format)));
     std::string& body = response.body();
-    if (call.format == ResponseFormat::kJsv) {
-      JsvWriter::Write(*out, &body);
+    if (call.encoded.has_value()) {
+      status = WriteEncodedResponseBody(*call.encoded, call.format, &body);
     } else {
-      JsonWriter::Write(*out, &body);
+      const google::protobuf::Message* out = call.output.get();
+      if (call.route->response_field != nullptr) {
+        out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
+      }
+      WriteResponseBody(*out, call.format, &body);
     }
-  } else {
+  }
+  if (!status.ok()) {
     const HttpError error = HttpErrorFromStatus(status);
     if (error.http_status >= 500) {
       spdlog::warn("http {} {}: {}", call.request.method_string(), call.route->path.text(),

@@ -67,7 +67,7 @@ class RestDispatcher final : public RequestHandler {
                    StreamResponder stream) const;
   // Opens a server-streaming method as Server-Sent Events.
   void DispatchStream(std::shared_ptr<Call> call, StreamResponder stream) const;
-  void Complete(Call& call, const absl::Status& status) const;
+  void Complete(Call& call, absl::Status status) const;
   HttpResponse ErrorResponse(const HttpError& error, ResponseFormat format) const;
   // Adds CORS and, when worth it, gzip; records metrics; then responds.
   void Finish(const HttpRequest& request, absl::string_view route_label, absl::Time start,

@@ -1,0 +1,32 @@
+// The body of a successful REST answer in the negotiated format: a response
+// message written whole, or an EncodedResponse (encoded_response.h) written
+// around its elements' cached renderings (each session rendered once per
+// format while it stays unchanged in the live view, then spliced in). Both
+// give the same bytes for the same answer.
+//
+// Thread-safe: stateless; an EncodedResponse's renderings are thread-safe.
+#ifndef GATEWAY_TRANSCODE_RESPONSE_BODY_H_
+#define GATEWAY_TRANSCODE_RESPONSE_BODY_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "gateway/http/content_negotiation.h"
+#include "google/protobuf/message.h"
+#include "service/encoded_response.h"
+
+namespace sessions::gateway {
+
+// Appends `message` in `format` to `body`.
+void WriteResponseBody(const google::protobuf::Message& message, ResponseFormat format,
+                       std::string* body);
+
+// Appends what WriteResponseBody() would for `response.message` with its
+// elements parsed into it. INTERNAL if an element does not parse (then
+// `body` holds a partial write).
+absl::Status WriteEncodedResponseBody(const EncodedResponse& response, ResponseFormat format,
+                                      std::string* body);
+
+}  // namespace sessions::gateway
+
+#endif  // GATEWAY_TRANSCODE_RESPONSE_BODY_H_
