@@ -1,6 +1,6 @@
 // bench_server: the Active Sessions server as sessions_server builds it
 // (same Server, same method table, tcmalloc, the REST gateway) plus the
-// bench-only BenchControlService (NoopRaw, BuildOnly; bench_service.h),
+// bench-only BenchControlService (NoopRaw, NoopRest; bench_service.h),
 // which exists in this binary only. Driven by bench/run.sh.
 //
 //   taskset -c 0 bench_server --db_path=/tmp/bench.db
@@ -25,9 +25,9 @@
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0 = any free port)");
 ABSL_FLAG(std::string, http_address, "127.0.0.1:0", "REST listen address; empty disables HTTP");
 ABSL_FLAG(std::string, db_path, "bench.db", "SQLite database (see gen_data)");
-ABSL_FLAG(std::string, log_level, "warn",
-          "Log level. The default silences the per-call access log line (info), "
-          "which otherwise writes one line per request to stdout");
+ABSL_FLAG(std::string, log_level, "info",
+          "Log level; the default is sessions_server's (one access-log line per call, to "
+          "stdout), so the bench measures what production runs");
 ABSL_FLAG(int, http_threads, 2, "REST gateway io threads");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(2), "Drain time on SIGTERM");
 ABSL_FLAG(bool, codec_fast_path, true,

@@ -17,7 +17,7 @@ using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 namespace v1 = ::sessions::bench::v1;
 
 constexpr char kNoopRaw[] = "sessions.bench.v1.BenchControlService.NoopRaw";
-constexpr char kBuildOnly[] = "sessions.bench.v1.BenchControlService.BuildOnly";
+constexpr char kNoopRest[] = "sessions.bench.v1.BenchControlService.NoopRest";
 
 std::string CacheKey(const CallContext& context, const GetActiveSessionsRequest& request) {
   const Principal& p = context.principal;
@@ -42,38 +42,42 @@ absl::StatusOr<std::shared_ptr<const CachedAnswer>> AnswerCache::Get(
   auto answer = std::make_shared<CachedAnswer>();
   absl::Status status;
   absl::Notification done;  // at once unless the request waits for a min_revision
-  EncodedResponse encoded{&answer->message, {}};
+  EncodedResponse encoded{&answer->rest, {}};
   handler_.GetActiveSessions(context, request, &encoded, [&](absl::Status s) {
     status = std::move(s);
     done.Notify();
   });
   done.WaitForNotification();
-  if (status.ok()) status = MergeElements(encoded);
   if (!status.ok()) return status;
-  answer->serialized = grpc::Slice(answer->message.SerializeAsString());
+  answer->elements = encoded.elements;
+  std::string wire;
+  AppendWireForm(encoded, &wire);
+  answer->serialized = grpc::Slice(std::move(wire));
   absl::MutexLock lock(&mu_);
   return answers_.try_emplace(key, std::move(answer)).first->second;
 }
 
 // gRPC adapter: NoopRaw as a raw callback method (request and reply stay
-// ByteBuffers; the reply is a reference to the cached slice), BuildOnly as
-// an ordinary callback method through RunUnaryCall like the real services.
+// ByteBuffers; the reply is a reference to the cached slice), NoopRest as
+// the encoded method it is (RunEncodedUnaryCall, like GetActiveSessions).
 class BenchService::GrpcAdapter final
     : public v1::BenchControlService::WithRawCallbackMethod_NoopRaw<
-          v1::BenchControlService::WithCallbackMethod_BuildOnly<v1::BenchControlService::Service>> {
+          v1::BenchControlService::WithRawCallbackMethod_NoopRest<
+              v1::BenchControlService::Service>> {
  public:
   // Called once by RegisterIn(), before the server serves; both not owned.
   void SetTable(const MethodTable* table, AnswerCache* cache) {
     table_ = table;
     cache_ = cache;
     noop_ = table->Find(kNoopRaw);
-    build_ = table->Find(kBuildOnly);
+    rest_ = table->Find(kNoopRest);
   }
 
-  grpc::ServerUnaryReactor* BuildOnly(grpc::CallbackServerContext* context,
-                                      const GetActiveSessionsRequest* request,
-                                      GetActiveSessionsResponse* response) override {
-    return RunUnaryCall(*table_, *build_, context, request, response);
+  grpc::ServerUnaryReactor* NoopRest(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override {
+    return RunEncodedUnaryCall<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+        *table_, *rest_, context, request, response);
   }
 
   grpc::ServerUnaryReactor* NoopRaw(grpc::CallbackServerContext* grpc_context,
@@ -117,7 +121,7 @@ class BenchService::GrpcAdapter final
   AnswerCache* cache_ = nullptr;
   const MethodTable* table_ = nullptr;
   const MethodEntry* noop_ = nullptr;
-  const MethodEntry* build_ = nullptr;
+  const MethodEntry* rest_ = nullptr;
 };
 
 BenchService::BenchService() = default;
@@ -133,14 +137,15 @@ void BenchService::RegisterIn(MethodTable* table, LiveView* view) {
       [](const CallContext&, const GetActiveSessionsRequest&, GetActiveSessionsResponse*) {
         return absl::OkStatus();
       });
-  table->Register<GetActiveSessionsRequest, GetActiveSessionsResponse>(
-      Method(kBuildOnly), Scope::kSessionsRead,
+  table->RegisterEncoded<GetActiveSessionsRequest, GetActiveSessionsResponse>(
+      Method(kNoopRest), Scope::kSessionsRead,
       [cache](const CallContext& context, const GetActiveSessionsRequest& request,
-              GetActiveSessionsResponse* response) -> absl::Status {
+              EncodedResponse* response, DoneCallback done) {
         absl::StatusOr<std::shared_ptr<const CachedAnswer>> answer = cache->Get(context, request);
-        if (!answer.ok()) return answer.status();
-        response->CopyFrom((*answer)->message);
-        return absl::OkStatus();
+        if (!answer.ok()) return done(answer.status());
+        response->message->CopyFrom((*answer)->rest);
+        response->elements = (*answer)->elements;
+        done(absl::OkStatus());
       });
   grpc_service();  // makes the adapter if main() has not asked for it yet
   adapter_->SetTable(table, cache);

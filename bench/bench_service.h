@@ -1,5 +1,5 @@
 // The bench-only service of //bench:bench_server (bench_control.proto):
-// NoopRaw and BuildOnly, registered in the server's method table through
+// NoopRaw and NoopRest, registered in the server's method table through
 // ServerOptions' hooks so they pass the same auth/scope/metrics wrapper as
 // GetActiveSessions.
 //
@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -24,6 +25,7 @@
 #include "grpcpp/impl/codegen/service_type.h"
 #include "grpcpp/support/slice.h"
 #include "service/call_context.h"
+#include "service/encoded_message.h"
 #include "service/handlers/portal_handler.h"
 #include "service/live_view.h"
 #include "service/method_table.h"
@@ -33,8 +35,11 @@ namespace sessions::bench {
 
 // What GetActiveSessions answers one caller for one request, computed once.
 struct CachedAnswer {
-  voice::api::app::portal::v1::GetActiveSessionsResponse message;
-  grpc::Slice serialized;  // message, serialized (NoopRaw's reply)
+  // As GetActiveSessions gives it (NoopRest's reply): the live view's
+  // sessions (with their cached renderings) and the rest of the response.
+  voice::api::app::portal::v1::GetActiveSessionsResponse rest;
+  std::vector<std::shared_ptr<const EncodedMessage>> elements;
+  grpc::Slice serialized;  // its wire form (NoopRaw's reply)
 };
 
 // Caches the real handler's answers, keyed by caller (account, customer
@@ -64,7 +69,7 @@ class BenchService {
   BenchService(const BenchService&) = delete;
   BenchService& operator=(const BenchService&) = delete;
 
-  // Registers NoopRaw and BuildOnly in `table` (scope sessions:read).
+  // Registers NoopRaw and NoopRest in `table` (scope sessions:read).
   // Both pointers are not owned and must outlive this object.
   void RegisterIn(MethodTable* table, LiveView* view);
 

@@ -1,16 +1,21 @@
 // ingest_bench: durable session writes per second against a running server
-// (issue 5). W writers each keep one SessionIngestService.UpsertSession in
-// flight (gRPC callback client: one process keeps 64 in flight on one
-// core); every update is a whole realistic session (~2 KB, see
-// storage/sample/session_factory.h) with a fresh date_last_modified, and an OK reply means
-// the write is on disk (the store's group commit shares one fsync among
-// the writes pending together). A secondary line does the same with
-// BatchUpsertSessions.
+// (issue 5). W writers each keep one write in flight (gRPC callback client:
+// one process keeps 64 in flight on one core), and an OK reply means the
+// write is on disk (the store's group commit shares one fsync among the
+// writes pending together). Two kinds of load:
+//   --mix=realistic (default): what a telephony platform sends
+//     (session_lifecycle.h): new sessions, upserts that change their state,
+//     log appends, member joins and leaves, ends, in the proportions of a
+//     call's life, ids never reused; upserts carry the whole session.
+//   --mix=upsert: every write a whole-session UpsertSession (~2 KB, see
+//     storage/sample/session_factory.h) with a fresh date_last_modified,
+//     cycling through --sessions_per_writer ids (the issue-5 scenario).
+// A secondary line does the upsert load with BatchUpsertSessions.
 //
 //   taskset -c 1 ingest_bench --target=127.0.0.1:PORT --token_file=write.token
 //       --writers=1,8,64 --duration=5s
 // prints one line per configuration (`seconds` is the measured time):
-//   INGEST mode=upsert writers=64 batch=1 ok=... failed=0 stale=0 seconds=5.00
+//   INGEST mode=mix writers=64 batch=1 ok=... failed=0 stale=0 seconds=5.00
 //       calls_per_s=... updates_per_s=... p50_ms=... p99_ms=...
 // Exit status 1 if any call failed or nothing succeeded.
 //
@@ -20,8 +25,9 @@
 // that a slow machine takes longer instead of completing nothing.
 //
 // The client is kept cheap so that the CPU it shares with the server goes to
-// the server: each session is serialized once, at start (upsert_template.h);
-// a call renders those bytes into one slice and sends them through a
+// the server. The realistic mix serializes each request (a few µs, against
+// the server's ~300 µs per durable write). The upsert load serializes each session once, at start
+// (upsert_template.h); a call renders those bytes into one slice and sends them through a
 // grpc::GenericStub, so no message is built or serialized per call. The
 // requests carry exactly the sessions the protobuf-built requests did
 // (checked at start: see CheckRenderedRequest). Each writer reuses one call
@@ -46,6 +52,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/session_lifecycle.h"
 #include "bench/upsert_template.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -70,7 +77,11 @@ ABSL_FLAG(absl::Duration, max_wait, absl::Minutes(5),
           "With --calls_per_writer: how long a run may take before ingest_bench gives up");
 ABSL_FLAG(int, batch_writers, 8, "Writers of the BatchUpsertSessions run (0: skip it)");
 ABSL_FLAG(int, batch_size, 100, "Sessions per BatchUpsertSessions call");
-ABSL_FLAG(int, sessions_per_writer, 256, "Distinct session ids each writer cycles through");
+ABSL_FLAG(int, sessions_per_writer, 256,
+          "--mix=upsert: distinct session ids each writer cycles through");
+ABSL_FLAG(std::string, mix, "realistic", "realistic (session lifecycles) or upsert");
+ABSL_FLAG(int, active_per_writer, 16,
+          "--mix=realistic: sessions each writer keeps open (their stages interleave)");
 
 namespace sessions::bench {
 
@@ -83,6 +94,7 @@ namespace v1 = ::voice::api::sessions::v1;
 
 struct RunConfig {
   bool batch = false;
+  bool mix = false;  // the realistic mix (else whole-session upserts)
   int writers = 1;
   int batch_size = 1;
   int run_id = 0;
@@ -122,6 +134,14 @@ class Writer {
         deadline_(deadline),
         in_callbacks_(in_callbacks),
         on_finished_(std::move(on_finished)) {
+    if (config.mix) {
+      // Unique to this process too: ids never repeat across ingest_bench runs.
+      static const int64_t process_start_ms = absl::ToUnixMillis(absl::Now());
+      lifecycle_.emplace(account,
+                         absl::StrFormat("mix-%d-%d-%03d", process_start_ms, config.run_id, index),
+                         absl::GetFlag(FLAGS_active_per_writer), int64_t{index} << 32);
+      return;
+    }
     const int pool = std::max(1, absl::GetFlag(FLAGS_sessions_per_writer));
     templates_.reserve(pool);
     v1::SessionInfo session;
@@ -153,6 +173,18 @@ class Writer {
     call.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     call.start = absl::Now();
     ++issued_;
+    if (lifecycle_.has_value()) {
+      lifecycle_->Next(call.start, &write_);
+      grpc::Slice slice(write_.request);
+      grpc::ByteBuffer request(&slice, 1);
+      call.request.Swap(&request);
+      call.response.Clear();
+      write_method_ = write_.method;
+      stub_->UnaryCall(&*call.context, write_method_, grpc::StubOptions(), &call.request,
+                       &call.response,
+                       [this](grpc::Status status) { OnComplete(std::move(status)); });
+      return;
+    }
     // Sessions next_, next_ + 1, ... of the pool, numbered next_ + 1, ...
     const int count = config_.batch ? config_.batch_size : 1;
     size_t size = 0;
@@ -178,8 +210,12 @@ class Writer {
     int sessions = 0;
     int stale = 0;
     if (status.ok()) {
-      bool parsed;
-      if (config_.batch) {
+      bool parsed = true;
+      const bool upsert = !lifecycle_.has_value() || write_.kind == WriteKind::kNewSession ||
+                          write_.kind == WriteKind::kStateChange;
+      if (!upsert) {
+        sessions = 1;  // a log, member or end write: never stale
+      } else if (config_.batch) {
         parsed = ParseResponse(call_.response, &batch_response_);
         sessions = batch_response_.applied_count() + batch_response_.stale_count();
         stale = batch_response_.stale_count();
@@ -229,7 +265,10 @@ class Writer {
   const absl::Time deadline_;
   std::atomic<int>* in_callbacks_;  // not owned
   std::function<void()> on_finished_;
-  std::vector<SessionTemplate> templates_;
+  std::vector<SessionTemplate> templates_;     // --mix=upsert
+  std::optional<SessionLifecycle> lifecycle_;  // --mix=realistic
+  LifecycleWrite write_;                       // the lifecycle's write in flight
+  std::string write_method_;
   int64_t next_ = 0;
   int64_t issued_ = 0;
   absl::Time finished_at_;
@@ -259,6 +298,7 @@ bool RunOne(const std::string& authorization, const std::string& account, const 
   auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_target),
                                            grpc::InsecureChannelCredentials(), args);
   grpc::GenericStub stub(channel);
+  // The upsert loads' method (the realistic mix names one per write).
   const std::string method = absl::StrCat("/", v1::SessionIngestService::service_full_name(),
                                           config.batch ? "/BatchUpsertSessions" : "/UpsertSession");
   // A fixed amount of work is measured whole; a time window after a warmup.
@@ -313,7 +353,7 @@ bool RunOne(const std::string& authorization, const std::string& account, const 
   std::printf(
       "INGEST mode=%s writers=%d batch=%d ok=%lld failed=%lld stale=%lld seconds=%.2f "
       "calls_per_s=%.0f updates_per_s=%.0f p50_ms=%.2f p99_ms=%.2f\n",
-      config.batch ? "batch" : "upsert", config.writers, config.batch_size,
+      config.batch ? "batch" : (config.mix ? "mix" : "upsert"), config.writers, config.batch_size,
       static_cast<long long>(all.ok_calls), static_cast<long long>(all.failed),
       static_cast<long long>(all.stale), seconds, all.ok_calls / seconds, all.sessions / seconds,
       PercentileMs(all.latencies_us, 0.50), PercentileMs(all.latencies_us, 0.99));
@@ -337,11 +377,18 @@ int Run() {
   if (account.empty()) account = IngestAccountId();
   CheckRenderedRequest(account);
   const std::string authorization = "Bearer " + *token;
+  const std::string mix_flag = absl::GetFlag(FLAGS_mix);
+  if (mix_flag != "realistic" && mix_flag != "upsert") {
+    std::fprintf(stderr, "ingest_bench: --mix must be realistic or upsert\n");
+    return 2;
+  }
+  const bool mix = mix_flag == "realistic";
   bool ok = true;
   int run_id = 0;
   for (const std::string& w : absl::GetFlag(FLAGS_writers)) {
     RunConfig config;
     config.writers = std::max(1, std::atoi(w.c_str()));
+    config.mix = mix;
     config.run_id = run_id++;
     config.calls_per_writer = absl::GetFlag(FLAGS_calls_per_writer);
     ok = RunOne(authorization, account, config) && ok;
