@@ -139,7 +139,8 @@ class Writer {
       static const int64_t process_start_ms = absl::ToUnixMillis(absl::Now());
       lifecycle_.emplace(account,
                          absl::StrFormat("mix-%d-%d-%03d", process_start_ms, config.run_id, index),
-                         absl::GetFlag(FLAGS_active_per_writer), int64_t{index} << 32);
+                         absl::GetFlag(FLAGS_active_per_writer),
+                         /*seed=*/int64_t{index} * 1000000);
       return;
     }
     const int pool = std::max(1, absl::GetFlag(FLAGS_sessions_per_writer));
