@@ -325,6 +325,7 @@ for r in $(seq "$REPS"); do
 done
 SERVER_PID=$A_PID stop_server
 SERVER_PID=$C_PID stop_server
+ALL_SERVERS=("$B_PID")  # stopped ones leave the list: their pids may be reused
 SERVER_PID=$B_PID GRPC_PORT=$B_GRPC
 RSS_B_START=$(rss_kb)
 
