@@ -16,7 +16,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev rapidjson-dev prometheus-cpp-dev
   libspdlog-dev libfmt-dev libssl-dev zlib1g-dev libgoogle-perftools-dev
   nghttp2-client curl python3 yamllint util-linux procps clang-format
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf
 )
 
 missing=()
