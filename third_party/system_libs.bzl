@@ -30,6 +30,7 @@ _LIBS = {
     "spdlog": (["spdlog"], [], "libspdlog-dev"),
     "prometheus": (["prometheus-cpp-core"], [], "prometheus-cpp-dev"),
     "tcmalloc": (["libtcmalloc_minimal"], [], "libgoogle-perftools-dev"),
+    "pq": (["libpq"], [], "libpq-dev"),
 }
 
 _EXTRA = """

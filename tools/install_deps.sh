@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev libssl-dev zlib1g-dev libgoogle-perftools-dev
   nghttp2-client curl python3 yamllint util-linux procps clang-format
   clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf
+  postgresql-15 libpq-dev
 )
 
 missing=()
