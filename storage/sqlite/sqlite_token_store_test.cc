@@ -10,12 +10,12 @@
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/sqlite_session_store.h"
 #include "storage/testing/test_util.h"
+#include "storage/testing/token_store_conformance.h"
 
 namespace sessions {
 namespace {
 
-using ::testing::ElementsAre;
-
+using testutil::TokenStoreConformanceTest;
 absl::Time T(int seconds) { return absl::FromUnixSeconds(1795000000 + seconds); }
 
 TokenRecord Token(const std::string& id, char hash_byte, int created) {
@@ -30,6 +30,19 @@ TokenRecord Token(const std::string& id, char hash_byte, int created) {
   return token;
 }
 
+testutil::TokenStoreEngine SqliteEngine() {
+  return {"Sqlite", [] { return testutil::NewDatabasePath("tokens"); },
+          [](const std::string& path) -> absl::StatusOr<std::unique_ptr<TokenStore>> {
+            absl::StatusOr<std::unique_ptr<SqliteTokenStore>> store =
+                SqliteTokenStore::Open(path, {});
+            if (!store.ok()) return store.status();
+            return std::unique_ptr<TokenStore>(*std::move(store));
+          }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, TokenStoreConformanceTest, ::testing::Values(SqliteEngine()),
+                         testutil::EngineName);
+
 class SqliteTokenStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -41,64 +54,6 @@ class SqliteTokenStoreTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<SqliteTokenStore> store_;
 };
-
-TEST_F(SqliteTokenStoreTest, CreateFindListRevoke) {
-  TokenRecord a = Token("tok_a", 'a', 2);
-  a.customer_id = "cust-1";
-  a.expires_at = T(1000);
-  ASSERT_TRUE(store_->CreateToken(a).ok());
-  ASSERT_TRUE(store_->CreateToken(Token("tok_b", 'b', 1)).ok());
-
-  auto found = store_->FindTokenByHash(a.secret_sha256);
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ(found->id, "tok_a");
-  EXPECT_EQ(found->secret_sha256, a.secret_sha256);
-  EXPECT_EQ(found->customer_id, "cust-1");
-  EXPECT_EQ(found->name, "token tok_a");
-  EXPECT_EQ(found->scopes, 3u);
-  EXPECT_EQ(found->created_at, T(2));
-  EXPECT_EQ(found->expires_at, T(1000));
-  EXPECT_EQ(found->last_used_at, absl::InfinitePast());
-  EXPECT_FALSE(found->revoked);
-
-  auto b = store_->FindTokenByHash(Token("", 'b', 0).secret_sha256);
-  ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->expires_at, absl::InfiniteFuture());
-
-  auto all = store_->ListTokens();
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, "tok_b");  // created first
-  EXPECT_EQ((*all)[1].id, "tok_a");
-
-  ASSERT_TRUE(store_->RevokeToken("tok_a").ok());
-  ASSERT_TRUE(store_->RevokeToken("tok_a").ok());  // idempotent
-  EXPECT_TRUE(store_->FindTokenByHash(a.secret_sha256)->revoked);
-}
-
-TEST_F(SqliteTokenStoreTest, Errors) {
-  ASSERT_TRUE(store_->CreateToken(Token("tok_a", 'a', 1)).ok());
-  EXPECT_EQ(store_->CreateToken(Token("tok_a", 'z', 1)).code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->CreateToken(Token("tok_z", 'a', 1)).code(), absl::StatusCode::kAlreadyExists);
-  TokenRecord short_hash = Token("tok_s", 's', 1);
-  short_hash.secret_sha256 = "abc";
-  EXPECT_EQ(store_->CreateToken(short_hash).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->FindTokenByHash(std::string(32, 'q')).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->RevokeToken("tok_nope").code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->RecordTokenUse("tok_nope", T(5)).code(), absl::StatusCode::kNotFound);
-}
-
-TEST_F(SqliteTokenStoreTest, RecordTokenUseIsCoarse) {
-  TokenRecord a = Token("tok_a", 'a', 0);
-  ASSERT_TRUE(store_->CreateToken(a).ok());
-  ASSERT_TRUE(store_->RecordTokenUse("tok_a", T(100)).ok());
-  EXPECT_EQ(store_->FindTokenByHash(a.secret_sha256)->last_used_at, T(100));
-  ASSERT_TRUE(store_->RecordTokenUse("tok_a", T(130)).ok());  // within a minute
-  EXPECT_EQ(store_->FindTokenByHash(a.secret_sha256)->last_used_at, T(100));
-  ASSERT_TRUE(store_->RecordTokenUse("tok_a", T(160)).ok());
-  EXPECT_EQ(store_->FindTokenByHash(a.secret_sha256)->last_used_at, T(160));
-}
 
 TEST_F(SqliteTokenStoreTest, SharesFileWithSessionStoreAndOtherConnections) {
   auto sessions = SqliteSessionStore::Open(path_, {});

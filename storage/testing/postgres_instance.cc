@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <postgresql/libpq-fe.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -90,6 +91,18 @@ absl::Status PostgresInstance::Restart() {
   if (absl::Status s = StartServer(); !s.ok()) return s;
   running_ = true;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PostgresInstance::CreateDatabase() {
+  const std::string name = absl::StrCat("test_", ++databases_);
+  PGconn* conn = PQconnectdb(dsn_.c_str());
+  PGresult* result = PQexec(conn, absl::StrCat("CREATE DATABASE ", name).c_str());
+  const bool created = PQresultStatus(result) == PGRES_COMMAND_OK;
+  const std::string error = PQerrorMessage(conn);
+  PQclear(result);
+  PQfinish(conn);
+  if (!created) return absl::InternalError(absl::StrCat("CREATE DATABASE failed: ", error));
+  return absl::StrCat("host=", dir_, " user=postgres dbname=", name, " connect_timeout=30");
 }
 
 absl::Status PostgresInstance::StartServer() const {

@@ -41,6 +41,10 @@ class PostgresInstance {
   // A libpq connection string for the `postgres` database as the
   // superuser `postgres` over the private socket.
   const std::string& dsn() const { return dsn_; }
+  // Creates an empty database with a fresh name and returns its
+  // connection string: one per test keeps tests apart on one server.
+  absl::StatusOr<std::string> CreateDatabase();
+
   // The directory holding the data directory, the socket and the log.
   const std::string& dir() const { return dir_; }
 
@@ -62,6 +66,7 @@ class PostgresInstance {
   const std::string dir_;
   const std::string dsn_;
   bool running_ = false;
+  int databases_ = 0;
 };
 
 }  // namespace testutil
