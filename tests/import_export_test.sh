@@ -11,8 +11,16 @@ start_server "$DB" --demo_data=false
   --name=importer --quiet >"$TMP/token"
 
 "$CTL_BIN" import "$INPUT" --server="127.0.0.1:$GRPC_PORT" --token_file="$TMP/token" \
-  || fail "import failed"
-"$CTL_BIN" --db_path="$DB" export --output="$TMP/exported.json" || fail "export failed"
+  --progress=always 2>"$TMP/import.progress" || fail "import failed"
+"$CTL_BIN" --db_path="$DB" export --output="$TMP/exported.json" 2>"$TMP/export.progress" \
+  || fail "export failed"
+# Progress: drawn in place on request (a terminal gets it by default)...
+COUNT=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sessions"]))' "$INPUT")
+grep -q $'\r'"import: $COUNT/$COUNT (100%), [0-9]*/s" "$TMP/import.progress" ||
+  fail "no import progress line: $(cat -v "$TMP/import.progress")"
+# ... and quiet when stderr is not a terminal (auto): the summary line only.
+if grep -q $'\r' "$TMP/export.progress"; then fail "progress drawn into a pipe"; fi
+grep -q "^exported $COUNT sessions to " "$TMP/export.progress" || fail "no export summary"
 python3 - "$INPUT" "$TMP/exported.json" <<'PY' || fail "round trip changed the sessions"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])

@@ -9,12 +9,16 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "tools/progress_meter.h"
 #include "tools/session_io.h"
 
 ABSL_FLAG(std::string, server, "", "import: gRPC address of the running server (HOST:PORT)");
 ABSL_FLAG(std::string, token_file, "",
           "import: file holding a bearer token with sessions:write (else env SESSIONS_TOKEN)");
 ABSL_FLAG(std::string, output, "", "export: write to this file instead of stdout");
+ABSL_FLAG(std::string, progress, "auto",
+          "import/export: show progress (count, rate, ETA) on stderr: auto (when stderr is a "
+          "terminal), always, never");
 
 namespace sessions::tools {
 namespace {
@@ -40,6 +44,14 @@ absl::StatusOr<std::string> ImportToken() {
   return absl::InvalidArgumentError("import needs a token: --token_file=FILE or SESSIONS_TOKEN");
 }
 
+absl::StatusOr<bool> ProgressWanted() {
+  const std::string mode = absl::GetFlag(FLAGS_progress);
+  if (mode == "auto") return ProgressMeter::StderrIsTerminal();
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return absl::InvalidArgumentError("--progress: must be auto, always or never");
+}
+
 }  // namespace
 
 std::string ImportCommand::Summary() const {
@@ -61,7 +73,12 @@ absl::Status ImportCommand::Run(const std::vector<std::string>& args,
   }
   auto stub = voice::api::sessions::v1::SessionIngestService::NewStub(
       grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
-  absl::StatusOr<ImportResult> result = ImportSessions(*sessions, stub.get(), *token);
+  absl::StatusOr<bool> show = ProgressWanted();
+  if (!show.ok()) return show.status();
+  ProgressMeter meter("import", static_cast<int64_t>(sessions->size()), context.err, *show);
+  absl::StatusOr<ImportResult> result =
+      ImportSessions(*sessions, stub.get(), *token, [&meter](int64_t done) { meter.Update(done); });
+  meter.Finish(result.ok() ? static_cast<int64_t>(sessions->size()) : 0);
   if (!result.ok()) return result.status();
   *context.out << "imported " << sessions->size() << " sessions: " << result->applied
                << " applied, " << result->stale << " stale (older than stored)\n";
@@ -78,7 +95,12 @@ absl::Status ExportCommand::Run(const std::vector<std::string>& args,
   if (!context.session_store) return absl::InternalError("no session store");
   absl::StatusOr<SessionStore*> store = context.session_store();
   if (!store.ok()) return store.status();
-  absl::StatusOr<std::vector<SessionInfo>> sessions = ExportSessions(*store);
+  absl::StatusOr<bool> show = ProgressWanted();
+  if (!show.ok()) return show.status();
+  ProgressMeter meter("export", /*total=*/0, context.err, *show);
+  absl::StatusOr<std::vector<SessionInfo>> sessions =
+      ExportSessions(*store, [&meter](int64_t done) { meter.Update(done); });
+  meter.Finish(sessions.ok() ? static_cast<int64_t>(sessions->size()) : 0);
   if (!sessions.ok()) return sessions.status();
   const std::string json = SessionsToJson(*sessions);
   const std::string output = absl::GetFlag(FLAGS_output);

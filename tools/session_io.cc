@@ -35,7 +35,7 @@ std::string SessionsToJson(const std::vector<SessionInfo>& sessions) {
 absl::StatusOr<ImportResult> ImportSessions(
     const std::vector<SessionInfo>& sessions,
     voice::api::sessions::v1::SessionIngestService::StubInterface* stub, const std::string& token,
-    int batch_size) {
+    const ProgressFn& progress, int batch_size) {
   ImportResult result;
   for (size_t begin = 0; begin < sessions.size(); begin += batch_size) {
     const size_t end = std::min(sessions.size(), begin + batch_size);
@@ -53,14 +53,17 @@ absl::StatusOr<ImportResult> ImportSessions(
     }
     result.applied += response.applied_count();
     result.stale += response.stale_count();
+    if (progress) progress(static_cast<int64_t>(end));
   }
   return result;
 }
 
-absl::StatusOr<std::vector<SessionInfo>> ExportSessions(SessionStore* store) {
+absl::StatusOr<std::vector<SessionInfo>> ExportSessions(SessionStore* store,
+                                                        const ProgressFn& progress) {
   std::vector<SessionInfo> sessions;
   absl::Status status = store->ForEachSession([&](const SessionInfo& session) {
     sessions.push_back(session);
+    if (progress) progress(static_cast<int64_t>(sessions.size()));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

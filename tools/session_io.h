@@ -6,6 +6,8 @@
 #ifndef TOOLS_SESSION_IO_H_
 #define TOOLS_SESSION_IO_H_
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,16 +30,22 @@ struct ImportResult {
   int stale = 0;
 };
 
+// Gets the number of sessions done so far.
+using ProgressFn = std::function<void(int64_t done)>;
+
 // Sends `sessions` with BatchUpsertSessions in batches of `batch_size`,
-// authenticated with `token`. Stops at the first failed batch (earlier
-// batches stay written: each batch is atomic on its own).
+// authenticated with `token`, calling `progress` (if set) after each batch.
+// Stops at the first failed batch (earlier batches stay written: each batch
+// is atomic on its own).
 absl::StatusOr<ImportResult> ImportSessions(
     const std::vector<SessionInfo>& sessions,
     voice::api::sessions::v1::SessionIngestService::StubInterface* stub, const std::string& token,
-    int batch_size = 500);
+    const ProgressFn& progress = nullptr, int batch_size = 500);
 
-// Returns every stored session (ended ones too) in store order.
-absl::StatusOr<std::vector<SessionInfo>> ExportSessions(SessionStore* store);
+// Returns every stored session (ended ones too) in store order, calling
+// `progress` (if set) as they are read.
+absl::StatusOr<std::vector<SessionInfo>> ExportSessions(SessionStore* store,
+                                                        const ProgressFn& progress = nullptr);
 
 }  // namespace sessions::tools
 
