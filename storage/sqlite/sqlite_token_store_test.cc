@@ -16,18 +16,9 @@ namespace sessions {
 namespace {
 
 using testutil::TokenStoreConformanceTest;
-absl::Time T(int seconds) { return absl::FromUnixSeconds(1795000000 + seconds); }
-
+absl::Time T(int seconds) { return testutil::TokenTime(seconds); }
 TokenRecord Token(const std::string& id, char hash_byte, int created) {
-  TokenRecord token;
-  token.id = id;
-  token.secret_sha256 = std::string(32, hash_byte);
-  token.secret_sha256[0] = '\0';  // raw bytes, not text
-  token.account_id = "acct-1";
-  token.name = "token " + id;
-  token.scopes = 3;
-  token.created_at = T(created);
-  return token;
+  return testutil::TestToken(id, hash_byte, created);
 }
 
 testutil::TokenStoreEngine SqliteEngine() {

@@ -11,9 +11,16 @@ namespace sessions {
 namespace testutil {
 namespace {
 
-absl::Time T(int seconds) { return absl::FromUnixSeconds(1795000000 + seconds); }
-
+absl::Time T(int seconds) { return TokenTime(seconds); }
 TokenRecord Token(const std::string& id, char hash_byte, int created) {
+  return TestToken(id, hash_byte, created);
+}
+
+}  // namespace
+
+absl::Time TokenTime(int seconds) { return absl::FromUnixSeconds(1795000000 + seconds); }
+
+TokenRecord TestToken(const std::string& id, char hash_byte, int created) {
   TokenRecord token;
   token.id = id;
   token.secret_sha256 = std::string(32, hash_byte);
@@ -21,11 +28,9 @@ TokenRecord Token(const std::string& id, char hash_byte, int created) {
   token.account_id = "acct-1";
   token.name = "token " + id;
   token.scopes = 3;
-  token.created_at = T(created);
+  token.created_at = TokenTime(created);
   return token;
 }
-
-}  // namespace
 
 std::string EngineName(const ::testing::TestParamInfo<TokenStoreEngine>& info) {
   return info.param.name;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "storage/token_store.h"
 
@@ -30,6 +31,13 @@ struct TokenStoreEngine {
   // replicas).
   std::function<absl::StatusOr<std::unique_ptr<TokenStore>>(const std::string& database)> open;
 };
+
+// A fixed instant `seconds` after 2026-11-18 (test data).
+absl::Time TokenTime(int seconds);
+
+// A token of account "acct-1" with scopes read+write whose hash is 32 bytes
+// of `hash_byte` after a NUL (raw bytes, not text), created TokenTime(created).
+TokenRecord TestToken(const std::string& id, char hash_byte, int created);
 
 // For INSTANTIATE_TEST_SUITE_P's name generator.
 std::string EngineName(const ::testing::TestParamInfo<TokenStoreEngine>& info);
