@@ -38,6 +38,10 @@ struct TokenRecord {
   bool revoked = false;
 };
 
+// What every engine's CreateToken checks before it writes: INVALID_ARGUMENT
+// if id or account_id is empty or the hash is not 32 bytes.
+absl::Status ValidateNewToken(const TokenRecord& token);
+
 // Storage of API tokens. Implementations are thread-safe, and the SQLite
 // one may be used by several processes at once (server and CLI).
 class TokenStore {

@@ -62,11 +62,7 @@ PgTokenStore::PgTokenStore(const std::string& dsn, const Options& options)
     : options_(options), pool_(dsn, options.connections, options.max_wait) {}
 
 absl::Status PgTokenStore::CreateToken(const TokenRecord& token) {
-  if (token.id.empty()) return absl::InvalidArgumentError("token id: required");
-  if (token.account_id.empty()) return absl::InvalidArgumentError("token account_id: required");
-  if (token.secret_sha256.size() != 32) {
-    return absl::InvalidArgumentError("token secret_sha256: must be 32 bytes");
-  }
+  RETURN_IF_ERROR(ValidateNewToken(token));
   const std::string scopes = absl::StrCat(token.scopes);
   const std::string created = Micros(token.created_at);
   const std::string expires = Micros(token.expires_at);

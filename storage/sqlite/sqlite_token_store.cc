@@ -75,11 +75,7 @@ SqliteTokenStore::SqliteTokenStore(std::unique_ptr<SqliteConnection> conn,
     : options_(options), readers_(std::move(readers)), conn_(std::move(conn)) {}
 
 absl::Status SqliteTokenStore::CreateToken(const TokenRecord& token) {
-  if (token.id.empty()) return absl::InvalidArgumentError("token id: required");
-  if (token.account_id.empty()) return absl::InvalidArgumentError("token account_id: required");
-  if (token.secret_sha256.size() != 32) {
-    return absl::InvalidArgumentError("token secret_sha256: must be 32 bytes");
-  }
+  RETURN_IF_ERROR(ValidateNewToken(token));
   absl::MutexLock lock(&mu_);
   return CatchSqlite("create token", [&]() -> absl::Status {
     SQLite::Statement& stmt = conn_->Prepare(kInsert);
