@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace sessions {
 
@@ -97,25 +98,19 @@ absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view what, const char* 
                                /*paramTypes=*/nullptr, values.data(), lengths.data(),
                                formats.data(), static_cast<int>(format));
   PgResult result(raw);
-  const ExecStatusType status = raw == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(raw);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    return Failed(raw, what);
-  }
+  RETURN_IF_ERROR(Check(raw, what));
   return result;
 }
 
 absl::Status PgConnection::ExecScript(absl::string_view what, const char* sql) {
-  PgResult result(PQexec(conn_.get(), sql));
-  const PGresult* raw = result.raw();
   // PQexec stops at the first failing statement and returns its result.
-  const ExecStatusType status = raw == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(raw);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    return Failed(raw, what);
-  }
-  return absl::OkStatus();
+  PgResult result(PQexec(conn_.get(), sql));
+  return Check(result.raw(), what);
 }
 
-absl::Status PgConnection::Failed(const PGresult* result, absl::string_view what) {
+absl::Status PgConnection::Check(const PGresult* result, absl::string_view what) {
+  const ExecStatusType outcome = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (outcome == PGRES_TUPLES_OK || outcome == PGRES_COMMAND_OK) return absl::OkStatus();
   absl::Status status = PgErrorToStatus(conn_.get(), result, what);
   if (absl::IsUnavailable(status)) broken_ = true;
   return status;

@@ -98,8 +98,9 @@ class PgConnection {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
-  // PgErrorToStatus for this connection; remembers an UNAVAILABLE.
-  absl::Status Failed(const PGresult* result, absl::string_view what);
+  // OK for a successful result, else PgErrorToStatus for this connection
+  // (remembering an UNAVAILABLE).
+  absl::Status Check(const PGresult* result, absl::string_view what);
 
   std::unique_ptr<PGconn, Deleter> conn_;
   bool broken_ = false;

@@ -23,6 +23,12 @@ namespace {
 
 constexpr char kServerUser[] = "postgres";
 
+// The superuser's connection string for `database` over the socket in `dir`.
+std::string DsnFor(const std::string& dir, const std::string& database) {
+  return absl::StrCat("host=", dir, " user=", kServerUser, " dbname=", database,
+                      " connect_timeout=30");
+}
+
 std::string LogPath(const std::string& dir) { return dir + "/server.log"; }
 
 std::string LogTail(const std::string& dir) {
@@ -36,9 +42,7 @@ std::string LogTail(const std::string& dir) {
 }  // namespace
 
 PostgresInstance::PostgresInstance(std::string bin_dir, std::string dir)
-    : bin_dir_(std::move(bin_dir)),
-      dir_(std::move(dir)),
-      dsn_(absl::StrCat("host=", dir_, " user=postgres dbname=postgres connect_timeout=30")) {}
+    : bin_dir_(std::move(bin_dir)), dir_(std::move(dir)), dsn_(DsnFor(dir_, "postgres")) {}
 
 absl::StatusOr<std::unique_ptr<PostgresInstance>> PostgresInstance::Start(
     const std::string& bin_dir) {
@@ -102,7 +106,7 @@ absl::StatusOr<std::string> PostgresInstance::CreateDatabase() {
   PQclear(result);
   PQfinish(conn);
   if (!created) return absl::InternalError(absl::StrCat("CREATE DATABASE failed: ", error));
-  return absl::StrCat("host=", dir_, " user=postgres dbname=", name, " connect_timeout=30");
+  return DsnFor(dir_, name);
 }
 
 absl::Status PostgresInstance::StartServer() const {
