@@ -1,5 +1,3 @@
-#include "storage/sqlite/group_commit_writer.h"
-
 #include <memory>
 #include <string>
 #include <thread>
@@ -8,6 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "storage/sqlite/sqlite_transactions.h"
 #include "storage/testing/test_util.h"
 
 namespace sessions {
@@ -26,10 +25,10 @@ class GroupCommitWriterTest : public ::testing::Test {
     auto conn = SqliteConnection::Open(path_, {});
     ASSERT_TRUE(conn.ok()) << conn.status();
     (*conn)->db().exec("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)");
-    writer_ = std::make_unique<GroupCommitWriter>(*std::move(conn), 64);
+    writer_ = std::make_unique<SqliteGroupCommitWriter>(SqliteTransactions(*std::move(conn)), 64);
   }
 
-  static GroupCommitWriter::Op Insert(const std::string& key) {
+  static SqliteGroupCommitWriter::Op Insert(const std::string& key) {
     return [key](SqliteConnection& c) {
       SQLite::Statement& s = c.Prepare("INSERT INTO t (k, v) VALUES (?1, 1)");
       s.bind(1, key);
@@ -60,7 +59,7 @@ class GroupCommitWriterTest : public ::testing::Test {
   }
 
   std::string path_;
-  std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<SqliteGroupCommitWriter> writer_;
 };
 
 TEST_F(GroupCommitWriterTest, RunsAndCommits) {
@@ -153,7 +152,8 @@ TEST_F(GroupCommitWriterTest, SlowCompletionDoesNotHoldUpTheWriter) {
 TEST_F(GroupCommitWriterTest, FullQueueRefusesAtOnceAndWritesNothing) {
   auto conn = SqliteConnection::Open(path_, {});
   ASSERT_TRUE(conn.ok()) << conn.status();
-  writer_ = std::make_unique<GroupCommitWriter>(*std::move(conn), 64, /*max_queued=*/2);
+  writer_ = std::make_unique<SqliteGroupCommitWriter>(SqliteTransactions(*std::move(conn)), 64,
+                                                      /*max_queued=*/2);
   std::shared_ptr<absl::Notification> release = BlockWriter();
   std::vector<absl::Status> results(3, absl::UnknownError("not done"));
   absl::Notification queued_done;

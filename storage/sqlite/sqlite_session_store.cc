@@ -147,10 +147,10 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
   // Before the writer thread owns the connection: installs its WAL hook.
   ASSIGN_OR_RETURN(std::unique_ptr<WalCheckpointer> checkpointer,
                    WalCheckpointer::Start(*writer, path, write_options, options.checkpoints));
-  auto store = std::unique_ptr<SqliteSessionStore>(
-      new SqliteSessionStore(options, std::move(readers), std::move(checkpointer),
-                             std::make_unique<GroupCommitWriter>(
-                                 std::move(writer), options.max_batch, options.max_queued_writes)));
+  auto store = std::unique_ptr<SqliteSessionStore>(new SqliteSessionStore(
+      options, std::move(readers), std::move(checkpointer),
+      std::make_unique<SqliteGroupCommitWriter>(SqliteTransactions(std::move(writer)),
+                                                options.max_batch, options.max_queued_writes)));
   if (options.retention.purge_interval > absl::ZeroDuration()) {
     SqliteSessionStore* self = store.get();
     store->purger_.emplace("store-purge", options.retention.purge_interval,
@@ -162,7 +162,7 @@ absl::StatusOr<std::unique_ptr<SqliteSessionStore>> SqliteSessionStore::Open(
 SqliteSessionStore::SqliteSessionStore(const Options& options,
                                        std::unique_ptr<ConnectionPool> readers,
                                        std::unique_ptr<WalCheckpointer> checkpointer,
-                                       std::unique_ptr<GroupCommitWriter> writer)
+                                       std::unique_ptr<SqliteGroupCommitWriter> writer)
     : readers_(std::move(readers)),
       checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
@@ -231,7 +231,8 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
   // The caller blocks until done, so the op may refer to its arguments.
   UpsertResult result;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    ASSIGN_OR_RETURN(result, UpsertSessionRows(conn, rows, {}));
+    SqliteSessionRows target(conn);
+    ASSIGN_OR_RETURN(result, UpsertRows(target, rows, {}));
     return absl::OkStatus();
   }));
   return result;
@@ -240,7 +241,8 @@ absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
 void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
   writer_->Submit(
       [upsert](SqliteConnection& conn) -> absl::Status {
-        ASSIGN_OR_RETURN(upsert->result, UpsertSessionRows(conn, upsert->rows, upsert->authority));
+        SqliteSessionRows target(conn);
+        ASSIGN_OR_RETURN(upsert->result, UpsertRows(target, upsert->rows, upsert->authority));
         return absl::OkStatus();
       },
       [upsert](absl::Status status) {
@@ -280,7 +282,8 @@ absl::StatusOr<std::vector<std::string>> SqliteSessionStore::CustomerPath(
     const std::string& account_id, const std::string& customer_id) {
   ASSIGN_OR_RETURN(ConnectionPool::Lease conn, readers_->Acquire());
   return CatchSqlite("customer path", [&]() -> absl::StatusOr<std::vector<std::string>> {
-    return DirectoryPath(*conn, account_id, customer_id);
+    SqliteSessionRows directory(*conn);
+    return DirectoryPath(directory, account_id, customer_id);
   });
 }
 
@@ -288,7 +291,8 @@ absl::Status SqliteSessionStore::SetCustomerParent(const std::string& account_id
                                                    const std::string& customer_id,
                                                    const std::string& parent_id) {
   return writer_->Run([&](SqliteConnection& conn) {
-    return SetCustomerParentRow(conn, account_id, customer_id, parent_id);
+    SqliteSessionRows target(conn);
+    return SetCustomerParentEntry(target, account_id, customer_id, parent_id);
   });
 }
 
@@ -297,7 +301,8 @@ absl::StatusOr<int64_t> SqliteSessionStore::UpdateSession(
     const std::function<absl::Status(SessionInfo*)>& mutate) {
   int64_t revision = 0;
   RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    ASSIGN_OR_RETURN(revision, UpdateSessionRow(conn, account_id, session_id, mutate));
+    SqliteSessionRows target(conn);
+    ASSIGN_OR_RETURN(revision, UpdateRow(target, account_id, session_id, mutate));
     return absl::OkStatus();
   }));
   return revision;
@@ -310,7 +315,8 @@ void SqliteSessionStore::UpdateSessionAsync(std::string account_id, std::string 
   writer_->Submit(
       [account_id = std::move(account_id), session_id = std::move(session_id),
        mutate = std::move(mutate), revision](SqliteConnection& conn) -> absl::Status {
-        ASSIGN_OR_RETURN(*revision, UpdateSessionRow(conn, account_id, session_id, mutate));
+        SqliteSessionRows target(conn);
+        ASSIGN_OR_RETURN(*revision, UpdateRow(target, account_id, session_id, mutate));
         return absl::OkStatus();
       },
       [revision, done = std::move(done)](absl::Status status) {

@@ -16,9 +16,9 @@
 #include "absl/types/span.h"
 #include "storage/session_store.h"
 #include "storage/sqlite/connection_pool.h"
-#include "storage/sqlite/group_commit_writer.h"
 #include "storage/sqlite/retention_purger.h"
 #include "storage/sqlite/session_rows.h"
+#include "storage/sqlite/sqlite_transactions.h"
 #include "storage/sqlite/wal_checkpointer.h"
 
 namespace sessions {
@@ -46,7 +46,7 @@ struct SqliteStoreOptions {
   // Most write operations committed together in one transaction.
   int max_batch = 256;
   // Most write operations waiting for the writer; more get UNAVAILABLE.
-  int max_queued_writes = GroupCommitWriter::kDefaultMaxQueued;
+  int max_queued_writes = kDefaultMaxQueuedWrites;
   // When the WAL is copied into the database file (on a background thread).
   WalCheckpointerOptions checkpoints;
   RetentionOptions retention;
@@ -140,14 +140,14 @@ class SqliteSessionStore final : public SessionStore {
 
   SqliteSessionStore(const Options& options, std::unique_ptr<ConnectionPool> readers,
                      std::unique_ptr<WalCheckpointer> checkpointer,
-                     std::unique_ptr<GroupCommitWriter> writer);
+                     std::unique_ptr<SqliteGroupCommitWriter> writer);
 
   void SubmitUpsert(std::shared_ptr<PendingUpsert> upsert);
 
   std::unique_ptr<ConnectionPool> readers_;
   // Its WAL hook on the writer's connection refers to it: outlives writer_.
   std::unique_ptr<WalCheckpointer> checkpointer_;
-  std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<SqliteGroupCommitWriter> writer_;
   const RetentionOptions retention_;
   // Started last and stopped first: its thread writes through writer_.
   std::optional<RetentionPurger> purger_;
