@@ -38,17 +38,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/worker_thread.h"
+#include "storage/store_stats.h"
 
 namespace sessions {
-
-// Counters of a GroupCommitWriter.
-struct WriterStats {
-  int64_t ops = 0;        // write operations completed (any status)
-  int64_t commits = 0;    // transactions committed (one flush each; not rollbacks)
-  int64_t max_batch = 0;  // most operations in one transaction
-  int64_t queued = 0;     // operations waiting for the writer right now
-  int64_t refused = 0;    // operations refused because max_queued were waiting
-};
 
 // Past this many waiting writes a burst would only queue latency (at
 // ~20,000 writes/s, half a second) and memory: callers are better told to

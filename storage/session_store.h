@@ -1,7 +1,7 @@
 // The storage boundary of the Active Sessions service: what the service
 // needs from a database, independent of the engine. The SQLite
-// implementation lives in sqlite_session_store.h; a PostgreSQL one can follow
-// for stateless replicas on a shared database.
+// engines: storage/sqlite/ (one file, one process) and storage/postgres/
+// (stateless replicas on a shared database).
 #ifndef STORAGE_SESSION_STORE_H_
 #define STORAGE_SESSION_STORE_H_
 
@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "storage/store_stats.h"
 #include "voice/api/sessions/v1/sessions.pb.h"
 
 namespace sessions {
@@ -225,6 +226,18 @@ class SessionStore {
   // compaction horizon: purged sessions are missing from the answer.
   virtual absl::StatusOr<FeedPosition> ChangesAfter(int64_t after_revision, int limit,
                                                     const ChangeVisitor& visit) = 0;
+
+  // Retention: deletes up to one batch of the ended sessions whose last
+  // change is older than the store's retention window, oldest first, in one
+  // write transaction, and raises the compaction horizon to the newest
+  // deleted revision. Returns how many it deleted. A background purge calls
+  // this; so may tests and operators.
+  virtual absl::StatusOr<int> PurgeExpired() = 0;
+
+  // Group-commit counters (commits vs operations).
+  virtual WriterStats stats() const = 0;
+  // Retention purge counters (zero when the background purge is off).
+  virtual PurgeStats purge_stats() const = 0;
 };
 
 }  // namespace sessions

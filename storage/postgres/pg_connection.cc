@@ -90,6 +90,12 @@ absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view what, const char* 
       lengths[i] = static_cast<int>(p.value.size());
       formats[i] = 1;
     } else {
+      // libpq would read such a value only up to the NUL: a silently
+      // shortened id. (PostgreSQL text cannot hold one anyway.)
+      if (p.value.find('\0') != absl::string_view::npos) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("storage: ", what, ": text contains a NUL character"));
+      }
       texts[i] = std::string(p.value);
       values[i] = texts[i].c_str();
     }

@@ -11,13 +11,15 @@ namespace {
 // Index i holds the statements that take the version from i to i + 1. The
 // tables are the SQLite schema's (storage/sqlite/schema.cc), with its
 // history folded into version 1: times are Unix microseconds, `data` the
-// serialized SessionInfo.
+// serialized SessionInfo. Key columns compare bytes (COLLATE "C"), as
+// SQLite and the live view do, whatever the database's locale: listings
+// are ordered by id, and the order must not depend on the server.
 constexpr const char* kMigrations[] = {
     R"sql(
     CREATE TABLE sessions (
-      account_id  text    NOT NULL,
-      id          text    NOT NULL,
-      customer_id text    NOT NULL DEFAULT '',
+      account_id  text    COLLATE "C" NOT NULL,
+      id          text    COLLATE "C" NOT NULL,
+      customer_id text    COLLATE "C" NOT NULL DEFAULT '',
       created_us  bigint  NOT NULL,
       modified_us bigint  NOT NULL,
       ended       boolean NOT NULL DEFAULT false,
@@ -30,10 +32,10 @@ constexpr const char* kMigrations[] = {
     CREATE UNIQUE INDEX sessions_by_revision ON sessions (revision);
     CREATE INDEX sessions_ended ON sessions (changed_us) WHERE ended;
     CREATE TABLE session_customers (
-      account_id  text   NOT NULL,
-      customer_id text   NOT NULL,
+      account_id  text   COLLATE "C" NOT NULL,
+      customer_id text   COLLATE "C" NOT NULL,
       created_us  bigint NOT NULL,
-      session_id  text   NOT NULL,
+      session_id  text   COLLATE "C" NOT NULL,
       PRIMARY KEY (account_id, customer_id, created_us, session_id),
       FOREIGN KEY (account_id, session_id) REFERENCES sessions (account_id, id)
         ON DELETE CASCADE
@@ -51,9 +53,9 @@ constexpr const char* kMigrations[] = {
     );
     INSERT INTO store_state (id, revision, horizon) VALUES (1, 0, 0);
     CREATE TABLE customers (
-      account_id  text NOT NULL,
-      customer_id text NOT NULL,
-      parent_id   text NOT NULL,
+      account_id  text COLLATE "C" NOT NULL,
+      customer_id text COLLATE "C" NOT NULL,
+      parent_id   text COLLATE "C" NOT NULL,
       PRIMARY KEY (account_id, customer_id)
     );
     CREATE TABLE api_tokens (

@@ -14,25 +14,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/retention_purger.h"
 #include "storage/session_store.h"
 #include "storage/sqlite/connection_pool.h"
-#include "storage/sqlite/retention_purger.h"
 #include "storage/sqlite/session_rows.h"
 #include "storage/sqlite/sqlite_transactions.h"
 #include "storage/sqlite/wal_checkpointer.h"
 
 namespace sessions {
-
-// How long ended sessions stay answerable by the change feed.
-struct RetentionOptions {
-  // Ended sessions are deleted this long after their last change; the
-  // compaction horizon moves up to the newest deleted revision.
-  absl::Duration keep_ended = absl::Hours(24);
-  // How often the background purge runs; zero: never (PurgeExpired() only).
-  absl::Duration purge_interval = absl::Minutes(1);
-  // Most sessions deleted per write transaction.
-  int purge_batch = 500;
-};
 
 // Tuning of SqliteSessionStore (defaults fit the embedded deployment).
 struct SqliteStoreOptions {
@@ -103,12 +92,7 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<FeedPosition> ChangesAfter(int64_t after_revision, int limit,
                                             const ChangeVisitor& visit) override;
 
-  // Deletes up to one batch (options.retention.purge_batch) of the ended
-  // sessions whose last change is older than the retention window, oldest
-  // first, in one write transaction, and raises the compaction horizon to
-  // the newest deleted revision. Returns how many it deleted. The
-  // background purge calls this; so may tests and operators.
-  absl::StatusOr<int> PurgeExpired();
+  absl::StatusOr<int> PurgeExpired() override;
 
   // Waits for in-flight reads, commits every queued write, stops the writer
   // thread and closes all connections. Later calls return UNAVAILABLE.
@@ -116,11 +100,11 @@ class SqliteSessionStore final : public SessionStore {
   void Close();
 
   // Group-commit counters (commits vs operations).
-  WriterStats stats() const { return writer_->stats(); }
+  WriterStats stats() const override { return writer_->stats(); }
   // WAL checkpoint counters.
   CheckpointStats checkpoint_stats() const { return checkpointer_->stats(); }
   // Retention purge counters (zero when the background purge is off).
-  PurgeStats purge_stats() const { return purger_ ? purger_->stats() : PurgeStats{}; }
+  PurgeStats purge_stats() const override { return purger_ ? purger_->stats() : PurgeStats{}; }
 
   // Returns the EXPLAIN QUERY PLAN lines of the statement that
   // ListActiveSessions(query) runs. For tests and diagnostics.

@@ -1,8 +1,13 @@
-// Read-side tests of SqliteSessionStore: filters, ordering, paging, plans,
-// reopen/migrations, and that reads never write.
+// What only the SQLite store does (the behaviours every engine shares are
+// the conformance suite's: sqlite_session_store_conformance_test.cc): query
+// plans, reads that never touch the files, reopen, Close, and durability
+// across kill -9.
 #include "storage/sqlite/sqlite_session_store.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -17,7 +22,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using ::testing::Not;
 using testutil::Ids;
 using testutil::MakeSession;
@@ -68,106 +72,6 @@ class SqliteSessionStoreTest : public ::testing::Test {
   std::string path_;
   std::unique_ptr<SqliteSessionStore> store_;
 };
-
-TEST_F(SqliteSessionStoreTest, ListsActiveSessionsOfAccountInOrder) {
-  EXPECT_THAT(List(Query("a")), ElementsAre("s1", "s2", "s4", "s3", "s5"));
-  EXPECT_THAT(List(Query("b")), ElementsAre("s6"));
-  EXPECT_THAT(List(Query("nobody")), IsEmpty());
-}
-
-TEST_F(SqliteSessionStoreTest, ReturnsFullSessions) {
-  google::protobuf::RepeatedPtrField<SessionInfo> out;
-  ASSERT_TRUE(store_->ListActiveSessions(Query("a", "east-1"), &out).ok());
-  ASSERT_EQ(out.size(), 2);
-  EXPECT_EQ(out[0].display_name(), "Session s3");
-  EXPECT_EQ(out[0].customer_breadcrumb_size(), 2);
-}
-
-TEST_F(SqliteSessionStoreTest, FiltersByCustomerSubtree) {
-  EXPECT_THAT(List(Query("a", "root")), ElementsAre("s1", "s2", "s4", "s3", "s5"));
-  EXPECT_THAT(List(Query("a", "east")), ElementsAre("s4", "s3", "s5"));
-  EXPECT_THAT(List(Query("a", "east-1")), ElementsAre("s3", "s5"));
-  EXPECT_THAT(List(Query("a", "west")), ElementsAre("s2"));
-  EXPECT_THAT(List(Query("b", "east")), IsEmpty());
-  EXPECT_THAT(List(Query("a", "nope")), IsEmpty());
-}
-
-TEST_F(SqliteSessionStoreTest, FiltersByStartDate) {
-  ActiveSessionsQuery query = Query("a");
-  query.created_at_or_after = At(2);
-  EXPECT_THAT(List(query), ElementsAre("s2", "s4", "s3", "s5"));
-  query.created_at_or_after = At(2) + absl::Seconds(1);
-  EXPECT_THAT(List(query), ElementsAre("s3", "s5"));
-  query.created_at_or_after = At(6);
-  EXPECT_THAT(List(query), IsEmpty());
-}
-
-TEST_F(SqliteSessionStoreTest, CombinesCustomerAndStartDate) {
-  ActiveSessionsQuery query = Query("a", "east");
-  query.created_at_or_after = At(3);
-  EXPECT_THAT(List(query), ElementsAre("s3", "s5"));
-}
-
-TEST_F(SqliteSessionStoreTest, PagesWithKeysetCursor) {
-  for (const std::string& customer : {std::string(), std::string("root")}) {
-    ActiveSessionsQuery query = Query("a", customer);
-    query.limit = 2;
-    EXPECT_THAT(List(query), ElementsAre("s1", "s2"));
-    query.after_created = At(2);
-    query.after_id = "s2";
-    EXPECT_THAT(List(query), ElementsAre("s4", "s3"));
-    query.after_id = "s3";
-    query.after_created = At(3);
-    EXPECT_THAT(List(query), ElementsAre("s5"));
-    query.after_id = "s5";
-    query.after_created = At(5);
-    EXPECT_THAT(List(query), IsEmpty());
-  }
-}
-
-TEST_F(SqliteSessionStoreTest, CursorAndStartDateTogether) {
-  ActiveSessionsQuery query = Query("a");
-  query.created_at_or_after = At(3);
-  query.after_created = At(1);
-  query.after_id = "s1";
-  EXPECT_THAT(List(query), ElementsAre("s3", "s5"));
-}
-
-TEST_F(SqliteSessionStoreTest, AppendsToExistingOutput) {
-  google::protobuf::RepeatedPtrField<SessionInfo> out;
-  out.Add()->set_id("x");
-  ASSERT_TRUE(store_->ListActiveSessions(Query("b"), &out).ok());
-  EXPECT_THAT(Ids(out), ElementsAre("x", "s6"));
-}
-
-TEST_F(SqliteSessionStoreTest, RequiresAccount) {
-  google::protobuf::RepeatedPtrField<SessionInfo> out;
-  EXPECT_EQ(store_->ListActiveSessions(Query(""), &out).code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(SqliteSessionStoreTest, GetsActiveAndEndedSessions) {
-  EXPECT_EQ(store_->GetSession("a", "s3")->customer_id(), "east-1");
-  EXPECT_TRUE(store_->GetSession("a", "s0")->ended());
-  EXPECT_EQ(store_->GetSession("b", "s3").status().code(), absl::StatusCode::kNotFound);
-}
-
-TEST_F(SqliteSessionStoreTest, ForEachVisitsEverySessionInOrder) {
-  std::vector<std::string> seen;
-  ASSERT_TRUE(store_
-                  ->ForEachSession([&](const SessionInfo& s) {
-                    seen.push_back(s.account_id() + "/" + s.id());
-                    return absl::OkStatus();
-                  })
-                  .ok());
-  EXPECT_THAT(seen, ElementsAre("a/s0", "a/s1", "a/s2", "a/s4", "a/s3", "a/s5", "b/s6"));
-  int visits = 0;
-  absl::Status stop = store_->ForEachSession([&](const SessionInfo&) {
-    ++visits;
-    return absl::CancelledError("enough");
-  });
-  EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(visits, 1);
-}
 
 std::string Joined(const std::vector<std::string>& plan) {
   std::string out;
@@ -248,6 +152,34 @@ TEST(SqliteSessionStoreOpenTest, MissingDirectoryIsFailedPrecondition) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(store.status().message(), HasSubstr("cannot open database"));
+}
+
+TEST(SqliteSessionStoreDurabilityTest, AcknowledgedWritesSurviveKill9) {
+  const std::string path = NewDatabasePath("kill9");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Child: acknowledge writes, then die without any cleanup.
+    auto store = SqliteSessionStore::Open(path, {});
+    if (!store.ok()) _exit(1);
+    for (int i = 0; i < 20; ++i) {
+      if (!(*store)->UpsertSessions({MakeSession("a", "s" + std::to_string(i), i)}).ok()) _exit(2);
+    }
+    kill(getpid(), SIGKILL);
+    _exit(3);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited with " << WEXITSTATUS(wstatus);
+  ASSERT_EQ(WTERMSIG(wstatus), SIGKILL);
+
+  auto store = SqliteSessionStore::Open(path, {});
+  ASSERT_TRUE(store.ok()) << store.status();
+  ActiveSessionsQuery query;
+  query.account_id = "a";
+  google::protobuf::RepeatedPtrField<SessionInfo> out;
+  ASSERT_TRUE((*store)->ListActiveSessions(query, &out).ok());
+  EXPECT_EQ(out.size(), 20);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 // transaction until none is left, so writers queued behind a purge wait for
 // one short transaction at a time. What a batch deletes (and how it moves
 // the compaction horizon) is the store's business: the purger only calls it.
-#ifndef STORAGE_SQLITE_RETENTION_PURGER_H_
-#define STORAGE_SQLITE_RETENTION_PURGER_H_
+#ifndef STORAGE_RETENTION_PURGER_H_
+#define STORAGE_RETENTION_PURGER_H_
 
 #include <cstdint>
 #include <functional>
@@ -16,14 +16,19 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/worker_thread.h"
+#include "storage/store_stats.h"
 
 namespace sessions {
 
-// Counters of a RetentionPurger.
-struct PurgeStats {
-  int64_t passes = 0;  // wake-ups that ran at least one batch
-  int64_t purged = 0;  // sessions deleted
-  int64_t failed = 0;  // batches that returned an error (retried next pass)
+// How long ended sessions stay answerable by the change feed.
+struct RetentionOptions {
+  // Ended sessions are deleted this long after their last change; the
+  // compaction horizon moves up to the newest deleted revision.
+  absl::Duration keep_ended = absl::Hours(24);
+  // How often the background purge runs; zero: never (PurgeExpired() only).
+  absl::Duration purge_interval = absl::Minutes(1);
+  // Most sessions deleted per write transaction.
+  int purge_batch = 500;
 };
 
 // Runs a purge batch function on its own thread.
@@ -70,4 +75,4 @@ class RetentionPurger {
 
 }  // namespace sessions
 
-#endif  // STORAGE_SQLITE_RETENTION_PURGER_H_
+#endif  // STORAGE_RETENTION_PURGER_H_

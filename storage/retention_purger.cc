@@ -1,4 +1,4 @@
-#include "storage/sqlite/retention_purger.h"
+#include "storage/retention_purger.h"
 
 #include <utility>
 
