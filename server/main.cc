@@ -14,12 +14,12 @@
 #include "server/server.h"
 #include "server/server_process.h"
 #include "spdlog/spdlog.h"
+#include "storage/factory/store_flags.h"
 
 ABSL_FLAG(std::string, grpc_address, "0.0.0.0:50051",
           "gRPC listen address (host:port; port 0 = any free port)");
 ABSL_FLAG(std::string, http_address, "0.0.0.0:8080",
           "REST/health/metrics listen address; empty disables HTTP");
-ABSL_FLAG(std::string, db_path, "sessions.db", "SQLite database file (created if missing)");
 ABSL_FLAG(bool, demo_data, false, "Fill an empty database with demo sessions");
 ABSL_FLAG(std::string, bootstrap_token_file, "",
           "File holding a bearer token to accept as an admin token");
@@ -77,7 +77,6 @@ namespace {
 const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"grpc_address", "SESSIONS_GRPC_ADDRESS"},
     {"http_address", "SESSIONS_HTTP_ADDRESS"},
-    {"db_path", "SESSIONS_DB_PATH"},
     {"demo_data", "SESSIONS_DEMO_DATA"},
     {"bootstrap_token_file", "SESSIONS_BOOTSTRAP_TOKEN_FILE"},
     {"bootstrap_account", "SESSIONS_BOOTSTRAP_ACCOUNT"},
@@ -106,8 +105,13 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
 };
 
-sessions::ServerOptions OptionsFromFlags() {
+absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
   sessions::ServerOptions options;
+  absl::StatusOr<sessions::StoreConfig> store = sessions::StoreConfigFromFlags();
+  if (!store.ok()) return store.status();
+  options.storage.engine = store->engine;
+  options.storage.db_path = store->sqlite_path;
+  options.storage.postgres_dsn = store->postgres_dsn;
   options.grpc.address = absl::GetFlag(FLAGS_grpc_address);
   options.grpc.max_concurrent_streams = absl::GetFlag(FLAGS_grpc_max_concurrent_streams);
   options.grpc.keepalive_time = absl::GetFlag(FLAGS_grpc_keepalive_time);
@@ -115,7 +119,6 @@ sessions::ServerOptions OptionsFromFlags() {
   options.grpc.max_connection_age = absl::GetFlag(FLAGS_grpc_max_connection_age);
   options.grpc.max_connection_age_grace = absl::GetFlag(FLAGS_grpc_max_connection_age_grace);
   options.grpc.memory_quota_bytes = int64_t{absl::GetFlag(FLAGS_grpc_memory_quota_mb)} << 20;
-  options.storage.db_path = absl::GetFlag(FLAGS_db_path);
   options.storage.demo_data = absl::GetFlag(FLAGS_demo_data);
   options.auth.bootstrap_token_file = absl::GetFlag(FLAGS_bootstrap_token_file);
   options.auth.bootstrap_account = absl::GetFlag(FLAGS_bootstrap_account);
@@ -151,24 +154,32 @@ sessions::ServerOptions OptionsFromFlags() {
 int main(int argc, char** argv) {
   sessions::SetUpServerProcess();  // main() waits for the stop signals below
   absl::SetProgramUsageMessage("Active Sessions gRPC + REST server");
-  if (absl::Status env = sessions::ApplyEnvFlagFallbacks(kEnvFallbacks); !env.ok()) {
+  std::vector<std::pair<std::string, std::string>> env_fallbacks = kEnvFallbacks;
+  for (const auto& pair : sessions::StoreFlagEnvFallbacks()) env_fallbacks.push_back(pair);
+  if (absl::Status env = sessions::ApplyEnvFlagFallbacks(env_fallbacks); !env.ok()) {
     std::fprintf(stderr, "sessions_server: %s\n", std::string(env.message()).c_str());
     return 2;
   }
   absl::ParseCommandLine(argc, argv);
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
 
+  absl::StatusOr<sessions::ServerOptions> options = OptionsFromFlags();
+  if (!options.ok()) {
+    std::fprintf(stderr, "sessions_server: %s\n", std::string(options.status().message()).c_str());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<sessions::Server>> server =
-      sessions::Server::BuildAndStart(OptionsFromFlags());
+      sessions::Server::BuildAndStart(*options);
   if (!server.ok()) {
     std::fprintf(stderr, "sessions_server: cannot start: %s\n",
                  std::string(server.status().message()).c_str());
     return 1;
   }
-  spdlog::info("sessions_server listening grpc=127.0.0.1:{} http={} db={}", (*server)->grpc_port(),
+  spdlog::info("sessions_server listening grpc=127.0.0.1:{} http={} store={}",
+               (*server)->grpc_port(),
                (*server)->http_port() > 0 ? "127.0.0.1:" + std::to_string((*server)->http_port())
                                           : std::string("off"),
-               absl::GetFlag(FLAGS_db_path));
+               sessions::DescribeStore(options->storage.StoreConfigOf()));
   // A machine-readable readiness line for scripts and tests.
   std::printf("READY grpc_port=%d http_port=%d\n", (*server)->grpc_port(), (*server)->http_port());
   std::fflush(stdout);

@@ -26,8 +26,6 @@
 #include "service/handlers/portal_handler.h"
 #include "spdlog/spdlog.h"
 #include "storage/sample/demo_data.h"
-#include "storage/sqlite/sqlite_session_store.h"
-#include "storage/sqlite/sqlite_token_store.h"
 
 namespace sessions {
 namespace {
@@ -73,6 +71,16 @@ void ApplyGrpcLimits(const ServerOptions::Grpc& limits, grpc::ServerBuilder* bui
 
 }  // namespace
 
+StoreConfig ServerOptions::Storage::StoreConfigOf() const {
+  StoreConfig config;
+  config.engine = engine;
+  config.sqlite_path = db_path;
+  config.postgres_dsn = postgres_dsn;
+  config.retention.keep_ended = retention;
+  config.retention.purge_interval = purge_interval;
+  return config;
+}
+
 Server::Server(const ServerOptions& options) : options_(options) {}
 
 Server::~Server() { Shutdown(); }
@@ -87,12 +95,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::BuildAndStart(const ServerOption
 
 absl::Status Server::Start() {
   RETURN_IF_ERROR(ValidateGrpcLimits(options_.grpc));
-  SqliteStoreOptions store_options;
-  store_options.retention.keep_ended = options_.storage.retention;
-  store_options.retention.purge_interval = options_.storage.purge_interval;
-  ASSIGN_OR_RETURN(session_store_,
-                   SqliteSessionStore::Open(options_.storage.db_path, store_options));
-  ASSIGN_OR_RETURN(token_store_, SqliteTokenStore::Open(options_.storage.db_path, {}));
+  const StoreConfig store_config = options_.storage.StoreConfigOf();
+  ASSIGN_OR_RETURN(session_store_, OpenSessionStore(store_config));
+  ASSIGN_OR_RETURN(token_store_, OpenTokenStore(store_config));
   if (!options_.auth.bootstrap_token_file.empty()) {
     ASSIGN_OR_RETURN(std::string token, auth::ReadTokenFile(options_.auth.bootstrap_token_file,
                                                             "bootstrap token file"));

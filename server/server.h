@@ -27,13 +27,12 @@
 #include "service/handlers/watch_handler.h"
 #include "service/live_view.h"
 #include "service/method_table.h"
+#include "storage/factory/store_factory.h"
 #include "storage/session_store.h"
+#include "storage/token_store.h"
 
 namespace sessions {
 
-class TokenStore;
-class SqliteSessionStore;
-class SqliteTokenStore;
 class Authenticator;
 class PortalHandler;
 class IngestHandler;
@@ -60,12 +59,18 @@ struct ServerOptions {
     int64_t memory_quota_bytes = int64_t{256} << 20;
   } grpc;
   struct Storage {
+    StoreEngine engine = StoreEngine::kSqlite;
+    // SQLite: the database file.
     std::string db_path = "sessions.db";
+    // PostgreSQL: the libpq connection string (a secret: never logged).
+    std::string postgres_dsn;
     bool demo_data = false;  // fill an empty database with demo sessions
     // How long ended sessions stay in the change feed (watch resumes), and
     // how often the purge of older ones runs.
     absl::Duration retention = absl::Hours(24);
     absl::Duration purge_interval = absl::Minutes(1);
+
+    StoreConfig StoreConfigOf() const;
   } storage;
   LiveViewOptions live_view;
   WatchLimits watch;
@@ -107,8 +112,8 @@ class Server {
   absl::Status Start();
 
   ServerOptions options_;
-  std::unique_ptr<SqliteSessionStore> session_store_;
-  std::unique_ptr<SqliteTokenStore> token_store_;
+  std::unique_ptr<SessionStore> session_store_;
+  std::unique_ptr<TokenStore> token_store_;
   std::unique_ptr<LiveView> live_view_;
   std::unique_ptr<ServerMetrics> metrics_;
   // Runs tokens' last-use writes off the calls: declared (so destroyed)

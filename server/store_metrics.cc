@@ -1,15 +1,15 @@
 #include "server/store_metrics.h"
 
 #include "server/metric_family.h"
+#include "storage/sqlite/sqlite_session_store.h"
 
 namespace sessions {
 using prometheus::MetricType;
 
 std::vector<prometheus::MetricFamily> StoreMetrics::Collect() const {
   const WriterStats writes = store_->stats();
-  const CheckpointStats checkpoints = store_->checkpoint_stats();
   const PurgeStats purges = store_->purge_stats();
-  return {
+  std::vector<prometheus::MetricFamily> families = {
       MakeFamily("sessions_store_write_ops_total",
                  "Write operations the store completed (any outcome)", MetricType::Counter,
                  {{writes.ops, {}}}),
@@ -21,13 +21,6 @@ std::vector<prometheus::MetricFamily> StoreMetrics::Collect() const {
       MakeFamily("sessions_store_writes_refused_total",
                  "Writes refused (UNAVAILABLE) because the write queue was full",
                  MetricType::Counter, {{writes.refused, {}}}),
-      MakeFamily("sessions_store_wal_checkpoints_total",
-                 "WAL checkpoints by the thread that ran them", MetricType::Counter,
-                 {{checkpoints.background, {"thread", "background"}},
-                  {checkpoints.inline_, {"thread", "writer"}}}),
-      MakeFamily("sessions_store_wal_checkpoint_failures_total",
-                 "WAL checkpoints that failed (retried later)", MetricType::Counter,
-                 {{checkpoints.failed, {}}}),
       MakeFamily("sessions_store_purged_sessions_total",
                  "Ended sessions deleted past the retention window", MetricType::Counter,
                  {{purges.purged, {}}}),
@@ -35,6 +28,19 @@ std::vector<prometheus::MetricFamily> StoreMetrics::Collect() const {
                  "Retention purge batches that failed (retried at the next pass)",
                  MetricType::Counter, {{purges.failed, {}}}),
   };
+  // The SQLite engine's own: WAL checkpoints (PostgreSQL runs its own).
+  if (const auto* sqlite = dynamic_cast<const SqliteSessionStore*>(store_)) {
+    const CheckpointStats checkpoints = sqlite->checkpoint_stats();
+    families.push_back(MakeFamily("sessions_store_wal_checkpoints_total",
+                                  "WAL checkpoints by the thread that ran them",
+                                  MetricType::Counter,
+                                  {{checkpoints.background, {"thread", "background"}},
+                                   {checkpoints.inline_, {"thread", "writer"}}}));
+    families.push_back(MakeFamily("sessions_store_wal_checkpoint_failures_total",
+                                  "WAL checkpoints that failed (retried later)",
+                                  MetricType::Counter, {{checkpoints.failed, {}}}));
+  }
+  return families;
 }
 
 }  // namespace sessions

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/server_metrics.h"
+#include "storage/sqlite/sqlite_session_store.h"
 #include "storage/testing/test_util.h"
 
 namespace sessions {

@@ -29,12 +29,16 @@ absl::StatusOr<std::unique_ptr<LiveView>> LiveView::Start(SessionStore* store,
   std::unique_ptr<LiveView> view(new LiveView(store, options));
   RETURN_IF_ERROR(view->Relist());
   view->tail_thread_.emplace("live-view-tail", [self = view.get()] { self->TailLoop(); });
+  // Other processes' commits (replicas on PostgreSQL) wake the tail at once.
+  store->SetChangeListener([self = view.get()] { self->WakeTail(); });
   return view;
 }
 
 LiveView::~LiveView() { Stop(); }
 
 void LiveView::Stop() {
+  // Once: a later Stop() (the destructor's) may come after the store is gone.
+  if (!listener_removed_.exchange(true)) store_->SetChangeListener(nullptr);
   {
     absl::MutexLock lock(&wake_mu_);
     stopping_ = true;
@@ -281,6 +285,10 @@ void LiveView::WhenApplied(int64_t revision, absl::Time deadline,
     }
   }
   if (then) return then(reached);
+  WakeTail();
+}
+
+void LiveView::WakeTail() {
   absl::MutexLock lock(&wake_mu_);
   wake_ = true;
 }

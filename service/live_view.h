@@ -4,8 +4,10 @@
 // consistent listing of the store at start-up and then fed by tailing the
 // store's change feed after its revision: on a timer (so writes of other
 // processes on the same database, e.g. `sessionsctl import`, show up within
-// `poll_interval`) and at once when this process asks (WhenApplied, after
-// its own writes). Reads never touch the store.
+// `poll_interval`), at once when this process asks (WhenApplied, after its
+// own writes), and at once when the store hints that another process wrote
+// (SessionStore::SetChangeListener: PostgreSQL's NOTIFY between replicas). Reads never touch the
+// store.
 //
 // The model is the Kubernetes API server's watch cache: the store is the
 // truth, revisions order every change, and the view is a cache of the
@@ -19,6 +21,7 @@
 #ifndef SERVICE_LIVE_VIEW_H_
 #define SERVICE_LIVE_VIEW_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -184,6 +187,8 @@ class LiveView {
   void Erase(const ViewEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunReadyWaiters();
   void TailLoop();
+  // Makes the tail thread read the feed now.
+  void WakeTail();
 
   SessionStore* const store_;
   Options options_;  // read_batch clamped to >= 1; then constant
@@ -205,6 +210,7 @@ class LiveView {
   WatchRegistry watches_;
 
   // Separate from mu_: waking the tail thread never waits for readers.
+  std::atomic<bool> listener_removed_{false};
   absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;

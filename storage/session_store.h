@@ -234,6 +234,14 @@ class SessionStore {
   // this; so may tests and operators.
   virtual absl::StatusOr<int> PurgeExpired() = 0;
 
+  // Calls `wake` soon after another process (a replica, sessionsctl)
+  // committed changes, so a tailer reads them now rather than at its next
+  // poll. A hint only: a notification can be lost, so tailers still poll.
+  // `wake` runs on a store thread and must be quick. Replaces the previous
+  // listener; nullptr removes it, and returns only once no call of the old
+  // one is running. Default: no hints (the reader's poll is all there is).
+  virtual void SetChangeListener(std::function<void()> wake) { (void)wake; }
+
   // Group-commit counters (commits vs operations).
   virtual WriterStats stats() const = 0;
   // Retention purge counters (zero when the background purge is off).

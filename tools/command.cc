@@ -49,9 +49,11 @@ void CommandRegistry::Register(std::unique_ptr<Command> command) {
 }
 
 void CommandRegistry::PrintUsage(std::ostream& out, const std::vector<std::string>& prefix) const {
-  out << "usage: " << program_name_ << " [--db_path=PATH] <command> [args]\n"
+  out << "usage: " << program_name_ << " [store flags] <command> [args]\n"
       << "  --db_path (env SESSIONS_DB_PATH, default ./sessions.db): the service's "
-         "SQLite database\n\ncommands:\n";
+         "SQLite database\n"
+      << "  --store=postgres with --postgres_dsn_file=FILE (env SESSIONS_POSTGRES_DSN_FILE) or "
+         "--postgres_dsn=DSN: the replicas' PostgreSQL database instead\n\ncommands:\n";
   for (const auto& command : commands_) {
     if (!StartsWith(command->Words(), prefix)) continue;
     out << "  " << absl::StrJoin(command->Words(), " ");

@@ -1,5 +1,6 @@
 // sessionsctl: the admin CLI of the Active Sessions service. Works on the
-// service's SQLite file, also while the server runs (WAL).
+// service's database, also while the server runs: the SQLite file (WAL) or,
+// with --store=postgres, the replicas' PostgreSQL database.
 //
 //   sessionsctl [--db_path=PATH] token create --account=A --scopes=S --name=N ...
 //   sessionsctl [--db_path=PATH] token list
@@ -22,15 +23,12 @@
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
 #include "server/env_flags.h"
-#include "storage/sqlite/sqlite_session_store.h"
-#include "storage/sqlite/sqlite_token_store.h"
+#include "storage/factory/store_factory.h"
+#include "storage/factory/store_flags.h"
 #include "tools/command.h"
 #include "tools/customer_commands.h"
 #include "tools/session_commands.h"
 #include "tools/token_commands.h"
-
-ABSL_FLAG(std::string, db_path, "sessions.db",
-          "the service's SQLite database (env SESSIONS_DB_PATH)");
 
 namespace sessions::tools {
 namespace {
@@ -46,7 +44,7 @@ int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "admin CLI of the Active Sessions service; run 'sessionsctl help' for the commands");
   // Environment first, so the command line wins.
-  if (absl::Status s = ApplyEnvFlagFallbacks({{"db_path", "SESSIONS_DB_PATH"}}); !s.ok()) {
+  if (absl::Status s = ApplyEnvFlagFallbacks(StoreFlagEnvFallbacks()); !s.ok()) {
     std::cerr << kProgram << ": " << s.message() << "\n";
     return kExitUsage;
   }
@@ -65,33 +63,44 @@ int Main(int argc, char** argv) {
   registry.Register(std::make_unique<CustomersSetCommand>());
   registry.Register(std::make_unique<CustomersPathCommand>());
 
-  const std::string db_path = absl::GetFlag(FLAGS_db_path);
-  std::unique_ptr<SqliteTokenStore> token_store;
+  const absl::StatusOr<StoreConfig> store = StoreConfigFromFlags();
+  if (!store.ok()) {
+    std::cerr << kProgram << ": " << store.status().message() << "\n";
+    return kExitUsage;
+  }
+  // A SQLite file must exist unless the command may create it, so that a
+  // mistyped path does not leave an empty database behind. (PostgreSQL
+  // databases are created by their operators; the schema is migrated.)
+  auto check_exists = [&store](OpenMode mode) -> absl::Status {
+    if (store->engine != StoreEngine::kSqlite || mode == OpenMode::kCreateIfMissing) {
+      return absl::OkStatus();
+    }
+    if (store->sqlite_path.empty()) return absl::InvalidArgumentError("--db_path is empty");
+    if (!FileExists(store->sqlite_path)) {
+      return absl::NotFoundError("database " + store->sqlite_path +
+                                 " does not exist (see --db_path)");
+    }
+    return absl::OkStatus();
+  };
+  std::unique_ptr<TokenStore> token_store;
   CommandContext context;
   context.out = &std::cout;
   context.err = &std::cerr;
   context.clock = [] { return absl::Now(); };
   context.token_store = [&](OpenMode mode) -> absl::StatusOr<TokenStore*> {
     if (token_store == nullptr) {
-      if (db_path.empty()) return absl::InvalidArgumentError("--db_path is empty");
-      if (mode == OpenMode::kMustExist && !FileExists(db_path)) {
-        return absl::NotFoundError("database " + db_path + " does not exist (see --db_path)");
-      }
-      absl::StatusOr<std::unique_ptr<SqliteTokenStore>> opened =
-          SqliteTokenStore::Open(db_path, {});
+      if (absl::Status exists = check_exists(mode); !exists.ok()) return exists;
+      absl::StatusOr<std::unique_ptr<TokenStore>> opened = OpenTokenStore(*store);
       if (!opened.ok()) return opened.status();
       token_store = *std::move(opened);
     }
     return token_store.get();
   };
-  std::unique_ptr<SqliteSessionStore> session_store;
+  std::unique_ptr<SessionStore> session_store;
   context.session_store = [&]() -> absl::StatusOr<SessionStore*> {
     if (session_store == nullptr) {
-      if (!FileExists(db_path)) {
-        return absl::NotFoundError("database " + db_path + " does not exist (see --db_path)");
-      }
-      absl::StatusOr<std::unique_ptr<SqliteSessionStore>> opened =
-          SqliteSessionStore::Open(db_path, {});
+      if (absl::Status exists = check_exists(OpenMode::kMustExist); !exists.ok()) return exists;
+      absl::StatusOr<std::unique_ptr<SessionStore>> opened = OpenSessionStore(*store);
       if (!opened.ok()) return opened.status();
       session_store = *std::move(opened);
     }

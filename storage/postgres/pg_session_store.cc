@@ -97,7 +97,8 @@ absl::StatusOr<std::unique_ptr<PgSessionStore>> PgSessionStore::Open(const std::
 }
 
 PgSessionStore::PgSessionStore(const std::string& dsn, const Options& options)
-    : options_(options),
+    : dsn_(dsn),
+      options_(options),
       readers_(dsn, options.read_connections, options.max_wait),
       writer_(std::make_unique<PgGroupCommitWriter>(PgTransactions(dsn), options.max_batch,
                                                     options.max_queued_writes)) {}
@@ -105,9 +106,28 @@ PgSessionStore::PgSessionStore(const std::string& dsn, const Options& options)
 PgSessionStore::~PgSessionStore() { Close(); }
 
 void PgSessionStore::Close() {
+  std::unique_ptr<PgChangeListener> notifications;
+  {
+    absl::MutexLock lock(&listener_mu_);
+    listener_ = nullptr;
+    notifications = std::move(notifications_);
+  }
+  // Stopped outside listener_mu_: its thread may be waiting for it.
+  notifications.reset();
   if (purger_) purger_->Stop();
   writer_->Close();
   readers_.Close();
+}
+
+void PgSessionStore::SetChangeListener(std::function<void()> wake) {
+  absl::MutexLock lock(&listener_mu_);
+  listener_ = std::move(wake);
+  if (listener_ && notifications_ == nullptr) {
+    notifications_ = std::make_unique<PgChangeListener>(dsn_, [this] {
+      absl::MutexLock lock(&listener_mu_);
+      if (listener_) listener_();
+    });
+  }
 }
 
 absl::Status PgSessionStore::InSnapshot(const char* what,

@@ -11,10 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/postgres/pg_change_listener.h"
 #include "storage/postgres/pg_connection_pool.h"
 #include "storage/postgres/pg_transactions.h"
 #include "storage/retention_purger.h"
@@ -93,6 +96,10 @@ class PgSessionStore final : public SessionStore {
   // closes every connection. Later calls return UNAVAILABLE. Idempotent.
   void Close();
 
+  // LISTEN/NOTIFY (pg_change_listener.h): starts the listener's connection
+  // with the first listener set.
+  void SetChangeListener(std::function<void()> wake) override;
+
   WriterStats stats() const override { return writer_->stats(); }
   PurgeStats purge_stats() const override { return purger_ ? purger_->stats() : PurgeStats{}; }
 
@@ -116,11 +123,19 @@ class PgSessionStore final : public SessionStore {
   absl::Status VisitCursor(PgConnection& conn, const char* what, const std::string& sql,
                            const std::function<absl::Status(const PgResult&, int row)>& visit);
 
+  const std::string dsn_;
   const Options options_;
   PgConnectionPool readers_;
   std::unique_ptr<PgGroupCommitWriter> writer_;
   // Started last and stopped first: its thread writes through writer_.
   std::optional<RetentionPurger> purger_;
+
+  // Held while the listener runs, so that replacing it waits for a call in
+  // progress.
+  absl::Mutex listener_mu_;
+  std::function<void()> listener_ ABSL_GUARDED_BY(listener_mu_);
+  // Created with the first listener; calls listener_.
+  std::unique_ptr<PgChangeListener> notifications_ ABSL_GUARDED_BY(listener_mu_);
 };
 
 }  // namespace sessions

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/testing/postgres_instance.h"
@@ -134,6 +136,56 @@ TEST(PgSessionStoreTest, RecoversAfterTheDatabaseRestarts) {
     EXPECT_EQ(listed.code(), absl::StatusCode::kUnavailable) << listed;
   }
   EXPECT_THAT(ids, ElementsAre("before", "after"));
+}
+
+// A commit of another replica wakes this one's listener (LISTEN/NOTIFY),
+// which is what lets a live view follow other replicas without waiting for
+// its poll.
+// Counts a listener's calls.
+class WakeCounter {
+ public:
+  void Wake() {
+    absl::MutexLock lock(&mu_);
+    ++wakes_;
+  }
+  int count() {
+    absl::MutexLock lock(&mu_);
+    return wakes_;
+  }
+  // Waits (at most a minute) until the count exceeds `n`; returns it.
+  int WaitAbove(int n) {
+    absl::MutexLock lock(&mu_);
+    above_ = n;
+    mu_.AwaitWithTimeout(absl::Condition(this, &WakeCounter::Above), absl::Seconds(60));
+    return wakes_;
+  }
+
+ private:
+  bool Above() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return wakes_ > above_; }
+  absl::Mutex mu_;
+  int wakes_ ABSL_GUARDED_BY(mu_) = 0;
+  int above_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST(PgSessionStoreTest, CommitsOfAnotherStoreWakeTheListener) {
+  const std::string dsn = NewDatabase();
+  absl::StatusOr<std::unique_ptr<PgSessionStore>> listening = PgSessionStore::Open(dsn, {});
+  absl::StatusOr<std::unique_ptr<PgSessionStore>> writing = PgSessionStore::Open(dsn, {});
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  ASSERT_TRUE(writing.ok()) << writing.status();
+  WakeCounter counter;
+  (*listening)->SetChangeListener([&counter] { counter.Wake(); });
+  // Once listening, it calls back once for what it may have missed.
+  const int connected = counter.WaitAbove(0);
+  ASSERT_GT(connected, 0);
+  ASSERT_TRUE((*writing)->UpsertSessions({MakeSession("a", "s1", 1)}).ok());
+  EXPECT_GT(counter.WaitAbove(connected), connected);
+  // Removed: no more calls, even for new commits.
+  (*listening)->SetChangeListener(nullptr);
+  const int removed_at = counter.count();
+  ASSERT_TRUE((*writing)->UpsertSessions({MakeSession("a", "s2", 2)}).ok());
+  ASSERT_TRUE((*listening)->GetSession("a", "s2").ok());
+  EXPECT_EQ(counter.count(), removed_at);
 }
 
 // Errors say what failed, never the SQL or the values.

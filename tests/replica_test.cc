@@ -1,0 +1,378 @@
+// Stateless replicas on one PostgreSQL database, end to end: real
+// sessions_server processes (--store=postgres, the DSN from a file, as a
+// Kubernetes Secret gives it) on a real PostgreSQL 15.
+//   - replicas started at the same moment migrate once and all serve;
+//   - a write through replica A is in B's GetActiveSessions (min_revision)
+//     and arrives on B's watch streams;
+//   - kill -9 of A during concurrent ingest loses no acknowledged write
+//     (read back through B);
+//   - a watcher on A resumes on B with its last revision and misses nothing.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "service/auth/token_issuer.h"
+#include "storage/postgres/pg_token_store.h"
+#include "storage/testing/postgres_instance.h"
+#include "storage/testing/test_util.h"
+#include "voice/api/app/portal/v1/portal.grpc.pb.h"
+#include "voice/api/sessions/v1/ingest.grpc.pb.h"
+
+extern char** environ;
+
+namespace sessions::testing {
+namespace {
+
+namespace portal = ::voice::api::app::portal::v1;
+namespace v1 = ::voice::api::sessions::v1;
+
+constexpr char kAccount[] = "acct-replicas";
+
+std::string Runfile(const std::string& path) {
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"), "/", path);
+}
+
+std::string TempPath(const std::string& name) {
+  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+}
+
+std::chrono::system_clock::time_point Deadline(int seconds) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+// One sessions_server process.
+class Replica {
+ public:
+  // Spawns it; Wait() for its port.
+  Replica(const std::string& name, const std::string& dsn_file)
+      : out_file_(TempPath(name + ".out")) {
+    std::vector<std::string> args = {Runfile("server/sessions_server"),
+                                     "--grpc_address=127.0.0.1:0",
+                                     "--http_address=", "--log_level=warn", "--store=postgres",
+                                     "--postgres_dsn_file=" + dsn_file,
+                                     // The NOTIFY wake, not the poll, must carry changes.
+                                     "--view_poll_interval=30s"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+
+  ~Replica() {
+    // Closed first: an idle client connection holds a SIGTERMed server's
+    // drain until its deadline (10 s), for no test's benefit.
+    channel_.reset();
+    if (pid_ > 0) Kill(SIGTERM);
+  }
+
+  // Waits for its READY line; the port, or 0 if it never came.
+  int Wait() {
+    testutil::WaitUntil(
+        [&] {
+          std::ifstream in(out_file_);
+          std::string line;
+          while (std::getline(in, line)) std::sscanf(line.c_str(), "READY grpc_port=%d", &port_);
+          return port_ != 0;
+        },
+        absl::Seconds(120));
+    if (port_ != 0) {
+      channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
+                                     grpc::InsecureChannelCredentials());
+    }
+    return port_;
+  }
+
+  void Kill(int signal) {
+    ASSERT_EQ(kill(pid_, signal), 0);
+    int wstatus = 0;
+    waitpid(pid_, &wstatus, 0);
+    pid_ = 0;
+  }
+
+  std::unique_ptr<v1::SessionIngestService::Stub> Ingest() {
+    return v1::SessionIngestService::NewStub(channel_);
+  }
+  std::unique_ptr<portal::PortalService::Stub> Portal() {
+    return portal::PortalService::NewStub(channel_);
+  }
+
+ private:
+  const std::string out_file_;
+  pid_t pid_ = 0;
+  int port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+void Authorize(grpc::ClientContext* context, const std::string& token, int deadline_seconds = 60) {
+  context->AddMetadata("authorization", "Bearer " + token);
+  context->set_deadline(Deadline(deadline_seconds));
+}
+
+SessionInfo NewSession(const std::string& id) {
+  SessionInfo s;
+  s.set_account_id(kAccount);
+  s.set_id(id);
+  s.set_date_created("2026-11-25T10:00:00Z");
+  s.set_display_name("Session " + id);
+  return s;
+}
+
+// The test's database: a PostgreSQL server of its own, a DSN file, and a
+// read+write token created in the database the replicas share.
+class ReplicaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<testutil::PostgresInstance>> server =
+        testutil::PostgresInstance::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    absl::StatusOr<std::string> dsn = server_->CreateDatabase();
+    ASSERT_TRUE(dsn.ok()) << dsn.status();
+    dsn_file_ = TempPath("dsn");
+    std::ofstream(dsn_file_) << *dsn << "\n";
+    absl::StatusOr<std::unique_ptr<PgTokenStore>> tokens = PgTokenStore::Open(*dsn, {});
+    ASSERT_TRUE(tokens.ok()) << tokens.status();
+    TokenRecord record;
+    record.account_id = kAccount;
+    record.name = "replica-test";
+    record.scopes =
+        static_cast<uint32_t>(Scope::kSessionsRead) | static_cast<uint32_t>(Scope::kSessionsWrite);
+    record.created_at = absl::Now();
+    absl::StatusOr<auth::IssuedToken> issued = auth::IssueToken(tokens->get(), record);
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    token_ = issued->secret;
+  }
+
+  // Starts `n` replicas at the same moment and waits for all.
+  std::vector<std::unique_ptr<Replica>> StartReplicas(int n) {
+    std::vector<std::unique_ptr<Replica>> replicas;
+    for (int i = 0; i < n; ++i) {
+      replicas.push_back(std::make_unique<Replica>(absl::StrCat("replica", i), dsn_file_));
+    }
+    for (auto& replica : replicas) EXPECT_GT(replica->Wait(), 0) << "a replica did not start";
+    return replicas;
+  }
+
+  // Upserts through `replica`; the write's revision (0 on failure).
+  int64_t Upsert(Replica& replica, const SessionInfo& session) {
+    v1::UpsertSessionRequest request;
+    *request.mutable_session() = session;
+    grpc::ClientContext context;
+    Authorize(&context, token_);
+    v1::UpsertSessionResponse response;
+    const grpc::Status status = replica.Ingest()->UpsertSession(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return status.ok() ? response.revision() : 0;
+  }
+
+  // Every active session of the account on `replica`, once it reflects
+  // `min_revision` (id -> display name), paging through.
+  std::map<std::string, std::string> ActiveOn(Replica& replica, int64_t min_revision) {
+    std::map<std::string, std::string> active;
+    std::string page_token;
+    auto stub = replica.Portal();
+    do {
+      portal::GetActiveSessionsRequest request;
+      request.set_account_id(kAccount);
+      request.set_min_revision(min_revision);
+      request.set_page_size(500);
+      request.set_page_token(page_token);
+      grpc::ClientContext context;
+      Authorize(&context, token_);
+      portal::GetActiveSessionsResponse response;
+      const grpc::Status status = stub->GetActiveSessions(&context, request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      for (const SessionInfo& s : response.sessions()) active[s.id()] = s.display_name();
+      page_token = response.next_page_token();
+    } while (!page_token.empty());
+    return active;
+  }
+
+  std::unique_ptr<testutil::PostgresInstance> server_;
+  std::string dsn_file_;
+  std::string token_;
+};
+
+// A client's picture of the account from a watch stream.
+struct Watcher {
+  std::map<std::string, std::string> sessions;  // id -> display name
+  int64_t revision = 0;
+  bool synced = false;
+
+  void Apply(const portal::WatchActiveSessionsResponse& m) {
+    revision = std::max(revision, m.revision());
+    switch (m.type()) {
+      case portal::WATCH_EVENT_TYPE_SNAPSHOT:
+      case portal::WATCH_EVENT_TYPE_UPSERT:
+        for (const auto& s : m.sessions()) sessions[s.id()] = s.display_name();
+        break;
+      case portal::WATCH_EVENT_TYPE_REMOVE:
+        sessions.erase(m.session_id());
+        break;
+      case portal::WATCH_EVENT_TYPE_SYNCED:
+        synced = true;
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+// Reads `stream` into `watcher` until `done(watcher)` or the stream ends;
+// returns whether `done` was reached.
+template <typename Stream, typename Done>
+bool ReadUntil(Stream& stream, Watcher& watcher, Done done) {
+  portal::WatchActiveSessionsResponse message;
+  while (!done(watcher)) {
+    if (!stream.Read(&message)) return false;
+    watcher.Apply(message);
+  }
+  return true;
+}
+
+TEST_F(ReplicaTest, WritesThroughOneReplicaAreReadAndWatchedOnAnother) {
+  std::vector<std::unique_ptr<Replica>> replicas = StartReplicas(3);  // migrate together
+  Replica& a = *replicas[0];
+  Replica& b = *replicas[1];
+  Replica& c = *replicas[2];
+
+  // A watch on B, synced before the write.
+  portal::WatchActiveSessionsRequest watch_request;
+  watch_request.set_account_id(kAccount);
+  grpc::ClientContext watch_context;
+  Authorize(&watch_context, token_, 180);
+  auto watch = b.Portal()->WatchActiveSessions(&watch_context, watch_request);
+  Watcher watcher;
+  ASSERT_TRUE(ReadUntil(*watch, watcher, [](const Watcher& w) { return w.synced; }));
+
+  const int64_t revision = Upsert(a, NewSession("from-a"));
+  ASSERT_GT(revision, 0);
+  EXPECT_EQ(ActiveOn(b, revision),
+            (std::map<std::string, std::string>{{"from-a", "Session from-a"}}));
+  EXPECT_EQ(ActiveOn(c, revision).count("from-a"), 1u);
+  // The poll is 30 s: the stream gets it by NOTIFY, within the deadline.
+  ASSERT_TRUE(
+      ReadUntil(*watch, watcher, [](const Watcher& w) { return w.sessions.count("from-a"); }));
+  EXPECT_GE(watcher.revision, revision);
+  // And the other way round, through C.
+  const int64_t later = Upsert(c, NewSession("from-c"));
+  EXPECT_GT(later, revision);
+  EXPECT_EQ(ActiveOn(a, later).size(), 2u);
+  watch_context.TryCancel();
+}
+
+TEST_F(ReplicaTest, Kill9OfAReplicaDuringIngestLosesNoAcknowledgedWrite) {
+  std::vector<std::unique_ptr<Replica>> replicas = StartReplicas(2);
+  Replica& a = *replicas[0];
+  Replica& b = *replicas[1];
+  absl::Mutex mu;
+  std::vector<std::string> acknowledged;
+  int64_t newest_revision = 0;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 6; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = a.Ingest();
+      for (int n = 0; !stop && n < 100000; ++n) {
+        v1::UpsertSessionRequest request;
+        *request.mutable_session() = NewSession(absl::StrCat("w", w, "-", n));
+        grpc::ClientContext context;
+        Authorize(&context, token_);
+        v1::UpsertSessionResponse response;
+        if (!stub->UpsertSession(&context, request, &response).ok()) return;  // A is gone
+        absl::MutexLock lock(&mu);
+        acknowledged.push_back(request.session().id());
+        newest_revision = std::max(newest_revision, response.revision());
+      }
+    });
+  }
+  testutil::WaitUntil(
+      [&] {
+        absl::MutexLock lock(&mu);
+        return acknowledged.size() >= 300;
+      },
+      absl::Seconds(180));
+  a.Kill(SIGKILL);
+  stop = true;
+  for (std::thread& t : writers) t.join();
+  absl::MutexLock lock(&mu);
+  ASSERT_GE(acknowledged.size(), 300u);
+  const std::map<std::string, std::string> on_b = ActiveOn(b, newest_revision);
+  int missing = 0;
+  for (const std::string& id : acknowledged) missing += on_b.count(id) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0) << "of " << acknowledged.size() << " acknowledged writes";
+}
+
+TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
+  std::vector<std::unique_ptr<Replica>> replicas = StartReplicas(2);
+  Replica& a = *replicas[0];
+  Replica& b = *replicas[1];
+  for (int i = 0; i < 5; ++i) ASSERT_GT(Upsert(b, NewSession(absl::StrCat("early-", i))), 0);
+
+  Watcher watcher;
+  {
+    portal::WatchActiveSessionsRequest request;
+    request.set_account_id(kAccount);
+    grpc::ClientContext context;
+    Authorize(&context, token_, 180);
+    auto stream = a.Portal()->WatchActiveSessions(&context, request);
+    ASSERT_TRUE(ReadUntil(*stream, watcher, [](const Watcher& w) { return w.synced; }));
+    EXPECT_EQ(watcher.sessions.size(), 5u);
+    // Changes while it watches, through both replicas; then A dies.
+    ASSERT_GT(Upsert(a, NewSession("mid-a")), 0);
+    ASSERT_TRUE(
+        ReadUntil(*stream, watcher, [](const Watcher& w) { return w.sessions.count("mid-a"); }));
+    a.Kill(SIGKILL);
+    portal::WatchActiveSessionsResponse message;
+    while (stream->Read(&message)) watcher.Apply(message);
+    EXPECT_FALSE(stream->Finish().ok());
+  }
+  // Written while the watcher is disconnected (the server stamps
+  // date_last_modified: these replace the earlier versions).
+  SessionInfo renamed = NewSession("early-0");
+  renamed.set_display_name("renamed while away");
+  ASSERT_GT(Upsert(b, renamed), 0);
+  SessionInfo ended = NewSession("early-1");
+  ended.set_ended(true);
+  ASSERT_GT(Upsert(b, ended), 0);
+  const int64_t last = Upsert(b, NewSession("while-away"));
+  ASSERT_GT(last, 0);
+
+  portal::WatchActiveSessionsRequest resume;
+  resume.set_account_id(kAccount);
+  resume.set_start_revision(watcher.revision);
+  grpc::ClientContext context;
+  Authorize(&context, token_, 180);
+  auto stream = b.Portal()->WatchActiveSessions(&context, resume);
+  ASSERT_TRUE(ReadUntil(*stream, watcher, [&](const Watcher& w) { return w.revision >= last; }));
+  EXPECT_EQ(watcher.sessions, ActiveOn(b, last));
+  EXPECT_EQ(watcher.sessions.count("early-1"), 0u);
+  EXPECT_EQ(watcher.sessions["early-0"], "renamed while away");
+  EXPECT_EQ(watcher.sessions.count("while-away"), 1u);
+  context.TryCancel();
+}
+
+}  // namespace
+}  // namespace sessions::testing
