@@ -119,10 +119,14 @@ else
     mkdir -p "$o/secrets"
     # the server's format: "ast_" + 43 base64url characters (sessionsctl token secret)
     printf 'ast_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" >"$o/secrets/bootstrap-token"
+    # The replicas overlay's database connection string (a made-up one).
+    if grep -q 'secrets/postgres-dsn' "$o/kustomization.yaml"; then
+      printf 'host=db.invalid dbname=sessions user=sessions password=%s\n' "$(head -c 12 /dev/urandom | base64 | tr -d '=+/\n')" >"$o/secrets/postgres-dsn"
+    fi
   done
   overlays=()
   for o in "$WORK"/k8s/overlays/*/; do overlays+=("$(basename "$o")"); done
-  [ "${#overlays[@]}" -ge 2 ] && pass "overlays found: ${overlays[*]}" || fail "expected dev and prod overlays, found: ${overlays[*]}"
+  [ "${#overlays[@]}" -ge 3 ] && pass "overlays found: ${overlays[*]}" || fail "expected dev, prod and replicas overlays, found: ${overlays[*]}"
   render() { set -o pipefail; "$KUBECTL" kustomize "$1" >"$2"; }
   check "kubectl kustomize base renders" render "$WORK/k8s/base" "$WORK/base.yaml"
   check "base: schema + unknown fields" node deploy/validate/validate_k8s.mjs "$WORK/base.yaml"
@@ -141,14 +145,17 @@ else
   check_rejects "overlays/dev without secrets/bootstrap-token does not render" render "$WORK/k8s/overlays/dev" "$WORK/nosecret.yaml"
 
   # --- 4. negative tests ------------------------------------------------------
-  if [ -s "$WORK/dev.yaml" ] && [ -s "$WORK/prod.yaml" ]; then
-    if node deploy/validate/negative_tests.mjs "$WORK/dev.yaml" "$WORK/prod.yaml" deploy/Dockerfile >"$WORK/neg" 2>&1; then
+  # The replicas overlay without its DSN file must not render either.
+  rm -f "$WORK/k8s/overlays/replicas/secrets/postgres-dsn"
+  check_rejects "overlays/replicas without secrets/postgres-dsn does not render" render "$WORK/k8s/overlays/replicas" "$WORK/nodsn.yaml"
+  if [ -s "$WORK/dev.yaml" ] && [ -s "$WORK/prod.yaml" ] && [ -s "$WORK/replicas.yaml" ]; then
+    if node deploy/validate/negative_tests.mjs "$WORK/dev.yaml" "$WORK/prod.yaml" deploy/Dockerfile "$WORK/replicas.yaml" >"$WORK/neg" 2>&1; then
       pass "$(tail -n 1 "$WORK/neg")"
     else
       fail "negative tests"; sed 's/^/    /' "$WORK/neg"
     fi
   else
-    fail "negative tests need the dev and prod renders"
+    fail "negative tests need the dev, prod and replicas renders"
   fi
 fi
 

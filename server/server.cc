@@ -149,16 +149,42 @@ absl::Status Server::Start() {
     gateway::GatewayEnvironment env;
     env.method_table = method_table_.get();
     env.metrics = metrics_.get();
-    env.is_ready = [this] { return !draining_.load(); };
+    env.is_ready = [this] { return Ready(); };
     ASSIGN_OR_RETURN(http_, gateway::HttpGateway::Start(*options_.http, env));
   }
   grpc_server_->GetHealthCheckService()->SetServingStatus(true);
+  readiness_thread_.emplace("readiness", [this] { FollowReadiness(); });
   return absl::OkStatus();
+}
+
+bool Server::Ready() const { return !draining_.load() && !live_view_->stats().feed_failing; }
+
+void Server::FollowReadiness() {
+  bool serving = true;
+  absl::MutexLock lock(&readiness_mu_);
+  while (!readiness_stop_) {
+    readiness_mu_.AwaitWithTimeout(absl::Condition(&readiness_stop_), kReadinessInterval);
+    if (readiness_stop_) return;
+    if (const bool ready = Ready(); ready != serving) {
+      serving = ready;
+      spdlog::warn("readiness: {}", ready ? "the store is readable again: SERVING"
+                                          : "the store cannot be read: NOT_SERVING");
+      grpc_server_->GetHealthCheckService()->SetServingStatus(ready);
+    }
+  }
 }
 
 void Server::Shutdown() {
   if (shut_down_.exchange(true)) return;
   draining_ = true;
+  // Stopped first: it must not report SERVING again after this.
+  if (readiness_thread_) {
+    {
+      absl::MutexLock lock(&readiness_mu_);
+      readiness_stop_ = true;
+    }
+    readiness_thread_->Join();
+  }
   const absl::Time deadline = absl::Now() + options_.drain_timeout;
   if (grpc_server_ != nullptr) {
     // Probes see NOT_SERVING before anything else changes.

@@ -18,9 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/background_queue.h"
+#include "common/worker_thread.h"
 #include "gateway/transcode/http_gateway.h"
 #include "grpcpp/server.h"
 #include "server/server_metrics.h"
@@ -110,6 +113,14 @@ class Server {
  private:
   explicit Server(const ServerOptions& options);
   absl::Status Start();
+  // Ready to take calls: not draining, and the live view reads the store
+  // (its last read of the feed worked), so answers are not going stale.
+  bool Ready() const;
+  // The readiness thread: keeps the gRPC health status equal to Ready().
+  void FollowReadiness();
+
+  // How often readiness is re-evaluated (probes come every few seconds).
+  static constexpr absl::Duration kReadinessInterval = absl::Seconds(1);
 
   ServerOptions options_;
   std::unique_ptr<SessionStore> session_store_;
@@ -128,6 +139,9 @@ class Server {
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<gateway::HttpGateway> http_;
   int grpc_port_ = 0;
+  absl::Mutex readiness_mu_;
+  bool readiness_stop_ ABSL_GUARDED_BY(readiness_mu_) = false;
+  std::optional<WorkerThread> readiness_thread_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> shut_down_{false};
 };

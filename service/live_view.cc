@@ -131,15 +131,16 @@ void LiveView::CatchUp() {
     if (position.status().code() == absl::StatusCode::kOutOfRange) {
       // Ended sessions the view has not seen end were purged: only a new
       // listing tells which of its sessions are gone.
-      if (!Relist().ok()) {
-        absl::MutexLock lock(&mu_);
-        ++stats_.feed_errors;
-      }
+      const bool relisted = Relist().ok();
+      absl::MutexLock lock(&mu_);
+      stats_.feed_failing = !relisted;
+      if (!relisted) ++stats_.feed_errors;
       return;
     }
     std::vector<std::shared_ptr<Watch>> wake;
     {
       absl::MutexLock lock(&mu_);
+      stats_.feed_failing = !position.ok();
       if (!position.ok()) {
         ++stats_.feed_errors;  // retried at the next poll
         return;

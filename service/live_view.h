@@ -56,6 +56,7 @@ struct LiveViewStats {
   int64_t data_bytes = 0;             // their serialized size
   int64_t changes_applied = 0;        // feed entries applied since start
   int64_t feed_errors = 0;            // failed reads of the feed (retried)
+  bool feed_failing = false;          // the last read of the feed failed (readiness)
   int64_t unreadable = 0;             // feed entries that did not parse (left out of the view)
   int64_t relists = 0;                // full re-reads (the view fell below the horizon)
   int64_t watches = 0;                // open watch streams

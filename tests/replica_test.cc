@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "service/auth/token_issuer.h"
@@ -60,14 +61,17 @@ std::chrono::system_clock::time_point Deadline(int seconds) {
 class Replica {
  public:
   // Spawns it; Wait() for its port.
-  Replica(const std::string& name, const std::string& dsn_file)
+  Replica(const std::string& name, const std::string& dsn_file,
+          // By default the NOTIFY wake, not the poll, must carry changes.
+          const std::string& poll_interval = "30s")
       : out_file_(TempPath(name + ".out")) {
     std::vector<std::string> args = {Runfile("server/sessions_server"),
                                      "--grpc_address=127.0.0.1:0",
-                                     "--http_address=", "--log_level=warn", "--store=postgres",
+                                     "--http_address=",
+                                     "--log_level=warn",
+                                     "--store=postgres",
                                      "--postgres_dsn_file=" + dsn_file,
-                                     // The NOTIFY wake, not the poll, must carry changes.
-                                     "--view_poll_interval=30s"};
+                                     "--view_poll_interval=" + poll_interval};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -115,6 +119,15 @@ class Replica {
   }
   std::unique_ptr<portal::PortalService::Stub> Portal() {
     return portal::PortalService::NewStub(channel_);
+  }
+  // The gRPC health status (what the readiness probe asks).
+  grpc::health::v1::HealthCheckResponse::ServingStatus Health() {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(10));
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status =
+        grpc::health::v1::Health::NewStub(channel_)->Check(&context, {}, &response);
+    return status.ok() ? response.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
   }
 
  private:
@@ -372,6 +385,23 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
   EXPECT_EQ(watcher.sessions["early-0"], "renamed while away");
   EXPECT_EQ(watcher.sessions.count("while-away"), 1u);
   context.TryCancel();
+}
+
+// Readiness follows the database: NOT_SERVING while it is down (the live
+// view would go stale; the pod leaves the Service), SERVING once it is back,
+// with no restart of the process.
+TEST_F(ReplicaTest, AReplicaIsNotReadyWhileItsDatabaseIsDown) {
+  Replica replica("alone", dsn_file_, "250ms");
+  ASSERT_GT(replica.Wait(), 0);
+  using grpc::health::v1::HealthCheckResponse;
+  EXPECT_EQ(replica.Health(), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(server_->Crash().ok());
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] { return replica.Health() == HealthCheckResponse::NOT_SERVING; }, absl::Seconds(60)));
+  ASSERT_TRUE(server_->Resume().ok());
+  EXPECT_TRUE(testutil::WaitUntil([&] { return replica.Health() == HealthCheckResponse::SERVING; },
+                                  absl::Seconds(60)));
+  EXPECT_GT(Upsert(replica, NewSession("after-the-outage")), 0);
 }
 
 }  // namespace

@@ -19,16 +19,21 @@
 //             appProtocol kubernetes.io/h2c / http) == NetworkPolicy ingress ports (only
 //             those) == Dockerfile EXPOSE
 //  shutdown   terminationGracePeriodSeconds > preStop sleep + SESSIONS_DRAIN_TIMEOUT
-//  sqlite     StatefulSet with exactly 1 replica, no HPA, a headless governing Service, a
-//             volumeClaimTemplate mounted at the Dockerfile's --db_path directory, /tmp emptyDir
-//  secret     SESSIONS_BOOTSTRAP_TOKEN_FILE is a file of a mounted, rendered Secret (key exists,
-//             no world-readable mode)
+//  sqlite     (SESSIONS_STORE unset or sqlite) StatefulSet with exactly 1 replica, no HPA, a
+//             headless governing Service, a volumeClaimTemplate mounted at the Dockerfile's
+//             --db_path directory, /tmp emptyDir
+//  postgres   (SESSIONS_STORE=postgres) one Deployment, no StatefulSet, >= 3 replicas, rolling
+//             updates with maxUnavailable 0, a PodDisruptionBudget for its pods allowing at most
+//             replicas-1 down, a hostname topology spread, SESSIONS_POSTGRES_DSN_FILE in a mounted
+//             Secret (never a DSN in a ConfigMap), a NetworkPolicy admitting egress to 5432
+//  secret     SESSIONS_BOOTSTRAP_TOKEN_FILE (and SESSIONS_POSTGRES_DSN_FILE) is a file of a
+//             mounted, rendered Secret (key exists, no world-readable mode)
 //  images     explicit tag or digest, never :latest
 //  labels     every object but the Namespace has app.kubernetes.io/name and part-of
 //  docker     final stage FROM debian:12-slim, numeric non-root USER equal to runAsUser,
 //             build stage runs tools/install_deps.sh, exec-form ENTRYPOINT with --db_path
 //  --env      prod: no demo data, no debug logs, no */localhost CORS, pinned registry image;
-//             dev: demo data on
+//             replicas: prod's rules and SESSIONS_STORE=postgres; dev: demo data on
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseAllDocuments } from "yaml";
@@ -142,10 +147,47 @@ export function checkPolicy(objects, dockerfileText) {
 
   const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
   if (!workloads.length) errors.push("no workload (StatefulSet/Deployment/...) in the rendered manifests");
-  const sts = byKind("StatefulSet");
-  if (sts.length !== 1) errors.push(`expected exactly one StatefulSet (SQLite store), found ${sts.length}`);
-  for (const d of byKind("Deployment")) err(d, "the SQLite store needs the StatefulSet with one replica, not a Deployment");
-  for (const h of byKind("HorizontalPodAutoscaler")) err(h, "no autoscaling while the store is SQLite (single writer)");
+  const serverConfig = byKind("ConfigMap").find((m) => m.data && "SESSIONS_GRPC_ADDRESS" in m.data)?.data ?? {};
+  const postgres = serverConfig.SESSIONS_STORE === "postgres";
+  if (serverConfig.SESSIONS_STORE !== undefined && !["sqlite", "postgres"].includes(serverConfig.SESSIONS_STORE)) {
+    errors.push(`SESSIONS_STORE must be sqlite or postgres, got "${serverConfig.SESSIONS_STORE}"`);
+  }
+  for (const m of byKind("ConfigMap")) {
+    if (m.data && "SESSIONS_POSTGRES_DSN" in m.data) err(m, "SESSIONS_POSTGRES_DSN holds a password: use SESSIONS_POSTGRES_DSN_FILE and a Secret");
+  }
+  if (postgres) {
+    const deployments = byKind("Deployment");
+    if (deployments.length !== 1) errors.push(`expected exactly one Deployment (replicas on PostgreSQL), found ${deployments.length}`);
+    for (const st of byKind("StatefulSet")) err(st, "replicas on PostgreSQL are a Deployment; the StatefulSet is the SQLite mode");
+    for (const d of deployments) {
+      const podLabels = d.spec?.template?.metadata?.labels ?? {};
+      const replicas = d.spec?.replicas ?? 1;
+      if (!(replicas >= 3)) err(d, `replicas must be at least 3 (one pod lost, one drained, one serving), got ${replicas}`);
+      if (!matches(d.spec.selector?.matchLabels, podLabels)) err(d, "selector.matchLabels does not match the pod template labels");
+      const rolling = d.spec?.strategy?.rollingUpdate;
+      if (d.spec?.strategy?.type === "Recreate" || rolling?.maxUnavailable !== 0) err(d, "rolling updates must keep every pod until its replacement is ready (maxUnavailable: 0)");
+      const pdbs = byKind("PodDisruptionBudget").filter((b) => matches(b.spec?.selector?.matchLabels, podLabels));
+      if (!pdbs.length) err(d, "no PodDisruptionBudget selects its pods");
+      for (const b of pdbs) {
+        const down = b.spec.maxUnavailable !== undefined ? Number(b.spec.maxUnavailable) : replicas - Number(b.spec.minAvailable ?? 0);
+        if (!(down >= 1 && down <= replicas - 1)) err(b, `must allow between 1 and ${replicas - 1} pods down (drains must progress, some pods must serve), allows ${down}`);
+      }
+      const spread = d.spec.template.spec?.topologySpreadConstraints ?? [];
+      if (!spread.some((t) => t.topologyKey === "kubernetes.io/hostname" && matches(t.labelSelector?.matchLabels, podLabels))) {
+        err(d, "needs a topologySpreadConstraint on kubernetes.io/hostname for its pods (one node must not hold them all)");
+      }
+      const egress = byKind("NetworkPolicy").filter((n) => matches(n.spec?.podSelector?.matchLabels, podLabels) && (n.spec.policyTypes ?? []).includes("Egress"));
+      if (!egress.length) err(d, "no NetworkPolicy states the pods' egress (the database)");
+      else if (!egress.some((n) => (n.spec.egress ?? []).some((r) => (r.ports ?? []).some((p) => p.port === 5432)))) {
+        err(d, "no egress rule admits PostgreSQL (TCP 5432)");
+      }
+    }
+  } else {
+    const sts = byKind("StatefulSet");
+    if (sts.length !== 1) errors.push(`expected exactly one StatefulSet (SQLite store), found ${sts.length}`);
+    for (const d of byKind("Deployment")) err(d, "the SQLite store needs the StatefulSet with one replica, not a Deployment");
+    for (const h of byKind("HorizontalPodAutoscaler")) err(h, "no autoscaling while the store is SQLite (single writer)");
+  }
 
   for (const w of workloads) {
     const tmpl = w.spec?.template ?? {};
@@ -270,12 +312,13 @@ export function checkPolicy(objects, dockerfileText) {
         if (exp !== want) err(w, `Dockerfile EXPOSE ${exp || "(none)"} != server ports ${want}`);
       }
 
-      // token file from a mounted Secret
-      const tokenFile = env.SESSIONS_BOOTSTRAP_TOKEN_FILE;
+      // secret files from mounted Secrets
+      const checkSecretFile = (variable) => {
+      const tokenFile = env[variable];
       if (tokenFile) {
         const mount = (c.volumeMounts ?? []).find((m) => tokenFile.startsWith(m.mountPath.replace(/\/?$/, "/")));
         const vol = mount && volumes.find((v) => v.name === mount.name);
-        if (!vol?.secret) err(w, `${cname}: SESSIONS_BOOTSTRAP_TOKEN_FILE ${tokenFile} is not inside a mounted Secret volume`);
+        if (!vol?.secret) err(w, `${cname}: ${variable} ${tokenFile} is not inside a mounted Secret volume`);
         else {
           if (!mount.readOnly) err(w, `${cname}: the secret mount ${mount.mountPath} must be readOnly`);
           const rel = tokenFile.slice(mount.mountPath.replace(/\/?$/, "/").length);
@@ -287,7 +330,10 @@ export function checkPolicy(objects, dockerfileText) {
           const mode = item?.mode ?? vol.secret.defaultMode ?? 0o644;
           if (mode & 0o007) err(w, `${cname}: secret file mode ${mode.toString(8)} is world-accessible`);
         }
-      } else err(w, `${cname}: SESSIONS_BOOTSTRAP_TOKEN_FILE is not set`);
+      } else err(w, `${cname}: ${variable} is not set`);
+      };
+      checkSecretFile("SESSIONS_BOOTSTRAP_TOKEN_FILE");
+      if (postgres) checkSecretFile("SESSIONS_POSTGRES_DSN_FILE");
 
       // storage
       const mounts = c.volumeMounts ?? [];
@@ -346,11 +392,12 @@ export function checkEnvironment(objects, env) {
   if (cms.length !== 1) return [`env ${env}: expected one server ConfigMap, found ${cms.length}`];
   const data = cms[0].data;
   const images = objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).flatMap((w) => w.spec.template.spec.containers.map((c) => c.image));
-  if (env === "prod") {
-    if (data.SESSIONS_DEMO_DATA !== "false") errors.push(`env prod: SESSIONS_DEMO_DATA must be "false", got "${data.SESSIONS_DEMO_DATA}"`);
-    if (data.SESSIONS_LOG_LEVEL === "debug") errors.push("env prod: SESSIONS_LOG_LEVEL must not be debug");
-    if (/(^|,)\s*(\*|http:\/\/localhost)/.test(data.SESSIONS_CORS_ALLOWED_ORIGINS ?? "")) errors.push("env prod: CORS origins must not be * or localhost");
-    for (const i of images) if (/:(dev|latest)$/.test(i) || !i.includes("/")) errors.push(`env prod: image ${i} must be a pinned release from a registry`);
+  if (env === "replicas" && data.SESSIONS_STORE !== "postgres") errors.push(`env replicas: SESSIONS_STORE must be "postgres", got "${data.SESSIONS_STORE}"`);
+  if (env === "prod" || env === "replicas") {
+    if (data.SESSIONS_DEMO_DATA !== "false") errors.push(`env ${env}: SESSIONS_DEMO_DATA must be "false", got "${data.SESSIONS_DEMO_DATA}"`);
+    if (data.SESSIONS_LOG_LEVEL === "debug") errors.push(`env ${env}: SESSIONS_LOG_LEVEL must not be debug`);
+    if (/(^|,)\s*(\*|http:\/\/localhost)/.test(data.SESSIONS_CORS_ALLOWED_ORIGINS ?? "")) errors.push(`env ${env}: CORS origins must not be * or localhost`);
+    for (const i of images) if (/:(dev|latest)$/.test(i) || !i.includes("/")) errors.push(`env ${env}: image ${i} must be a pinned release from a registry`);
   } else if (env === "dev") {
     if (data.SESSIONS_DEMO_DATA !== "true") errors.push(`env dev: SESSIONS_DEMO_DATA should be "true", got "${data.SESSIONS_DEMO_DATA}"`);
   } else errors.push(`unknown --env ${env}`);

@@ -12,15 +12,18 @@ import { stringify } from "yaml";
 import { validateManifests } from "./validate_k8s.mjs";
 import { checkEnvironment, checkPolicy, parseManifests } from "./check_policy.mjs";
 
-const [renderedPath, prodPath, dockerfilePath] = process.argv.slice(2);
-if (!renderedPath || !prodPath || !dockerfilePath) {
-  console.error("usage: negative_tests.mjs <rendered-dev.yaml> <rendered-prod.yaml> <Dockerfile>");
+const [renderedPath, prodPath, dockerfilePath, replicasPath] = process.argv.slice(2);
+if (!renderedPath || !prodPath || !dockerfilePath || !replicasPath) {
+  console.error("usage: negative_tests.mjs <rendered-dev.yaml> <rendered-prod.yaml> <Dockerfile> <rendered-replicas.yaml>");
   process.exit(2);
 }
 const renderedText = readFileSync(renderedPath, "utf8");
 const dockerfileText = readFileSync(dockerfilePath, "utf8");
 const baseline = parseManifests(renderedText);
 const prodBaseline = parseManifests(readFileSync(prodPath, "utf8"));
+const replicasBaseline = parseManifests(readFileSync(replicasPath, "utf8"));
+const deploy = (objs) => find(objs, "Deployment");
+const dctr = (objs) => deploy(objs).spec.template.spec.containers[0];
 
 const find = (objs, kind, pred = () => true) => objs.find((o) => o.kind === kind && pred(o));
 const sts = (objs) => find(objs, "StatefulSet");
@@ -114,26 +117,40 @@ const cases = [
   ["prod with localhost CORS", "env-prod", "CORS origins must not be", (o) => { cm(o).data.SESSIONS_CORS_ALLOWED_ORIGINS = "http://localhost:3000"; }],
   ["prod with a dev image", "env-prod", "must be a pinned release", (o) => { ctr(o).image = "active-sessions:dev"; }],
   ["Dockerfile shell-form ENTRYPOINT", "policy", "exec-form (JSON) ENTRYPOINT", { dockerfile: (d) => d.replace(/^ENTRYPOINT .*$/m, "ENTRYPOINT /usr/local/bin/sessions_server") }],
+  // --- replicas on PostgreSQL (these start from the replicas render)
+  ["replicas: 1 on PostgreSQL", "policy-replicas", "replicas must be at least 3", (o) => { deploy(o).spec.replicas = 1; }],
+  ["no PodDisruptionBudget", "policy-replicas", "no PodDisruptionBudget selects its pods", (o) => { o.splice(o.findIndex((x) => x.kind === "PodDisruptionBudget"), 1); }],
+  ["PodDisruptionBudget allowing none down", "policy-replicas", "must allow between 1 and 2 pods down", (o) => { find(o, "PodDisruptionBudget").spec.maxUnavailable = 0; }],
+  ["rolling update dropping pods first", "policy-replicas", "maxUnavailable: 0", (o) => { deploy(o).spec.strategy.rollingUpdate.maxUnavailable = 1; }],
+  ["no hostname spread", "policy-replicas", "topologySpreadConstraint on kubernetes.io/hostname", (o) => { deploy(o).spec.template.spec.topologySpreadConstraints = deploy(o).spec.template.spec.topologySpreadConstraints.filter((t) => t.topologyKey !== "kubernetes.io/hostname"); }],
+  ["DSN file outside the secret mount", "policy-replicas", "SESSIONS_POSTGRES_DSN_FILE /etc/dsn is not inside a mounted Secret volume", (o) => { find(o, "ConfigMap", (m) => "SESSIONS_POSTGRES_DSN_FILE" in (m.data ?? {})).data.SESSIONS_POSTGRES_DSN_FILE = "/etc/dsn"; }],
+  ["DSN in the ConfigMap", "policy-replicas", "SESSIONS_POSTGRES_DSN holds a password", (o) => { cm(o).data.SESSIONS_POSTGRES_DSN = "host=db password=x"; }],
+  ["no egress to the database", "policy-replicas", "no egress rule admits PostgreSQL", (o) => { find(o, "NetworkPolicy", (n) => n.spec.policyTypes.includes("Egress")).spec.egress.shift(); }],
+  ["StatefulSet kept beside the Deployment", "policy-replicas", "the StatefulSet is the SQLite mode", (o) => { o.push({ ...structuredClone(deploy(o)), kind: "StatefulSet" }); }],
+  ["replicas on SQLite", "env-replicas", 'SESSIONS_STORE must be "postgres"', (o) => { cm(o).data.SESSIONS_STORE = "sqlite"; }],
 ];
 
 function run(checker, objs, text, dockerfile) {
   if (checker === "schema") return validateManifests(text ?? toYaml(objs)).errors;
   if (checker === "env-prod") return checkEnvironment(objs, "prod");
+  if (checker === "env-replicas") return checkEnvironment(objs, "replicas");
   return checkPolicy(objs, dockerfile);
 }
 
 let passed = 0, failed = 0;
-const base = [...validateManifests(renderedText).errors, ...checkPolicy(baseline, dockerfileText), ...checkEnvironment(prodBaseline, "prod")];
+const base = [...validateManifests(renderedText).errors, ...checkPolicy(baseline, dockerfileText), ...checkEnvironment(prodBaseline, "prod"),
+  ...checkPolicy(replicasBaseline, dockerfileText), ...checkEnvironment(replicasBaseline, "replicas")];
 if (base.length) {
   console.log(`not ok - baseline is rejected, so negatives prove nothing:\n  ${base.join("\n  ")}`);
   console.log("negative tests: 0 passed, 1 failed");
   process.exit(1);
 } else {
-  console.log("ok - baseline (unbroken dev render + Dockerfile; prod render as prod) passes schema and policy");
+  console.log("ok - baseline (unbroken dev render + Dockerfile; prod render as prod; replicas render as replicas) passes schema and policy");
   passed++;
 }
 for (const [name, checker, expect, how] of cases) {
-  const objs = structuredClone(checker === "env-prod" ? prodBaseline : baseline);
+  const start = checker === "env-prod" ? prodBaseline : checker.endsWith("-replicas") ? replicasBaseline : baseline;
+  const objs = structuredClone(start);
   let text, dockerfile = dockerfileText;
   if (typeof how === "function") {
     try { how(objs); } catch (e) {

@@ -1,6 +1,7 @@
 #include "storage/postgres/pg_connection.h"
 
 #include <endian.h>
+#include <poll.h>
 
 #include <cstdio>
 #include <cstring>
@@ -70,6 +71,17 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const std::stri
   PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
   return conn;
+}
+
+bool PgConnection::StillConnected() {
+  if (!ok()) return false;
+  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&fd, 1, 0) <= 0) return true;  // nothing arrived while idle
+  // Something did. Between statements a server sends nothing unasked but
+  // its goodbye ("terminating connection ...", then EOF) or, rarely, a
+  // notice: either way the connection is not worth a failed call.
+  broken_ = true;
+  return false;
 }
 
 absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view what, const char* sql,

@@ -91,6 +91,13 @@ class PgConnection {
   // notice a dead server until it next reads from the socket.
   bool ok() const { return !broken_ && PQstatus(conn_.get()) == CONNECTION_OK; }
 
+  // ok(), and nothing arrived on the connection while it sat idle: a
+  // restarted or failed-over server says goodbye and closes its sockets,
+  // which shows as readable input here at no round trip's cost. What a pool checks
+  // before it lends out an idle connection, so that the first calls after a
+  // database restart do not fail on dead connections.
+  bool StillConnected();
+
   PGconn* raw() { return conn_.get(); }
 
  private:

@@ -21,10 +21,11 @@ absl::StatusOr<PgConnectionPool::Lease> PgConnectionPool::Acquire() {
       return absl::UnavailableError("storage: no database connection came free in time");
     }
     if (closed_) return absl::UnavailableError("storage: closing");
-    if (!free_.empty()) {
+    while (!free_.empty()) {
       std::unique_ptr<PgConnection> conn = std::move(free_.back());
       free_.pop_back();
-      return Lease(this, std::move(conn));
+      if (conn->StillConnected()) return Lease(this, std::move(conn));
+      --open_;  // the server closed it while it was idle: replaced below
     }
     ++open_;  // reserved: connect outside the lock
   }

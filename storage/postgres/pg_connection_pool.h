@@ -46,7 +46,8 @@ class PgConnectionPool {
   // `max_wait` for one. Connects nothing yet.
   PgConnectionPool(std::string dsn, int size, absl::Duration max_wait = absl::Seconds(5));
 
-  // Lends a free connection, else opens one while below the size, else
+  // Lends a free connection (one the server has not closed meanwhile:
+  // PgConnection::StillConnected), else opens one while below the size, else
   // waits. UNAVAILABLE when none came free within max_wait (the database is
   // slow or stuck: fail rather than queue without bound), when connecting
   // failed, or after Close().

@@ -6,7 +6,7 @@
 namespace sessions {
 
 absl::Status PgTransactions::Begin() {
-  if (conn_ == nullptr || !conn_->ok()) {
+  if (conn_ == nullptr || !conn_->StillConnected()) {
     conn_.reset();
     ASSIGN_OR_RETURN(conn_, PgConnection::Open(dsn_));
   }

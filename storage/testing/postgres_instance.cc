@@ -87,11 +87,20 @@ PostgresInstance::~PostgresInstance() {
 }
 
 absl::Status PostgresInstance::Restart() {
+  if (absl::Status s = Crash(); !s.ok()) return s;
+  return Resume();
+}
+
+absl::Status PostgresInstance::Crash() {
   if (absl::Status s = Run("pg_ctl", {"-D", dir_ + "/data", "-m", "immediate", "-w", "stop"});
       !s.ok()) {
     return s;
   }
   running_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresInstance::Resume() {
   if (absl::Status s = StartServer(); !s.ok()) return s;
   running_ = true;
   return absl::OkStatus();

@@ -52,6 +52,10 @@ class PostgresInstance {
   // starts it again on the same data, for tests of reconnection and
   // recovery. Waits for readiness as Start() does.
   absl::Status Restart();
+  // The two halves of Restart(), for tests that need the database down for
+  // a while: Crash() stops it in immediate mode, Resume() starts it again.
+  absl::Status Crash();
+  absl::Status Resume();
 
  private:
   PostgresInstance(std::string bin_dir, std::string dir);
