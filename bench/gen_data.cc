@@ -1,6 +1,7 @@
-// gen_data: fills a SQLite database for the benchmarks through
-// SqliteSessionStore (UpsertSessions in big transactions), and creates the
-// bearer tokens the load generators use.
+// gen_data: fills a database for the benchmarks through the SessionStore
+// (UpsertSessions in big transactions), and creates the bearer tokens the
+// load generators use. The store flags are the server's (--store,
+// --db_path, --postgres_dsn_file, --postgres_dsn): SQLite by default.
 //
 //   gen_data --db_path=/tmp/bench.db --accounts=100 --active_per_account=20
 //       --ended=20000 --read_token_file=/tmp/read.token
@@ -28,11 +29,10 @@
 #include "common/status_macros.h"
 #include "service/auth/token_issuer.h"
 #include "service/principal.h"
+#include "storage/factory/store_factory.h"
+#include "storage/factory/store_flags.h"
 #include "storage/sample/session_factory.h"
-#include "storage/sqlite/sqlite_session_store.h"
-#include "storage/sqlite/sqlite_token_store.h"
 
-ABSL_FLAG(std::string, db_path, "bench.db", "SQLite database to create or extend");
 ABSL_FLAG(int, accounts, 100, "Accounts");
 ABSL_FLAG(int, active_per_account, 20, "Active sessions per account");
 ABSL_FLAG(int64_t, ended, 20000, "Ended sessions to add (spread over all accounts)");
@@ -56,7 +56,7 @@ namespace {
 using ::voice::api::sessions::v1::SessionInfo;
 
 // Writes `sessions` and clears it.
-absl::Status Flush(SqliteSessionStore* store, std::vector<SessionInfo>* sessions) {
+absl::Status Flush(SessionStore* store, std::vector<SessionInfo>* sessions) {
   if (sessions->empty()) return absl::OkStatus();
   absl::StatusOr<UpsertResult> result = store->UpsertSessions(*sessions);
   if (!result.ok()) return result.status();
@@ -68,7 +68,7 @@ absl::Status Flush(SqliteSessionStore* store, std::vector<SessionInfo>* sessions
   return absl::OkStatus();
 }
 
-absl::Status WriteSessions(SqliteSessionStore* store, int64_t* written) {
+absl::Status WriteSessions(SessionStore* store, int64_t* written) {
   const int accounts = absl::GetFlag(FLAGS_accounts);
   const int active = absl::GetFlag(FLAGS_active_per_account);
   const int64_t ended = absl::GetFlag(FLAGS_ended);
@@ -103,8 +103,8 @@ absl::Status WriteSessions(SqliteSessionStore* store, int64_t* written) {
   return Flush(store, &pending);
 }
 
-absl::Status WriteToken(SqliteTokenStore* tokens, const std::string& path,
-                        const std::string& account, Scope scope, const char* name) {
+absl::Status WriteToken(TokenStore* tokens, const std::string& path, const std::string& account,
+                        Scope scope, const char* name) {
   if (path.empty()) return absl::OkStatus();
   TokenRecord record;
   record.account_id = account;
@@ -119,12 +119,16 @@ absl::Status WriteToken(SqliteTokenStore* tokens, const std::string& path,
 }
 
 int Run() {
-  const std::string db_path = absl::GetFlag(FLAGS_db_path);
+  const absl::StatusOr<StoreConfig> config = StoreConfigFromFlags();
+  if (!config.ok()) {
+    std::fprintf(stderr, "gen_data: %s\n", config.status().ToString().c_str());
+    return 2;
+  }
+  const std::string where = DescribeStore(*config);
   const absl::Time start = absl::Now();
   int64_t written = 0;
   {
-    absl::StatusOr<std::unique_ptr<SqliteSessionStore>> store =
-        SqliteSessionStore::Open(db_path, {});
+    absl::StatusOr<std::unique_ptr<SessionStore>> store = OpenSessionStore(*config);
     if (!store.ok()) {
       std::fprintf(stderr, "gen_data: %s\n", store.status().ToString().c_str());
       return 1;
@@ -135,7 +139,7 @@ int Run() {
     }
   }
   if (!absl::GetFlag(FLAGS_skip_tokens)) {
-    absl::StatusOr<std::unique_ptr<SqliteTokenStore>> tokens = SqliteTokenStore::Open(db_path, {});
+    absl::StatusOr<std::unique_ptr<TokenStore>> tokens = OpenTokenStore(*config);
     absl::Status s = tokens.status();
     if (s.ok()) {
       s = WriteToken(tokens->get(), absl::GetFlag(FLAGS_read_token_file), AccountId(0),
@@ -157,7 +161,7 @@ int Run() {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::printf("gen_data: wrote %lld sessions in %.1f s (%.0f/s) to %s\n",
               static_cast<long long>(written), seconds, written / std::max(seconds, 1e-9),
-              db_path.c_str());
+              where.c_str());
   return 0;
 }
 

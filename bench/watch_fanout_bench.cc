@@ -42,7 +42,10 @@
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
-ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server gRPC address");
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server gRPC address (the writes)");
+ABSL_FLAG(std::string, watch_target, "",
+          "Server gRPC address of the watches (another replica on the same database); empty: "
+          "--target");
 ABSL_FLAG(std::string, read_token_file, "", "A sessions:read token of the ingest account");
 ABSL_FLAG(std::string, write_token_file, "", "A sessions:write token of the ingest account");
 ABSL_FLAG(int, watchers, 100, "gRPC watches to attach");
@@ -209,14 +212,18 @@ int Main() {
   const std::string write_token = ReadToken(absl::GetFlag(FLAGS_write_token_file));
   const std::string run =
       absl::GetFlag(FLAGS_run_id).empty() ? absl::StrCat(NowNs()) : absl::GetFlag(FLAGS_run_id);
+  const std::string watch_target = absl::GetFlag(FLAGS_watch_target).empty()
+                                       ? absl::GetFlag(FLAGS_target)
+                                       : absl::GetFlag(FLAGS_watch_target);
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("fanout_channel", i);  // distinct channels, not one shared subchannel
-    channels.push_back(grpc::CreateCustomChannel(absl::GetFlag(FLAGS_target),
-                                                 grpc::InsecureChannelCredentials(), args));
+    channels.push_back(
+        grpc::CreateCustomChannel(watch_target, grpc::InsecureChannelCredentials(), args));
   }
-  auto ingest = v1::SessionIngestService::NewStub(channels[0]);
+  auto ingest = v1::SessionIngestService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
   const int writers = absl::GetFlag(FLAGS_writers);
   const double tp_seconds = absl::GetFlag(FLAGS_throughput_seconds);
 
