@@ -60,11 +60,9 @@ mkdir -p "$PG_DIR"
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 120 \
   -o "-k $PG_DIR -c listen_addresses='' -c max_connections=200" start >/dev/null
-DBN=0
-new_database() {  # prints the DSN of a fresh database
-  DBN=$((DBN + 1))
-  as_pg "$PG_BIN/createdb" -h "$PG_DIR" -U postgres "bench_$DBN" || die "createdb failed"
-  echo "host=$PG_DIR user=postgres dbname=bench_$DBN"
+new_database() {  # new_database NAME: creates it, prints its DSN
+  as_pg "$PG_BIN/createdb" -h "$PG_DIR" -U postgres "$1" || die "createdb $1 failed"
+  echo "host=$PG_DIR user=postgres dbname=$1"
 }
 
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
@@ -134,22 +132,24 @@ for r in $(seq "$REPS"); do
   stop_servers
 
   log "round $r: postgres, one replica"
-  dsn=$(new_database)
+  dsn=$(new_database "one_$r")
   fill "p$r" --store=postgres --postgres_dsn="$dsn"
   serve "p$r" --store=postgres --postgres_dsn="$dsn"
   rp=$(reads "p$r"); ip=$(ingest "p$r" "$GRPC_PORT" 64)
   stop_servers
 
   log "round $r: postgres, two replicas"
-  dsn=$(new_database)
+  dsn=$(new_database "two_$r")
   fill "q$r" --store=postgres --postgres_dsn="$dsn"
   serve "qa$r" --store=postgres --postgres_dsn="$dsn"; port_a=$GRPC_PORT
   serve "qb$r" --store=postgres --postgres_dsn="$dsn"; port_b=$GRPC_PORT
   ingest "q$r" "$port_a" 32 >"$WORK/qa$r.rate" &
+  ingest_a=$!
   sleep 0.05  # distinct session ids (ingest_bench's are keyed by its start time)
   ingest "q$r" "$port_b" 32 >"$WORK/qb$r.rate" &
-  wait %1 || die "ingest on replica A failed"
-  wait %2 || die "ingest on replica B failed"
+  ingest_b=$!
+  wait "$ingest_a" || die "ingest on replica A failed"
+  wait "$ingest_b" || die "ingest on replica B failed"
   i2=$(calc "$(cat "$WORK/qa$r.rate") + $(cat "$WORK/qb$r.rate")" 0)
   # Propagation A -> B (after the ingest runs; their sessions stay active).
   out=$("$BIN/bench/watch_fanout_bench" --target="127.0.0.1:$port_a" \

@@ -41,11 +41,12 @@ absl::Status RecordPath(SessionWriteTarget& target, const std::string& account_i
   for (const std::string& id : path) {
     if (!seen.insert(id).second) return absl::OkStatus();
   }
-  const std::string root;
+  std::vector<CustomerParent> entries;
+  entries.reserve(path.size());
   for (size_t i = 0; i < path.size(); ++i) {
-    RETURN_IF_ERROR(target.WriteParent(account_id, path[i], i == 0 ? root : path[i - 1]));
+    entries.push_back(CustomerParent{path[i], i == 0 ? std::string() : path[i - 1]});
   }
-  return absl::OkStatus();
+  return target.WriteParents(account_id, entries);
 }
 
 absl::Status OutsideRestriction() {
@@ -222,7 +223,8 @@ absl::Status SetCustomerParentEntry(SessionWriteTarget& target, const std::strin
       return FieldError("parent_id", "is below the customer (that would make a cycle)");
     }
   }
-  return target.WriteParent(account_id, customer_id, parent_id);
+  const CustomerParent entry{customer_id, parent_id};
+  return target.WriteParents(account_id, absl::MakeConstSpan(&entry, 1));
 }
 
 }  // namespace sessions

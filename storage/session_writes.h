@@ -64,6 +64,13 @@ struct ListingEntry {
 bool ListingIsCurrent(const std::vector<absl::string_view>& listed, int64_t created_us,
                       const std::vector<ListingEntry>& stored);
 
+// One entry of the customer directory: `customer_id`'s parent ("" for a
+// root).
+struct CustomerParent {
+  std::string customer_id;
+  std::string parent_id;
+};
+
 // Reads the customer directory (customer -> parent, per account).
 class CustomerDirectoryReader {
  public:
@@ -89,9 +96,10 @@ class SessionWriteTarget : public CustomerDirectoryReader {
   // `unless_stale`, an existing row with a newer date_last_modified is left
   // alone and 0 is returned (the revision stays unused).
   virtual absl::StatusOr<int64_t> WriteRow(const SessionRow& row, bool unless_stale) = 0;
-  // Sets one directory entry (written only when it changes).
-  virtual absl::Status WriteParent(const std::string& account_id, const std::string& customer_id,
-                                   const std::string& parent_id) = 0;
+  // Sets directory entries of one account (each written only when it
+  // changes). No customer appears twice in `entries`.
+  virtual absl::Status WriteParents(const std::string& account_id,
+                                    absl::Span<const CustomerParent> entries) = 0;
 };
 
 // The customer's path in the account's directory, root first, ending with

@@ -12,12 +12,16 @@ namespace sessions {
 namespace {
 
 constexpr const char kSelectData[] = "SELECT data FROM sessions WHERE account_id = $1 AND id = $2";
-// One statement: the row at the next revision, unless a stored row has a
-// newer date_last_modified than $8 (the staleness rule; INT64_MAX: none).
-// It returns the revision only when it wrote, so a stale write leaves the
-// counter alone. The transaction holds store_state's row lock, so the
-// counter cannot move under it.
-constexpr const char kUpsertRow[] =
+// One statement and one round trip per written row: the row at the next
+// revision unless a stored row has a newer date_last_modified than $8 (the
+// staleness rule; INT64_MAX: none), the counter moved to that revision
+// only when it wrote (a stale write takes none), and the session's stored
+// listing entries (one result row each; one row with NULLs when there is
+// none; no row when stale). The transaction holds store_state's row lock,
+// so the counter cannot move under it. (All parts see one snapshot: the
+// listing read is of the entries before this write.)
+constexpr const char kWriteRow[] =
+    "WITH written AS ("
     "INSERT INTO sessions (account_id, id, customer_id, created_us, modified_us, ended, data, "
     "revision, changed_us) "
     "SELECT $1, $2, $3, $4, $5, $6, $7, revision + 1, $9 FROM store_state WHERE id = 1 "
@@ -26,23 +30,26 @@ constexpr const char kUpsertRow[] =
     "ended = excluded.ended, data = excluded.data, revision = excluded.revision, "
     "changed_us = excluded.changed_us "
     "WHERE sessions.modified_us <= $8 "
-    "RETURNING revision";
-constexpr const char kSetRevision[] = "UPDATE store_state SET revision = $1 WHERE id = 1";
-constexpr const char kSelectListing[] =
-    "SELECT customer_id, created_us FROM session_customers "
-    "WHERE account_id = $1 AND session_id = $2";
-constexpr const char kDeleteListing[] =
-    "DELETE FROM session_customers WHERE account_id = $1 AND session_id = $2";
-// One statement for the whole listing: the customers arrive as a text
-// array.
-constexpr const char kInsertListing[] =
+    "RETURNING revision), "
+    "bumped AS (UPDATE store_state SET revision = written.revision FROM written "
+    "WHERE store_state.id = 1) "
+    "SELECT w.revision, c.customer_id, c.created_us FROM written AS w "
+    "LEFT JOIN session_customers AS c ON c.account_id = $1 AND c.session_id = $2";
+// The listing made `$2` (a text[]) at $3 in one statement: entries not in
+// it go, missing ones come (those kept conflict and stay).
+constexpr const char kReplaceListing[] =
+    "WITH gone AS (DELETE FROM session_customers WHERE account_id = $1 AND session_id = $4 "
+    "AND NOT (created_us = $3 AND customer_id = ANY ($2::text[]))) "
     "INSERT INTO session_customers (account_id, customer_id, created_us, session_id) "
     "SELECT $1, c, $3, $4 FROM unnest($2::text[]) AS c ON CONFLICT DO NOTHING";
 constexpr const char kParentOf[] =
     "SELECT parent_id FROM customers WHERE account_id = $1 AND customer_id = $2";
-// Written only when the parent changed (no dead row for a known path).
-constexpr const char kSetParent[] =
-    "INSERT INTO customers (account_id, customer_id, parent_id) VALUES ($1, $2, $3) "
+// A whole path in one statement (customers and parents as two text[]);
+// each entry written only when its parent changed (no dead row for a known
+// path).
+constexpr const char kSetParents[] =
+    "INSERT INTO customers (account_id, customer_id, parent_id) "
+    "SELECT $1, c, p FROM unnest($2::text[], $3::text[]) AS t (c, p) "
     "ON CONFLICT (account_id, customer_id) DO UPDATE SET parent_id = excluded.parent_id "
     "WHERE customers.parent_id <> excluded.parent_id";
 
@@ -72,12 +79,19 @@ absl::StatusOr<std::optional<std::string>> PgSessionRows::ParentOf(const std::st
   return std::string(r.Value(0, 0));
 }
 
-absl::Status PgSessionRows::WriteParent(const std::string& account_id,
-                                        const std::string& customer_id,
-                                        const std::string& parent_id) {
+absl::Status PgSessionRows::WriteParents(const std::string& account_id,
+                                         absl::Span<const CustomerParent> entries) {
+  if (entries.empty()) return absl::OkStatus();
+  std::vector<absl::string_view> customers, parents;
+  for (const CustomerParent& entry : entries) {
+    customers.push_back(entry.customer_id);
+    parents.push_back(entry.parent_id);
+  }
+  const std::string customer_array = TextArray(customers);
+  const std::string parent_array = TextArray(parents);
   return conn_
-      .Exec("write customer directory", kSetParent,
-            {PgParam::Text(account_id), PgParam::Text(customer_id), PgParam::Text(parent_id)})
+      .Exec("write customer directory", kSetParents,
+            {PgParam::Text(account_id), PgParam::Text(customer_array), PgParam::Text(parent_array)})
       .status();
 }
 
@@ -104,41 +118,27 @@ absl::StatusOr<int64_t> PgSessionRows::WriteRow(const SessionRow& row, bool unle
   const std::string changed = absl::StrCat(absl::ToUnixMicros(absl::Now()));
   ASSIGN_OR_RETURN(
       PgResult written,
-      conn_.Exec("write session", kUpsertRow,
+      conn_.Exec("write session", kWriteRow,
                  {PgParam::Text(session.account_id()), PgParam::Text(session.id()),
                   PgParam::Text(session.customer_id()), PgParam::Text(created),
                   PgParam::Text(modified), PgParam::Text(session.ended() ? "true" : "false"),
                   PgParam::Bytes(row.data), PgParam::Text(stale_bound), PgParam::Text(changed)}));
   if (written.rows() == 0) return 0;  // stale: nothing written
-  const int64_t revision = written.Int64(0, 0);
-  RETURN_IF_ERROR(
-      conn_.Exec("write session", kSetRevision, {PgParam::Text(absl::StrCat(revision))}).status());
-  RETURN_IF_ERROR(WriteListing(row));
-  return revision;
-}
-
-absl::Status PgSessionRows::WriteListing(const SessionRow& row) {
-  const SessionInfo& session = *row.session;
-  const PgParam account = PgParam::Text(session.account_id());
-  const PgParam id = PgParam::Text(session.id());
-  const std::vector<absl::string_view> listed = ListedCustomers(session);
-  ASSIGN_OR_RETURN(PgResult entries, conn_.Exec("write session", kSelectListing, {account, id}));
   std::vector<ListingEntry> stored;
-  stored.reserve(static_cast<size_t>(entries.rows()));
-  for (int i = 0; i < entries.rows(); ++i) {
-    stored.push_back(ListingEntry{std::string(entries.Value(i, 0)), entries.Int64(i, 1)});
+  for (int i = 0; i < written.rows(); ++i) {
+    if (written.IsNull(i, 1)) continue;  // no entries
+    stored.push_back(ListingEntry{std::string(written.Value(i, 1)), written.Int64(i, 2)});
   }
-  if (ListingIsCurrent(listed, row.keys.created_us, stored)) return absl::OkStatus();
-  if (!stored.empty()) {
-    RETURN_IF_ERROR(conn_.Exec("write session", kDeleteListing, {account, id}).status());
+  const std::vector<absl::string_view> listed = ListedCustomers(session);
+  if (!ListingIsCurrent(listed, row.keys.created_us, stored)) {
+    const std::string customers = TextArray(listed);
+    RETURN_IF_ERROR(conn_
+                        .Exec("write session", kReplaceListing,
+                              {PgParam::Text(session.account_id()), PgParam::Text(customers),
+                               PgParam::Text(created), PgParam::Text(session.id())})
+                        .status());
   }
-  if (listed.empty()) return absl::OkStatus();
-  const std::string customers = TextArray(listed);
-  const std::string created = absl::StrCat(row.keys.created_us);
-  return conn_
-      .Exec("write session", kInsertListing,
-            {account, PgParam::Text(customers), PgParam::Text(created), id})
-      .status();
+  return written.Int64(0, 0);
 }
 
 }  // namespace sessions

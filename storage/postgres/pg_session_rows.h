@@ -27,12 +27,10 @@ class PgSessionRows final : public SessionWriteTarget {
   absl::StatusOr<SessionInfo> ReadStored(const std::string& account_id,
                                          const std::string& session_id) override;
   absl::StatusOr<int64_t> WriteRow(const SessionRow& row, bool unless_stale) override;
-  absl::Status WriteParent(const std::string& account_id, const std::string& customer_id,
-                           const std::string& parent_id) override;
+  absl::Status WriteParents(const std::string& account_id,
+                            absl::Span<const CustomerParent> entries) override;
 
  private:
-  absl::Status WriteListing(const SessionRow& row);
-
   PgConnection& conn_;
 };
 

@@ -101,7 +101,8 @@ PgSessionStore::PgSessionStore(const std::string& dsn, const Options& options)
       options_(options),
       readers_(dsn, options.read_connections, options.max_wait),
       writer_(std::make_unique<PgGroupCommitWriter>(PgTransactions(dsn), options.max_batch,
-                                                    options.max_queued_writes)) {}
+                                                    options.max_queued_writes)),
+      writes_(writer_.get()) {}
 
 PgSessionStore::~PgSessionStore() { Close(); }
 
@@ -218,53 +219,17 @@ absl::Status PgSessionStore::ForEachSession(
 
 absl::StatusOr<UpsertResult> PgSessionStore::UpsertSessions(
     absl::Span<const SessionInfo> sessions) {
-  ASSIGN_OR_RETURN(const std::vector<SessionRow> rows, PrepareRows(sessions));
-  UpsertResult result;
-  RETURN_IF_ERROR(writer_->Run([&](PgConnection& conn) -> absl::Status {
-    PgSessionRows target(conn);
-    ASSIGN_OR_RETURN(result, UpsertRows(target, rows, {}));
-    return absl::OkStatus();
-  }));
-  return result;
-}
-
-void PgSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
-  writer_->Submit(
-      [upsert](PgConnection& conn) -> absl::Status {
-        PgSessionRows target(conn);
-        ASSIGN_OR_RETURN(upsert->result, UpsertRows(target, upsert->rows, upsert->authority));
-        return absl::OkStatus();
-      },
-      [upsert](absl::Status status) {
-        if (status.ok()) {
-          upsert->done(upsert->result);
-        } else {
-          upsert->done(std::move(status));
-        }
-      });
+  return writes_.UpsertSessions(sessions);
 }
 
 void PgSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
                                          UpsertAuthority authority, UpsertCallback done) {
-  auto upsert = std::make_shared<PendingUpsert>();
-  upsert->authority = std::move(authority);
-  upsert->sessions = std::move(sessions);
-  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(upsert->sessions);
-  if (!rows.ok()) return done(rows.status());
-  upsert->rows = *std::move(rows);
-  upsert->done = std::move(done);
-  SubmitUpsert(std::move(upsert));
+  writes_.UpsertSessionsAsync(std::move(sessions), std::move(authority), std::move(done));
 }
 
 void PgSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertAuthority authority,
                                         UpsertCallback done) {
-  auto upsert = std::make_shared<PendingUpsert>();
-  upsert->authority = std::move(authority);
-  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(absl::MakeConstSpan(&session, 1));
-  if (!rows.ok()) return done(rows.status());
-  upsert->rows = *std::move(rows);
-  upsert->done = std::move(done);
-  SubmitUpsert(std::move(upsert));
+  writes_.UpsertSessionAsync(session, std::move(authority), std::move(done));
 }
 
 absl::StatusOr<std::vector<std::string>> PgSessionStore::CustomerPath(
@@ -277,41 +242,19 @@ absl::StatusOr<std::vector<std::string>> PgSessionStore::CustomerPath(
 absl::Status PgSessionStore::SetCustomerParent(const std::string& account_id,
                                                const std::string& customer_id,
                                                const std::string& parent_id) {
-  return writer_->Run([&](PgConnection& conn) {
-    PgSessionRows target(conn);
-    return SetCustomerParentEntry(target, account_id, customer_id, parent_id);
-  });
+  return writes_.SetCustomerParent(account_id, customer_id, parent_id);
 }
 
 absl::StatusOr<int64_t> PgSessionStore::UpdateSession(
     const std::string& account_id, const std::string& session_id,
     const std::function<absl::Status(SessionInfo*)>& mutate) {
-  int64_t revision = 0;
-  RETURN_IF_ERROR(writer_->Run([&](PgConnection& conn) -> absl::Status {
-    PgSessionRows target(conn);
-    ASSIGN_OR_RETURN(revision, UpdateRow(target, account_id, session_id, mutate));
-    return absl::OkStatus();
-  }));
-  return revision;
+  return writes_.UpdateSession(account_id, session_id, mutate);
 }
 
 void PgSessionStore::UpdateSessionAsync(std::string account_id, std::string session_id,
                                         MutateFn mutate, RevisionCallback done) {
-  auto revision = std::make_shared<int64_t>(0);
-  writer_->Submit(
-      [account_id = std::move(account_id), session_id = std::move(session_id),
-       mutate = std::move(mutate), revision](PgConnection& conn) -> absl::Status {
-        PgSessionRows target(conn);
-        ASSIGN_OR_RETURN(*revision, UpdateRow(target, account_id, session_id, mutate));
-        return absl::OkStatus();
-      },
-      [revision, done = std::move(done)](absl::Status status) {
-        if (status.ok()) {
-          done(*revision);
-        } else {
-          done(std::move(status));
-        }
-      });
+  writes_.UpdateSessionAsync(std::move(account_id), std::move(session_id), std::move(mutate),
+                             std::move(done));
 }
 
 absl::StatusOr<FeedPosition> PgSessionStore::ListActiveChanges(const ChangeVisitor& visit) {

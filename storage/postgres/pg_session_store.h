@@ -17,8 +17,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/group_commit_session_writes.h"
 #include "storage/postgres/pg_change_listener.h"
 #include "storage/postgres/pg_connection_pool.h"
+#include "storage/postgres/pg_session_rows.h"
 #include "storage/postgres/pg_transactions.h"
 #include "storage/retention_purger.h"
 #include "storage/session_store.h"
@@ -104,18 +106,8 @@ class PgSessionStore final : public SessionStore {
   PurgeStats purge_stats() const override { return purger_ ? purger_->stats() : PurgeStats{}; }
 
  private:
-  // An async upsert between Submit and completion (as in the SQLite store).
-  struct PendingUpsert {
-    std::vector<SessionInfo> sessions;
-    std::vector<SessionRow> rows;
-    UpsertAuthority authority;
-    UpsertResult result;
-    UpsertCallback done;
-  };
-
   PgSessionStore(const std::string& dsn, const Options& options);
 
-  void SubmitUpsert(std::shared_ptr<PendingUpsert> upsert);
   // Runs `read` in a read-only REPEATABLE READ transaction (one snapshot)
   // on a pooled connection.
   absl::Status InSnapshot(const char* what, const std::function<absl::Status(PgConnection&)>& read);
@@ -127,6 +119,7 @@ class PgSessionStore final : public SessionStore {
   const Options options_;
   PgConnectionPool readers_;
   std::unique_ptr<PgGroupCommitWriter> writer_;
+  GroupCommitSessionWrites<PgTransactions, PgSessionRows> writes_;
   // Started last and stopped first: its thread writes through writer_.
   std::optional<RetentionPurger> purger_;
 

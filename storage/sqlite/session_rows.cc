@@ -112,15 +112,18 @@ absl::StatusOr<std::optional<std::string>> SqliteSessionRows::ParentOf(
   return select.getColumn(0).getString();
 }
 
-absl::Status SqliteSessionRows::WriteParent(const std::string& account_id,
-                                            const std::string& customer_id,
-                                            const std::string& parent_id) {
-  SQLite::Statement& set = conn_.Prepare(kSetParent);
-  absl::Cleanup reset = [&set] { set.tryReset(); };
-  set.bindNoCopy(1, account_id);
-  set.bindNoCopy(2, customer_id);
-  set.bindNoCopy(3, parent_id);
-  set.exec();
+absl::Status SqliteSessionRows::WriteParents(const std::string& account_id,
+                                             absl::Span<const CustomerParent> entries) {
+  // One statement each: SQLite runs in-process, a statement costs no round
+  // trip.
+  for (const CustomerParent& entry : entries) {
+    SQLite::Statement& set = conn_.Prepare(kSetParent);
+    absl::Cleanup reset = [&set] { set.tryReset(); };
+    set.bindNoCopy(1, account_id);
+    set.bindNoCopy(2, entry.customer_id);
+    set.bindNoCopy(3, entry.parent_id);
+    set.exec();
+  }
   return absl::OkStatus();
 }
 

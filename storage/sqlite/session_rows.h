@@ -27,8 +27,8 @@ class SqliteSessionRows final : public SessionWriteTarget {
   absl::StatusOr<SessionInfo> ReadStored(const std::string& account_id,
                                          const std::string& session_id) override;
   absl::StatusOr<int64_t> WriteRow(const SessionRow& row, bool unless_stale) override;
-  absl::Status WriteParent(const std::string& account_id, const std::string& customer_id,
-                           const std::string& parent_id) override;
+  absl::Status WriteParents(const std::string& account_id,
+                            absl::Span<const CustomerParent> entries) override;
 
  private:
   SqliteConnection& conn_;

@@ -166,6 +166,7 @@ SqliteSessionStore::SqliteSessionStore(const Options& options,
     : readers_(std::move(readers)),
       checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
+      writes_(writer_.get()),
       retention_(options.retention) {}
 
 SqliteSessionStore::~SqliteSessionStore() { Close(); }
@@ -227,55 +228,17 @@ absl::Status SqliteSessionStore::ForEachSession(
 
 absl::StatusOr<UpsertResult> SqliteSessionStore::UpsertSessions(
     absl::Span<const SessionInfo> sessions) {
-  ASSIGN_OR_RETURN(const std::vector<SessionRow> rows, PrepareRows(sessions));
-  // The caller blocks until done, so the op may refer to its arguments.
-  UpsertResult result;
-  RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    SqliteSessionRows target(conn);
-    ASSIGN_OR_RETURN(result, UpsertRows(target, rows, {}));
-    return absl::OkStatus();
-  }));
-  return result;
-}
-
-void SqliteSessionStore::SubmitUpsert(std::shared_ptr<PendingUpsert> upsert) {
-  writer_->Submit(
-      [upsert](SqliteConnection& conn) -> absl::Status {
-        SqliteSessionRows target(conn);
-        ASSIGN_OR_RETURN(upsert->result, UpsertRows(target, upsert->rows, upsert->authority));
-        return absl::OkStatus();
-      },
-      [upsert](absl::Status status) {
-        if (status.ok()) {
-          upsert->done(upsert->result);
-        } else {
-          upsert->done(std::move(status));
-        }
-      });
+  return writes_.UpsertSessions(sessions);
 }
 
 void SqliteSessionStore::UpsertSessionsAsync(std::vector<SessionInfo> sessions,
                                              UpsertAuthority authority, UpsertCallback done) {
-  auto upsert = std::make_shared<PendingUpsert>();
-  upsert->authority = std::move(authority);
-  upsert->sessions = std::move(sessions);
-  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(upsert->sessions);
-  if (!rows.ok()) return done(rows.status());
-  upsert->rows = *std::move(rows);
-  upsert->done = std::move(done);
-  SubmitUpsert(std::move(upsert));
+  writes_.UpsertSessionsAsync(std::move(sessions), std::move(authority), std::move(done));
 }
 
 void SqliteSessionStore::UpsertSessionAsync(const SessionInfo& session, UpsertAuthority authority,
                                             UpsertCallback done) {
-  // `session` outlives the write (caller's contract): no copy of it.
-  auto upsert = std::make_shared<PendingUpsert>();
-  upsert->authority = std::move(authority);
-  absl::StatusOr<std::vector<SessionRow>> rows = PrepareRows(absl::MakeConstSpan(&session, 1));
-  if (!rows.ok()) return done(rows.status());
-  upsert->rows = *std::move(rows);
-  upsert->done = std::move(done);
-  SubmitUpsert(std::move(upsert));
+  writes_.UpsertSessionAsync(session, std::move(authority), std::move(done));
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteSessionStore::CustomerPath(
@@ -290,42 +253,19 @@ absl::StatusOr<std::vector<std::string>> SqliteSessionStore::CustomerPath(
 absl::Status SqliteSessionStore::SetCustomerParent(const std::string& account_id,
                                                    const std::string& customer_id,
                                                    const std::string& parent_id) {
-  return writer_->Run([&](SqliteConnection& conn) {
-    SqliteSessionRows target(conn);
-    return SetCustomerParentEntry(target, account_id, customer_id, parent_id);
-  });
+  return writes_.SetCustomerParent(account_id, customer_id, parent_id);
 }
 
 absl::StatusOr<int64_t> SqliteSessionStore::UpdateSession(
     const std::string& account_id, const std::string& session_id,
     const std::function<absl::Status(SessionInfo*)>& mutate) {
-  int64_t revision = 0;
-  RETURN_IF_ERROR(writer_->Run([&](SqliteConnection& conn) -> absl::Status {
-    SqliteSessionRows target(conn);
-    ASSIGN_OR_RETURN(revision, UpdateRow(target, account_id, session_id, mutate));
-    return absl::OkStatus();
-  }));
-  return revision;
+  return writes_.UpdateSession(account_id, session_id, mutate);
 }
 
 void SqliteSessionStore::UpdateSessionAsync(std::string account_id, std::string session_id,
                                             MutateFn mutate, RevisionCallback done) {
-  // Written by the op on the writer thread, read by `done` after the commit.
-  auto revision = std::make_shared<int64_t>(0);
-  writer_->Submit(
-      [account_id = std::move(account_id), session_id = std::move(session_id),
-       mutate = std::move(mutate), revision](SqliteConnection& conn) -> absl::Status {
-        SqliteSessionRows target(conn);
-        ASSIGN_OR_RETURN(*revision, UpdateRow(target, account_id, session_id, mutate));
-        return absl::OkStatus();
-      },
-      [revision, done = std::move(done)](absl::Status status) {
-        if (status.ok()) {
-          done(*revision);
-        } else {
-          done(std::move(status));
-        }
-      });
+  writes_.UpdateSessionAsync(std::move(account_id), std::move(session_id), std::move(mutate),
+                             std::move(done));
 }
 
 absl::StatusOr<FeedPosition> SqliteSessionStore::ListActiveChanges(const ChangeVisitor& visit) {

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/group_commit_session_writes.h"
 #include "storage/retention_purger.h"
 #include "storage/session_store.h"
 #include "storage/sqlite/connection_pool.h"
@@ -111,27 +112,15 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<std::vector<std::string>> ExplainActiveQuery(const ActiveSessionsQuery& query);
 
  private:
-  // An async upsert between Submit and completion: the rows (prepared on
-  // the caller's thread), the sessions they point into when the store owns
-  // them, the writer's result and the caller's callback.
-  struct PendingUpsert {
-    std::vector<SessionInfo> sessions;
-    std::vector<SessionRow> rows;
-    UpsertAuthority authority;
-    UpsertResult result;
-    UpsertCallback done;
-  };
-
   SqliteSessionStore(const Options& options, std::unique_ptr<ConnectionPool> readers,
                      std::unique_ptr<WalCheckpointer> checkpointer,
                      std::unique_ptr<SqliteGroupCommitWriter> writer);
-
-  void SubmitUpsert(std::shared_ptr<PendingUpsert> upsert);
 
   std::unique_ptr<ConnectionPool> readers_;
   // Its WAL hook on the writer's connection refers to it: outlives writer_.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::unique_ptr<SqliteGroupCommitWriter> writer_;
+  GroupCommitSessionWrites<SqliteTransactions, SqliteSessionRows> writes_;
   const RetentionOptions retention_;
   // Started last and stopped first: its thread writes through writer_.
   std::optional<RetentionPurger> purger_;
