@@ -112,9 +112,19 @@ absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view what, const char* 
       values[i] = texts[i].c_str();
     }
   }
-  PGresult* raw = PQexecParams(conn_.get(), sql, static_cast<int>(params.size()),
-                               /*paramTypes=*/nullptr, values.data(), lengths.data(),
-                               formats.data(), static_cast<int>(format));
+  const int n = static_cast<int>(params.size());
+  auto prepared = prepared_.find(absl::string_view(sql));
+  if (prepared == prepared_.end() && prepared_.size() < kMaxPrepared) {
+    std::string name = absl::StrCat("s", prepared_.size());
+    PgResult made(PQprepare(conn_.get(), name.c_str(), sql, n, /*paramTypes=*/nullptr));
+    RETURN_IF_ERROR(Check(made.raw(), what));
+    prepared = prepared_.emplace(sql, std::move(name)).first;
+  }
+  PGresult* raw = prepared != prepared_.end()
+                      ? PQexecPrepared(conn_.get(), prepared->second.c_str(), n, values.data(),
+                                       lengths.data(), formats.data(), static_cast<int>(format))
+                      : PQexecParams(conn_.get(), sql, n, /*paramTypes=*/nullptr, values.data(),
+                                     lengths.data(), formats.data(), static_cast<int>(format));
   PgResult result(raw);
   RETURN_IF_ERROR(Check(raw, what));
   return result;

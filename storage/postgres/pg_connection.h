@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -77,7 +78,11 @@ class PgConnection {
 
   // Runs one parameterised statement ($1, $2, ... bound to `params`) for
   // the operation `what` (a fixed phrase such as "get session"). Errors:
-  // see PgErrorToStatus.
+  // see PgErrorToStatus. The statement is prepared on this connection the
+  // first time (one extra round trip) and executed by name from then on:
+  // the server parses and plans it once per connection instead of on every
+  // call (up to kMaxPrepared distinct statements; past that they run
+  // unprepared). Measured in bench/RESULTS.md "Replicas on PostgreSQL".
   absl::StatusOr<PgResult> Exec(absl::string_view what, const char* sql,
                                 const std::vector<PgParam>& params = {},
                                 PgResultFormat format = PgResultFormat::kText);
@@ -109,8 +114,12 @@ class PgConnection {
   // (remembering an UNAVAILABLE).
   absl::Status Check(const PGresult* result, absl::string_view what);
 
+  static constexpr size_t kMaxPrepared = 64;
+
   std::unique_ptr<PGconn, Deleter> conn_;
   bool broken_ = false;
+  // SQL text -> the name it is prepared under on this connection.
+  absl::flat_hash_map<std::string, std::string> prepared_;
 };
 
 // Converts a failed result (or a lost connection: `result` null) of the

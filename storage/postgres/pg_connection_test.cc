@@ -59,6 +59,28 @@ TEST_F(PgConnectionTest, BindsTextAndBytesAndReadsBothFormats) {
   EXPECT_EQ(updated->Affected(), 1);
 }
 
+// Statements are prepared once per connection and then run by name; a
+// transaction rolled back does not lose them; a text value holding a NUL is
+// refused, never cut short.
+TEST_F(PgConnectionTest, PreparesEachStatementOnceAndRefusesNulInText) {
+  std::unique_ptr<PgConnection> conn = Connect();
+  constexpr const char kAdd[] = "SELECT $1::bigint + 1";
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<PgResult> r = conn->Exec("add", kAdd, {PgParam::Text(std::to_string(i))});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->Int64(0, 0), i + 1);
+    ASSERT_TRUE(conn->ExecScript("txn", "BEGIN; ROLLBACK").ok());
+  }
+  absl::StatusOr<PgResult> prepared =
+      conn->Exec("count", "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                 {PgParam::Text(kAdd)});
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->Int64(0, 0), 1);
+  absl::StatusOr<PgResult> nul =
+      conn->Exec("echo", "SELECT $1::text", {PgParam::Text(std::string("a\0b", 3))});
+  EXPECT_EQ(nul.status().code(), absl::StatusCode::kInvalidArgument) << nul.status();
+}
+
 TEST_F(PgConnectionTest, ErrorsNameTheOperationNeverTheSqlOrValues) {
   std::unique_ptr<PgConnection> conn = Connect();
   ASSERT_TRUE(conn->ExecScript("setup", "CREATE TABLE t2 (k text PRIMARY KEY)").ok());

@@ -24,18 +24,7 @@ using testutil::MakeSession;
 using testutil::PostgresInstance;
 using testutil::SessionStoreConformanceTest;
 
-// One server for the binary (stopped when it exits); a database per test.
-PostgresInstance& Server() {
-  static const std::unique_ptr<PostgresInstance> server = [] {
-    absl::StatusOr<std::unique_ptr<PostgresInstance>> pg = PostgresInstance::Start();
-    if (!pg.ok()) {
-      ADD_FAILURE() << pg.status();
-      std::abort();
-    }
-    return *std::move(pg);
-  }();
-  return *server;
-}
+PostgresInstance& Server() { return testutil::SharedPostgresInstance(); }
 
 std::string NewDatabase() {
   absl::StatusOr<std::string> dsn = Server().CreateDatabase();

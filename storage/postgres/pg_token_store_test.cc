@@ -13,18 +13,7 @@ namespace {
 using testutil::PostgresInstance;
 using testutil::TokenStoreConformanceTest;
 
-// One server for the binary (stopped when it exits); a database per test.
-PostgresInstance& Server() {
-  static const std::unique_ptr<PostgresInstance> server = [] {
-    absl::StatusOr<std::unique_ptr<PostgresInstance>> pg = PostgresInstance::Start();
-    if (!pg.ok()) {
-      ADD_FAILURE() << pg.status();
-      std::abort();
-    }
-    return *std::move(pg);
-  }();
-  return *server;
-}
+PostgresInstance& Server() { return testutil::SharedPostgresInstance(); }
 
 absl::StatusOr<std::unique_ptr<TokenStore>> OpenStore(const std::string& dsn) {
   absl::StatusOr<std::unique_ptr<PgTokenStore>> store = PgTokenStore::Open(dsn, {});

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -84,6 +85,21 @@ PostgresInstance::~PostgresInstance() {
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
+}
+
+PostgresInstance& SharedPostgresInstance() {
+  static PostgresInstance* const server = [] {
+    absl::StatusOr<std::unique_ptr<PostgresInstance>> pg = PostgresInstance::Start();
+    if (!pg.ok()) {
+      std::fprintf(stderr, "cannot start PostgreSQL for the tests: %s\n",
+                   std::string(pg.status().message()).c_str());
+      std::abort();
+    }
+    return pg->release();
+  }();
+  // Stopped (and its directory deleted) at exit.
+  static const std::unique_ptr<PostgresInstance> owner(server);
+  return *server;
 }
 
 absl::Status PostgresInstance::Restart() {

@@ -73,6 +73,11 @@ class PostgresInstance {
   int databases_ = 0;
 };
 
+// One server for the whole test binary, started on first use and stopped
+// when the binary exits; tests take a database each (CreateDatabase()).
+// Aborts the binary, after reporting why, if the server cannot start.
+PostgresInstance& SharedPostgresInstance();
+
 }  // namespace testutil
 }  // namespace sessions
 
