@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -385,6 +386,74 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
   EXPECT_EQ(watcher.sessions["early-0"], "renamed while away");
   EXPECT_EQ(watcher.sessions.count("while-away"), 1u);
   context.TryCancel();
+}
+
+// Runs sessionsctl with `args` (its output to `out_file`); its exit code.
+int RunSessionsctl(const std::vector<std::string>& args, const std::string& out_file) {
+  std::vector<std::string> argv_strings = {Runfile("tools/sessionsctl")};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return -1;
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The admin CLI on the replicas' database: a token it creates works on a
+// replica at once, its export sees what a replica wrote, and a revocation
+// takes effect on the next call.
+TEST_F(ReplicaTest, SessionsctlManagesTheReplicasDatabase) {
+  Replica replica("ctl", dsn_file_);
+  ASSERT_GT(replica.Wait(), 0);
+  ASSERT_GT(Upsert(replica, NewSession("written-by-a-replica")), 0);
+  const std::vector<std::string> store = {"--store=postgres", "--postgres_dsn_file=" + dsn_file_};
+  auto with_store = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), store.begin(), store.end());
+    return args;
+  };
+  const std::string out = TempPath("ctl.out");
+  ASSERT_EQ(RunSessionsctl(with_store({"token", "create", "--account=" + std::string(kAccount),
+                                       "--scopes=sessions:read", "--name=ctl", "--quiet"}),
+                           out),
+            0);
+  std::string secret = ReadFile(out);
+  while (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  ASSERT_EQ(secret.rfind("ast_", 0), 0u) << secret;
+  token_ = secret;  // reads below use the CLI's token
+  EXPECT_EQ(ActiveOn(replica, 0).count("written-by-a-replica"), 1u);
+
+  ASSERT_EQ(RunSessionsctl(with_store({"export", "--output=" + TempPath("export.json")}), out), 0);
+  EXPECT_NE(ReadFile(TempPath("export.json")).find("written-by-a-replica"), std::string::npos);
+
+  ASSERT_EQ(RunSessionsctl(with_store({"token", "list"}), out), 0);
+  const std::string listing = ReadFile(out);
+  const size_t ctl_line = listing.find("ctl");
+  ASSERT_NE(ctl_line, std::string::npos) << listing;
+  const size_t id_at = listing.rfind("tok_", ctl_line);
+  ASSERT_NE(id_at, std::string::npos) << listing;
+  const std::string id = listing.substr(id_at, 20);
+  ASSERT_EQ(RunSessionsctl(with_store({"token", "revoke", id}), out), 0);
+  portal::GetActiveSessionsRequest request;
+  request.set_account_id(kAccount);
+  grpc::ClientContext context;
+  Authorize(&context, token_);
+  portal::GetActiveSessionsResponse response;
+  EXPECT_EQ(replica.Portal()->GetActiveSessions(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 // Readiness follows the database: NOT_SERVING while it is down (the live
