@@ -12,9 +12,10 @@
 #include "tools/progress_meter.h"
 #include "tools/session_io.h"
 
-ABSL_FLAG(std::string, server, "", "import: gRPC address of the running server (HOST:PORT)");
+ABSL_FLAG(std::string, server, "", "import, watch: gRPC address of the running server (HOST:PORT)");
 ABSL_FLAG(std::string, token_file, "",
-          "import: file holding a bearer token with sessions:write (else env SESSIONS_TOKEN)");
+          "import, watch: file holding a bearer token (sessions:write to import, sessions:read "
+          "to watch; else env SESSIONS_TOKEN)");
 ABSL_FLAG(std::string, output, "", "export: write to this file instead of stdout");
 ABSL_FLAG(std::string, progress, "auto",
           "import/export: show progress (count, rate, ETA) on stderr: auto (when stderr is a "
@@ -31,19 +32,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-// The token comes from a file or the environment, never from the command
-// line (which other users of the machine can see).
-absl::StatusOr<std::string> ImportToken() {
-  const std::string file = absl::GetFlag(FLAGS_token_file);
-  if (!file.empty()) {
-    absl::StatusOr<std::string> token = ReadFile(file);
-    if (!token.ok()) return token.status();
-    return std::string(absl::StripAsciiWhitespace(*token));
-  }
-  if (const char* env = std::getenv("SESSIONS_TOKEN"); env != nullptr && *env != '\0') return env;
-  return absl::InvalidArgumentError("import needs a token: --token_file=FILE or SESSIONS_TOKEN");
-}
-
 absl::StatusOr<bool> ProgressWanted() {
   const std::string mode = absl::GetFlag(FLAGS_progress);
   if (mode == "auto") return ProgressMeter::StderrIsTerminal();
@@ -54,6 +42,18 @@ absl::StatusOr<bool> ProgressWanted() {
 
 }  // namespace
 
+absl::StatusOr<std::string> ServerToken(absl::string_view command) {
+  const std::string file = absl::GetFlag(FLAGS_token_file);
+  if (!file.empty()) {
+    absl::StatusOr<std::string> token = ReadFile(file);
+    if (!token.ok()) return token.status();
+    return std::string(absl::StripAsciiWhitespace(*token));
+  }
+  if (const char* env = std::getenv("SESSIONS_TOKEN"); env != nullptr && *env != '\0') return env;
+  return absl::InvalidArgumentError(
+      absl::StrCat(command, " needs a token: --token_file=FILE or SESSIONS_TOKEN"));
+}
+
 std::string ImportCommand::Summary() const {
   return "load sessions from a JSON file ({\"sessions\":[...]}) through the ingest API";
 }
@@ -63,7 +63,7 @@ absl::Status ImportCommand::Run(const std::vector<std::string>& args,
   if (args.size() != 1) return absl::InvalidArgumentError("import takes exactly one FILE");
   const std::string server = absl::GetFlag(FLAGS_server);
   if (server.empty()) return absl::InvalidArgumentError("import needs --server=HOST:PORT");
-  absl::StatusOr<std::string> token = ImportToken();
+  absl::StatusOr<std::string> token = ServerToken("import");
   if (!token.ok()) return token.status();
   absl::StatusOr<std::string> json = ReadFile(args[0]);
   if (!json.ok()) return json.status();

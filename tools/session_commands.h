@@ -8,9 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tools/command.h"
 
+ABSL_DECLARE_FLAG(std::string, server);
+
 namespace sessions::tools {
+
+// The bearer token of a command that calls the server: from --token_file,
+// else env SESSIONS_TOKEN, never from the command line (which other users
+// of the machine can see). INVALID_ARGUMENT naming `command` without one.
+absl::StatusOr<std::string> ServerToken(absl::string_view command);
 
 // Loads sessions from a JSON file through the ingest API of a running
 // server (BatchUpsertSessions, 500 per batch).

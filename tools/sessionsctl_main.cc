@@ -8,6 +8,7 @@
 //   sessionsctl token secret
 //   sessionsctl import FILE --server=HOST:PORT [--token_file=FILE]
 //   sessionsctl [--db_path=PATH] export [--output=FILE]
+//   sessionsctl watch --server=HOST:PORT [--token_file=FILE] [--account=A]
 //
 // Exit codes: 0 success, 1 the command failed, 2 bad usage.
 #include <sys/stat.h>
@@ -29,6 +30,7 @@
 #include "tools/customer_commands.h"
 #include "tools/session_commands.h"
 #include "tools/token_commands.h"
+#include "tools/watch_command.h"
 
 namespace sessions::tools {
 namespace {
@@ -60,6 +62,7 @@ int Main(int argc, char** argv) {
   registry.Register(std::make_unique<TokenSecretCommand>());
   registry.Register(std::make_unique<ImportCommand>());
   registry.Register(std::make_unique<ExportCommand>());
+  registry.Register(std::make_unique<WatchCommand>());
   registry.Register(std::make_unique<CustomersSetCommand>());
   registry.Register(std::make_unique<CustomersPathCommand>());
 
