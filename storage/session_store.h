@@ -45,6 +45,18 @@ struct ActiveSessionsQuery {
   // Maximum number of sessions to return; 0 means no limit.
   int limit = 0;
 
+  // The listing's keyset bounds for SQL engines, in Unix microseconds: rows
+  // after (cursor_us, after_id) with created_us >= lower_us. Without a
+  // cursor, (INT64_MIN, "") precedes every row (ids are non-empty). Rows
+  // after the cursor have created_us >= cursor_us, so lower_us is the
+  // larger of the two lower bounds: an index range then starts at the right
+  // place whichever bound the planner uses.
+  struct MicrosBounds {
+    int64_t lower_us;
+    int64_t cursor_us;
+  };
+  MicrosBounds Bounds() const;
+
   // The customer whose subtree the listing reads: customer_id, else
   // within_customer_id (empty: the whole account).
   const std::string& listed_customer() const {

@@ -1,13 +1,11 @@
 #include "storage/postgres/pg_session_store.h"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/field_error.h"
-#include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "storage/postgres/pg_schema.h"
 #include "storage/postgres/pg_session_rows.h"
@@ -159,14 +157,9 @@ absl::Status PgSessionStore::VisitCursor(
 absl::Status PgSessionStore::ListActiveSessions(
     const ActiveSessionsQuery& query, google::protobuf::RepeatedPtrField<SessionInfo>* out) {
   if (query.account_id.empty()) return FieldError("account_id", "required");
-  const bool paging = !query.after_id.empty();
-  // As in the SQLite store: without a cursor, (INT64_MIN, '') precedes every
-  // row, and the larger lower bound starts the index range.
-  const int64_t cursor_us =
-      ToUnixMicrosSaturated(paging ? query.after_created : absl::InfinitePast());
-  const int64_t lower_us = std::max(ToUnixMicrosSaturated(query.created_at_or_after), cursor_us);
-  const std::string lower = absl::StrCat(lower_us);
-  const std::string cursor = absl::StrCat(cursor_us);
+  const ActiveSessionsQuery::MicrosBounds bounds = query.Bounds();
+  const std::string lower = absl::StrCat(bounds.lower_us);
+  const std::string cursor = absl::StrCat(bounds.cursor_us);
   const std::string limit = absl::StrCat(query.limit);
   std::vector<PgParam> params = {PgParam::Text(query.account_id), PgParam::Text(lower),
                                  PgParam::Text(cursor), PgParam::Text(query.after_id),

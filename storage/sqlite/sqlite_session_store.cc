@@ -10,7 +10,6 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/field_error.h"
-#include "common/iso_time.h"
 #include "common/status_macros.h"
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/session_rows.h"
@@ -68,17 +67,10 @@ const char* ActiveSql(const ActiveSessionsQuery& query) {
 }
 
 void BindActive(const ActiveSessionsQuery& query, SQLite::Statement& stmt) {
-  const bool paging = !query.after_id.empty();
-  // Without a cursor, (INT64_MIN, '') precedes every row (ids are non-empty).
-  const int64_t cursor_us =
-      ToUnixMicrosSaturated(paging ? query.after_created : absl::InfinitePast());
-  // Rows after the cursor have created_us >= cursor_us: binding the larger
-  // of the two lower bounds lets the index range start at the right place
-  // whichever bound the planner uses.
-  const int64_t lower_us = std::max(ToUnixMicrosSaturated(query.created_at_or_after), cursor_us);
+  const ActiveSessionsQuery::MicrosBounds bounds = query.Bounds();
   stmt.bindNoCopy(1, query.account_id);
-  stmt.bind(2, static_cast<int64_t>(lower_us));
-  stmt.bind(3, static_cast<int64_t>(cursor_us));
+  stmt.bind(2, static_cast<int64_t>(bounds.lower_us));
+  stmt.bind(3, static_cast<int64_t>(bounds.cursor_us));
   stmt.bindNoCopy(4, query.after_id);
   stmt.bind(5, static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
   if (!query.listed_customer().empty()) stmt.bindNoCopy(6, query.listed_customer());
