@@ -33,6 +33,7 @@
 #include "storage/postgres/pg_token_store.h"
 #include "storage/testing/postgres_instance.h"
 #include "storage/testing/test_util.h"
+#include "tools/live_sessions.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 #include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
@@ -229,30 +230,9 @@ class ReplicaTest : public ::testing::Test {
   std::string token_;
 };
 
-// A client's picture of the account from a watch stream.
-struct Watcher {
-  std::map<std::string, std::string> sessions;  // id -> display name
-  int64_t revision = 0;
-  bool synced = false;
-
-  void Apply(const portal::WatchActiveSessionsResponse& m) {
-    revision = std::max(revision, m.revision());
-    switch (m.type()) {
-      case portal::WATCH_EVENT_TYPE_SNAPSHOT:
-      case portal::WATCH_EVENT_TYPE_UPSERT:
-        for (const auto& s : m.sessions()) sessions[s.id()] = s.display_name();
-        break;
-      case portal::WATCH_EVENT_TYPE_REMOVE:
-        sessions.erase(m.session_id());
-        break;
-      case portal::WATCH_EVENT_TYPE_SYNCED:
-        synced = true;
-        break;
-      default:
-        break;
-    }
-  }
-};
+// A client's picture of the account from a watch stream: sessionsctl
+// watch's own replay.
+using Watcher = tools::LiveSessions;
 
 // Reads `stream` into `watcher` until `done(watcher)` or the stream ends;
 // returns whether `done` was reached.
@@ -261,7 +241,7 @@ bool ReadUntil(Stream& stream, Watcher& watcher, Done done) {
   portal::WatchActiveSessionsResponse message;
   while (!done(watcher)) {
     if (!stream.Read(&message)) return false;
-    watcher.Apply(message);
+    watcher.Apply(message);  // (its change lines are for a terminal)
   }
   return true;
 }
@@ -279,7 +259,7 @@ TEST_F(ReplicaTest, WritesThroughOneReplicaAreReadAndWatchedOnAnother) {
   Authorize(&watch_context, token_, 180);
   auto watch = b.Portal()->WatchActiveSessions(&watch_context, watch_request);
   Watcher watcher;
-  ASSERT_TRUE(ReadUntil(*watch, watcher, [](const Watcher& w) { return w.synced; }));
+  ASSERT_TRUE(ReadUntil(*watch, watcher, [](const Watcher& w) { return w.synced(); }));
 
   const int64_t revision = Upsert(a, NewSession("from-a"));
   ASSERT_GT(revision, 0);
@@ -287,9 +267,9 @@ TEST_F(ReplicaTest, WritesThroughOneReplicaAreReadAndWatchedOnAnother) {
             (std::map<std::string, std::string>{{"from-a", "Session from-a"}}));
   EXPECT_EQ(ActiveOn(c, revision).count("from-a"), 1u);
   // The poll is 30 s: the stream gets it by NOTIFY, within the deadline.
-  ASSERT_TRUE(
-      ReadUntil(*watch, watcher, [](const Watcher& w) { return w.sessions.count("from-a"); }));
-  EXPECT_GE(watcher.revision, revision);
+  ASSERT_TRUE(ReadUntil(*watch, watcher,
+                        [](const Watcher& w) { return w.sessions().count("from-a") > 0; }));
+  EXPECT_GE(watcher.revision(), revision);
   // And the other way round, through C.
   const int64_t later = Upsert(c, NewSession("from-c"));
   EXPECT_GT(later, revision);
@@ -352,12 +332,12 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
     grpc::ClientContext context;
     Authorize(&context, token_, 180);
     auto stream = a.Portal()->WatchActiveSessions(&context, request);
-    ASSERT_TRUE(ReadUntil(*stream, watcher, [](const Watcher& w) { return w.synced; }));
-    EXPECT_EQ(watcher.sessions.size(), 5u);
+    ASSERT_TRUE(ReadUntil(*stream, watcher, [](const Watcher& w) { return w.synced(); }));
+    EXPECT_EQ(watcher.size(), 5u);
     // Changes while it watches, through both replicas; then A dies.
     ASSERT_GT(Upsert(a, NewSession("mid-a")), 0);
-    ASSERT_TRUE(
-        ReadUntil(*stream, watcher, [](const Watcher& w) { return w.sessions.count("mid-a"); }));
+    ASSERT_TRUE(ReadUntil(*stream, watcher,
+                          [](const Watcher& w) { return w.sessions().count("mid-a") > 0; }));
     a.Kill(SIGKILL);
     portal::WatchActiveSessionsResponse message;
     while (stream->Read(&message)) watcher.Apply(message);
@@ -376,15 +356,16 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
 
   portal::WatchActiveSessionsRequest resume;
   resume.set_account_id(kAccount);
-  resume.set_start_revision(watcher.revision);
+  resume.set_start_revision(watcher.resume_revision());
   grpc::ClientContext context;
   Authorize(&context, token_, 180);
   auto stream = b.Portal()->WatchActiveSessions(&context, resume);
-  ASSERT_TRUE(ReadUntil(*stream, watcher, [&](const Watcher& w) { return w.revision >= last; }));
-  EXPECT_EQ(watcher.sessions, ActiveOn(b, last));
-  EXPECT_EQ(watcher.sessions.count("early-1"), 0u);
-  EXPECT_EQ(watcher.sessions["early-0"], "renamed while away");
-  EXPECT_EQ(watcher.sessions.count("while-away"), 1u);
+  ASSERT_TRUE(ReadUntil(*stream, watcher, [&](const Watcher& w) { return w.revision() >= last; }));
+  const std::map<std::string, std::string> seen = watcher.DisplayNames();
+  EXPECT_EQ(seen, ActiveOn(b, last));
+  EXPECT_EQ(seen.count("early-1"), 0u);
+  EXPECT_EQ(seen.at("early-0"), "renamed while away");
+  EXPECT_EQ(seen.count("while-away"), 1u);
   context.TryCancel();
 }
 

@@ -37,6 +37,12 @@ std::string LiveSessions::QueueState(const SessionInfo& session) {
   return WithoutPrefix(v1::SessionQueueStates_Name(session.queue_state()), "SESSION_QUEUE_STATES_");
 }
 
+std::map<std::string, std::string> LiveSessions::DisplayNames() const {
+  std::map<std::string, std::string> names;
+  for (const auto& [id, session] : sessions_) names[id] = session.display_name();
+  return names;
+}
+
 void LiveSessions::Reset() {
   sessions_.clear();
   revision_ = 0;

@@ -45,6 +45,10 @@ class LiveSessions {
   int64_t revision() const { return revision_; }
   bool synced() const { return synced_; }
   size_t size() const { return sessions_.size(); }
+  // The sessions believed active, by id.
+  const std::map<std::string, SessionInfo>& sessions() const { return sessions_; }
+  // Their display names, by id (what tests compare with a listing).
+  std::map<std::string, std::string> DisplayNames() const;
 
   // The table a terminal shows, at most `max_rows` sessions (oldest first),
   // with a header of counts by call state and queue state and `status`
