@@ -1,7 +1,7 @@
 // The storage boundary of the Active Sessions service: what the service
-// needs from a database, independent of the engine. The SQLite
-// engines: storage/sqlite/ (one file, one process) and storage/postgres/
-// (stateless replicas on a shared database).
+// needs from a database, independent of the engine. Engines:
+// storage/sqlite/ (one file, one process) and storage/postgres/ (stateless
+// replicas on a shared database).
 #ifndef STORAGE_SESSION_STORE_H_
 #define STORAGE_SESSION_STORE_H_
 
