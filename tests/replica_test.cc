@@ -59,6 +59,22 @@ std::chrono::system_clock::time_point Deadline(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
 }
 
+// Starts `args` (argv[0] first) with its stdout in `out_file`; the pid, or
+// -1 if it could not be started.
+pid_t Spawn(std::vector<std::string> args, const std::string& out_file) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return spawned == 0 ? pid : -1;
+}
+
 // One sessions_server process.
 class Replica {
  public:
@@ -74,15 +90,8 @@ class Replica {
                                      "--store=postgres",
                                      "--postgres_dsn_file=" + dsn_file,
                                      "--view_poll_interval=" + poll_interval};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    pid_ = Spawn(args, out_file_);
+    EXPECT_GT(pid_, 0);
   }
 
   ~Replica() {
@@ -371,19 +380,10 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
 
 // Runs sessionsctl with `args` (its output to `out_file`); its exit code.
 int RunSessionsctl(const std::vector<std::string>& args, const std::string& out_file) {
-  std::vector<std::string> argv_strings = {Runfile("tools/sessionsctl")};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
+  std::vector<std::string> argv = {Runfile("tools/sessionsctl")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = Spawn(std::move(argv), out_file);
+  if (pid < 0) return -1;
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
   return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
