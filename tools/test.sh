@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what it needs, then
 # runs every Bazel test twice — a normal build and an ASan+UBSan build — with
-# cached results disabled, then the fuzzers (fuzz/run.sh), and prints
-# "N passed, N failed".
+# cached results disabled, then the fuzzers (fuzz/run.sh), then the container
+# image test (deploy/test_image.sh), and prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +44,17 @@ echo "[fuzz] $fp passed, $ff failed"
 passed=$((passed + fp)); failed=$((failed + ff))
 [ "$fuzz_rc" -eq 0 ] || overall=1
 rm -f "$fuzz_log"
+
+# The container image, built from deploy/Dockerfile with podman and run
+# as production runs it (deploy/test_image.sh); one count.
+echo "=== image ==="
+if bash deploy/test_image.sh; then
+  echo "[image] 1 passed, 0 failed"
+  passed=$((passed + 1))
+else
+  echo "[image] 0 passed, 1 failed"
+  failed=$((failed + 1)); overall=1
+fi
 
 echo "${passed} passed, ${failed} failed"
 exit $overall

@@ -31,7 +31,8 @@
 //  images     explicit tag or digest, never :latest
 //  labels     every object but the Namespace has app.kubernetes.io/name and part-of
 //  docker     final stage FROM debian:12-slim, numeric non-root USER equal to runAsUser,
-//             build stage runs tools/install_deps.sh, exec-form ENTRYPOINT with --db_path
+//             build stage runs tools/install_build_deps.sh (Debian packages only: no
+//             package.json / npm in any stage), exec-form ENTRYPOINT with --db_path
 //  --env      prod: no demo data, no debug logs, no */localhost CORS, pinned registry image;
 //             replicas: prod's rules and SESSIONS_STORE=postgres; dev: demo data on
 import { readFileSync } from "node:fs";
@@ -100,8 +101,20 @@ export function checkDockerfile(text) {
   const final = stages[stages.length - 1] ?? { from: "", instructions: [] };
   const all = (instr) => final.instructions.filter((i) => i.instr === instr);
   if (!/^debian:12-slim(\s|@|$)/.test(final.from)) errors.push(`Dockerfile: runtime stage must be FROM debian:12-slim, got "${final.from}"`);
-  if (!stages.slice(0, -1).some((s) => /^debian:12(\s|@|$)/.test(s.from) && s.instructions.some((i) => i.instr === "RUN" && /tools\/install_deps\.sh/.test(i.args)))) {
-    errors.push("Dockerfile: a build stage FROM debian:12 must run tools/install_deps.sh");
+  if (!stages.slice(0, -1).some((s) => /^debian:12(\s|@|$)/.test(s.from) && s.instructions.some((i) => i.instr === "RUN" && /tools\/install_build_deps\.sh/.test(i.args)))) {
+    errors.push("Dockerfile: a build stage FROM debian:12 must run tools/install_build_deps.sh");
+  }
+  // npm inside a container build fails where the registry is unreachable or
+  // its certificates are not trusted; the image needs none of the npm tools.
+  for (const stage of stages) {
+    for (const i of stage.instructions) {
+      if ((i.instr === "COPY" || i.instr === "ADD") && /package(-lock)?\.json/.test(i.args)) {
+        errors.push("Dockerfile: the image build must not need npm (COPY of package.json)");
+      }
+      if (i.instr === "RUN" && /\b(npm|npx)\b|tools\/install_deps\.sh/.test(i.args)) {
+        errors.push("Dockerfile: the image build must not need npm (RUN npm or tools/install_deps.sh)");
+      }
+    }
   }
   const users = all("USER");
   let uid = NaN;

@@ -110,7 +110,9 @@ const cases = [
   ["Dockerfile USER differs from runAsUser", "policy", "runAsUser 65532 != Dockerfile USER 1000", { dockerfile: (d) => d.replace(/^USER .*$/m, "USER 1000:1000") }],
   ["Dockerfile EXPOSE mismatched", "policy", "Dockerfile EXPOSE", { dockerfile: (d) => d.replace(/^EXPOSE .*$/m, "EXPOSE 50052/tcp 8080/tcp") }],
   ["Dockerfile runtime not slim", "policy", "runtime stage must be FROM debian:12-slim", { dockerfile: (d) => d.replace(/^FROM debian:12-slim/m, "FROM debian:12") }],
-  ["Dockerfile without install_deps.sh", "policy", "must run tools/install_deps.sh", { dockerfile: (d) => d.replace(/^RUN tools\/install_deps\.sh/m, "RUN true") }],
+  ["Dockerfile without install_build_deps.sh", "policy", "must run tools/install_build_deps.sh", { dockerfile: (d) => d.replace(/^RUN tools\/install_build_deps\.sh/m, "RUN true") }],
+  ["Dockerfile building with npm", "policy", "must not need npm (COPY of package.json)", { dockerfile: (d) => d.replace(/^(COPY tools\/install_build_deps\.sh .*)$/m, "$1\nCOPY package.json package-lock.json ./") }],
+  ["Dockerfile running the developer install script", "policy", "must not need npm (RUN npm or tools/install_deps.sh)", { dockerfile: (d) => d.replace(/^RUN tools\/install_build_deps\.sh/m, "RUN tools/install_deps.sh") }],
   // --- environment expectations (these start from the prod render)
   ["prod with demo data", "env-prod", 'SESSIONS_DEMO_DATA must be "false"', (o) => { cm(o).data.SESSIONS_DEMO_DATA = "true"; }],
   ["prod with debug logs", "env-prod", "must not be debug", (o) => { cm(o).data.SESSIONS_LOG_LEVEL = "debug"; }],

@@ -112,6 +112,31 @@ bool PathTemplate::IsLiteral() const {
   return true;
 }
 
+std::vector<std::string> PathTemplate::VariableFieldPaths() const {
+  std::vector<std::string> paths;
+  paths.reserve(variables_.size());
+  for (const Variable& var : variables_) paths.push_back(var.field_path);
+  return paths;
+}
+
+std::string PathTemplate::OpenApiPath() const {
+  std::string out;
+  size_t next_variable = 0;
+  for (size_t i = 0; i < segments_.size();) {
+    out.push_back('/');
+    if (next_variable < variables_.size() && variables_[next_variable].begin == i) {
+      const Variable& var = variables_[next_variable++];
+      absl::StrAppend(&out, "{", var.field_path, "}");
+      i = var.end;
+      continue;
+    }
+    const Segment& s = segments_[i++];
+    out += s.kind == Kind::kLiteral ? s.literal : s.kind == Kind::kWildcard ? "*" : "**";
+  }
+  if (!verb_.empty()) absl::StrAppend(&out, ":", verb_);
+  return out;
+}
+
 bool PathTemplate::Match(const RequestPath& path, std::vector<Binding>* bindings) const {
   const std::vector<std::string>& segments = path.segments;
   if (segments.empty()) return false;

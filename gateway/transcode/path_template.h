@@ -55,6 +55,12 @@ class PathTemplate {
   const std::string& verb() const { return verb_; }
   // True when the template has no variables and no wildcards.
   bool IsLiteral() const;
+  // The dotted field paths of the variables, in template order.
+  std::vector<std::string> VariableFieldPaths() const;
+  // The template with each variable written `{field.path}` (its pattern
+  // dropped), as OpenAPI path templating names parameters:
+  // "/v1/{name=items/*}:get" -> "/v1/{name}:get".
+  std::string OpenApiPath() const;
 
  private:
   enum class Kind { kLiteral, kWildcard, kDoubleWildcard };

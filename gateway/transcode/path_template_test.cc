@@ -98,5 +98,26 @@ TEST(PathTemplateTest, RejectsMalformedTemplates) {
   }
 }
 
+TEST(PathTemplateTest, OpenApiPathNamesEachVariableOnce) {
+  struct Case {
+    const char* text;
+    const char* openapi;
+    std::vector<std::string> variables;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/portal/active-sessions", "/portal/active-sessions", {}},
+           {"/v1/sessions/{session_id}:end", "/v1/sessions/{session_id}:end", {"session_id"}},
+           {"/v1/{name=items/*}/x/{session.id}",
+            "/v1/{name}/x/{session.id}",
+            {"name", "session.id"}},
+           {"/v1/*/files/{path=**}", "/v1/*/files/{path}", {"path"}},
+       }) {
+    absl::StatusOr<PathTemplate> t = PathTemplate::Parse(c.text);
+    ASSERT_TRUE(t.ok()) << c.text << ": " << t.status();
+    EXPECT_EQ(t->OpenApiPath(), c.openapi);
+    EXPECT_EQ(t->VariableFieldPaths(), c.variables) << c.text;
+  }
+}
+
 }  // namespace
 }  // namespace sessions::gateway

@@ -12,6 +12,7 @@
 #include "boost/url/parse.hpp"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
+#include "gateway/transcode/openapi_document.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_body.h"
 #include "gateway/transcode/response_status.h"
@@ -119,7 +120,10 @@ bool ParseTarget(absl::string_view raw, RequestPath* path, QueryParams* query) {
 
 RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
                                const std::vector<std::string>& cors_allowed_origins)
-    : env_(env), routes_(routes), cors_(cors_allowed_origins) {}
+    : env_(env),
+      routes_(routes),
+      cors_(cors_allowed_origins),
+      openapi_json_(RenderOpenApiDocument(*routes, OpenApiInfo{})) {}
 
 void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond,
                               StreamResponder stream) const {
@@ -146,7 +150,9 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
                                       const Responder& respond) const {
   if (target.path.segments.size() != 1 || target.path.verb.has_value()) return false;
   const std::string& name = target.path.segments[0];
-  if (name != "healthz" && name != "readyz" && name != "metrics") return false;
+  if (name != "healthz" && name != "readyz" && name != "metrics" && name != "openapi.json") {
+    return false;
+  }
   const absl::Time start = absl::Now();
   const std::string label = "/" + name;
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -163,9 +169,11 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
     const bool ready = !env_.is_ready || env_.is_ready();
     response = PlainResponse(ready ? http::status::ok : http::status::service_unavailable,
                              "text/plain; charset=utf-8", ready ? "ready\n" : "not ready\n");
-  } else {
+  } else if (name == "metrics") {
     response = PlainResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                              env_.metrics != nullptr ? env_.metrics->RenderText() : "");
+  } else {
+    response = PlainResponse(http::status::ok, "application/json; charset=utf-8", openapi_json_);
   }
   response.set(http::field::cache_control, "no-store");
   Finish(request, label, start, std::move(response), respond);
@@ -249,7 +257,7 @@ void RestDispatcher::DispatchStream(std::shared_ptr<Call> call, StreamResponder 
   // there (it wins over a start_revision in the query, which is older).
   const absl::string_view last_event_id = Header(call->request, "Last-Event-ID");
   const google::protobuf::FieldDescriptor* start =
-      call->input->GetDescriptor()->FindFieldByName("start_revision");
+      call->input->GetDescriptor()->FindFieldByName(kSseResumeField);
   int64_t revision = 0;
   if (!last_event_id.empty() && start != nullptr &&
       start->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {

@@ -1,6 +1,6 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
-// and metrics endpoints, CORS preflight, routing (404 / 405), request
-// binding, the direct call into the MethodTable (no gRPC channel), and the
+// and metrics endpoints, the OpenAPI document of the routes, CORS preflight, routing (404 / 405),
+// request binding, the direct call into the MethodTable (no gRPC channel), and the
 // ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
 // CORS); server-streaming methods as Server-Sent Events (SseBody;
 // `Last-Event-ID` sets the request's start_revision). The socket side lives in gateway/http
@@ -78,6 +78,8 @@ class RestDispatcher final : public RequestHandler {
   GatewayEnvironment env_;
   const RouteTable* routes_;
   CorsPolicy cors_;
+  // /openapi.json, rendered once from `routes_`.
+  const std::string openapi_json_;
 };
 
 }  // namespace sessions::gateway

@@ -19,11 +19,15 @@ constexpr size_t kChunkBytes = 64 * 1024;
 
 }  // namespace
 
+std::string SseEventName(const google::protobuf::EnumValueDescriptor* value) {
+  return absl::AsciiStrToLower(CSharpEnumValueName(value));
+}
+
 void SseBody::AppendEvent(const google::protobuf::Message& message, std::string* out) const {
   const google::protobuf::Reflection* reflection = message.GetReflection();
   std::string event = "message";
   if (type_field_ != nullptr && type_field_->enum_type() != nullptr) {
-    event = absl::AsciiStrToLower(CSharpEnumValueName(reflection->GetEnum(message, type_field_)));
+    event = SseEventName(reflection->GetEnum(message, type_field_));
   }
   absl::StrAppend(out, "event: ", event, "\n");
   if (revision_field_ != nullptr &&
@@ -42,8 +46,8 @@ SseBody::SseBody(std::shared_ptr<EventStream> events, const google::protobuf::Me
     : events_(std::move(events)),
       message_(prototype.New()),
       // Looked up once per stream, not per event.
-      type_field_(prototype.GetDescriptor()->FindFieldByName("type")),
-      revision_field_(prototype.GetDescriptor()->FindFieldByName("revision")),
+      type_field_(prototype.GetDescriptor()->FindFieldByName(kSseTypeField)),
+      revision_field_(prototype.GetDescriptor()->FindFieldByName(kSseIdField)),
       retry_(retry),
       on_done_(std::move(on_done)) {}
 

@@ -24,6 +24,17 @@
 
 namespace sessions::gateway {
 
+// The fields of a stream's messages that SseBody reads: `type` (an enum)
+// names the event, `revision` is its id; a reconnecting client's
+// Last-Event-ID sets the request's `start_revision`.
+inline constexpr char kSseTypeField[] = "type";
+inline constexpr char kSseIdField[] = "revision";
+inline constexpr char kSseResumeField[] = "start_revision";
+
+// The `event:` name of a message whose type field holds `value`: its C#
+// name in lower case ("synced").
+std::string SseEventName(const google::protobuf::EnumValueDescriptor* value);
+
 class SseBody final : public BodySource {
  public:
   // `prototype` is of the stream's message type. `on_done` runs once, with
