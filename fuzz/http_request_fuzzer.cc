@@ -78,7 +78,8 @@ struct Gateway {
     env.method_table = &table;
     env.is_ready = [] { return true; };
     dispatcher = std::make_unique<sessions::gateway::RestDispatcher>(
-        env, routes.get(), std::vector<std::string>{"https://ops.example.com"});
+        env, routes.get(), std::vector<std::string>{"https://ops.example.com"},
+        std::vector<sessions::gateway::StaticAsset>{{"/ui/", "text/html", "<p>ui</p>"}});
   }
 };
 

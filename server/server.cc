@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "gateway/ui/ui_assets.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
@@ -150,7 +151,9 @@ absl::Status Server::Start() {
     env.method_table = method_table_.get();
     env.metrics = metrics_.get();
     env.is_ready = [this] { return Ready(); };
-    ASSIGN_OR_RETURN(http_, gateway::HttpGateway::Start(*options_.http, env));
+    gateway::HttpGatewayOptions http = *options_.http;
+    http.static_assets = gateway::UiAssets();
+    ASSIGN_OR_RETURN(http_, gateway::HttpGateway::Start(http, env));
   }
   grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   readiness_thread_.emplace("readiness", [this] { FollowReadiness(); });

@@ -2,7 +2,7 @@
 # Installs everything the build, the server and the tests need on Debian 12:
 # the build dependencies (tools/install_build_deps.sh), then the developer
 # and test tools — PostgreSQL, clang for the fuzzers, podman for the image
-# test, Python grpcio, and the npm tools in the project-local node_modules/
+# test, Chromium for the dashboard test, Python grpcio, and the npm tools in the project-local node_modules/
 # (pinned in package.json / package-lock.json).
 # Idempotent: apt-get only runs when a package is missing.
 set -euo pipefail
@@ -15,7 +15,7 @@ DEV_PACKAGES=(
   sqlite3 nghttp2-client curl python3 yamllint util-linux procps clang-format
   clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf
   postgresql-15
-  podman runc debootstrap
+  podman runc debootstrap chromium
 )
 # Node.js may come from another source (e.g. nodesource, which bundles npm);
 # only ask Debian for it when there is no npm at all.

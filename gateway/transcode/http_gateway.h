@@ -3,8 +3,8 @@
 // come from the methods' google.api.http annotations (RouteTable); each
 // request is bound by descriptors and handed straight to the MethodTable
 // (no gRPC channel: an in-process channel measured 0.6x the throughput),
-// then answered in the ServiceStack dialect. Also serves /healthz, /readyz
-// and /metrics.
+// then answered in the ServiceStack dialect. Also serves /healthz, /readyz,
+// /metrics, /openapi.json and the static assets it is given.
 //
 // Usage (the composition root, server/server.cc):
 //   HttpGatewayOptions http;
@@ -35,6 +35,8 @@ struct HttpGatewayOptions {
   std::vector<std::string> cors_allowed_origins;
   // Method full name -> ServiceStack operation name for predefined routes.
   ServiceStackOperations servicestack_operations = DefaultServiceStackOperations();
+  // Files served as they are (the dashboard, gateway/ui); none by default.
+  std::vector<StaticAsset> static_assets;
 };
 
 class HttpGateway {

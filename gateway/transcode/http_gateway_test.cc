@@ -294,5 +294,51 @@ TEST_F(HttpGatewayTest, BadTargetsAndValues) {
   }
 }
 
+TEST_F(HttpGatewayTest, OpenApiDocumentNeedsNoToken) {
+  std::optional<HttpResponse> doc = Call("GET", "/openapi.json", {});
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ(doc->result_int(), 200);
+  EXPECT_EQ(Str((*doc)[http::field::content_type]), "application/json; charset=utf-8");
+  rapidjson::Document parsed;
+  parsed.Parse(doc->body().c_str());
+  ASSERT_FALSE(parsed.HasParseError());
+  EXPECT_TRUE(parsed["paths"].HasMember("/v1/echo/{id}"));
+}
+
+TEST_F(HttpGatewayTest, StaticAssetsWithTheirPolicyAndADirectoryRedirect) {
+  HttpGatewayOptions options;
+  options.static_assets = {{"/ui/", "text/html; charset=utf-8", "<p>page</p>"},
+                           {"/ui/app.js", "text/javascript; charset=utf-8", "run();"}};
+  StartGateway(options);
+  std::optional<HttpResponse> page = Call("GET", "/ui/", {});
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->result_int(), 200);
+  EXPECT_EQ(page->body(), "<p>page</p>");
+  EXPECT_EQ(Str((*page)[http::field::content_type]), "text/html; charset=utf-8");
+  const std::string csp = Str((*page)["Content-Security-Policy"]);
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_EQ(Str((*page)["X-Content-Type-Options"]), "nosniff");
+  std::optional<HttpResponse> script = Call("GET", "/ui/app.js?v=1", {});
+  ASSERT_TRUE(script.has_value());
+  EXPECT_EQ(script->body(), "run();");
+
+  std::optional<HttpResponse> bare = Call("GET", "/ui", {});
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_EQ(bare->result_int(), 308);
+  EXPECT_EQ(Str((*bare)[http::field::location]), "/ui/");
+  std::optional<HttpResponse> post = Call("POST", "/ui/", {});
+  ASSERT_TRUE(post.has_value());
+  EXPECT_EQ(post->result_int(), 405);
+  EXPECT_EQ(Str((*post)[http::field::allow]), "GET, HEAD");
+  std::optional<HttpResponse> missing = Call("GET", "/ui/missing.js", {});
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->result_int(), 404);
+  // The API routes are unchanged next to them.
+  std::optional<HttpResponse> api = Call("GET", "/portal/active-sessions");
+  ASSERT_TRUE(api.has_value());
+  EXPECT_EQ(api->result_int(), 200);
+}
+
 }  // namespace
 }  // namespace sessions::gateway

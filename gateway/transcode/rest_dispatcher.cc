@@ -119,11 +119,14 @@ bool ParseTarget(absl::string_view raw, RequestPath* path, QueryParams* query) {
 }  // namespace
 
 RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
-                               const std::vector<std::string>& cors_allowed_origins)
+                               const std::vector<std::string>& cors_allowed_origins,
+                               const std::vector<StaticAsset>& static_assets)
     : env_(env),
       routes_(routes),
       cors_(cors_allowed_origins),
-      openapi_json_(RenderOpenApiDocument(*routes, OpenApiInfo{})) {}
+      openapi_json_(RenderOpenApiDocument(*routes, OpenApiInfo{})) {
+  for (const StaticAsset& asset : static_assets) static_assets_[std::string(asset.path)] = asset;
+}
 
 void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respond,
                               StreamResponder stream) const {
@@ -134,7 +137,7 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
     Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
     return;
   }
-  if (ServeOperational(request, target, respond)) return;
+  if (ServeOperational(request, target, respond) || ServeStatic(request, target, respond)) return;
   for (const auto& [key, value] : target.query) {
     if (absl::EqualsIgnoreCase(key, "format")) target.query_format = ParseFormatParam(value);
   }
@@ -176,6 +179,44 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
     response = PlainResponse(http::status::ok, "application/json; charset=utf-8", openapi_json_);
   }
   response.set(http::field::cache_control, "no-store");
+  Finish(request, label, start, std::move(response), respond);
+  return true;
+}
+
+bool RestDispatcher::ServeStatic(const HttpRequest& request, const Target& target,
+                                 const Responder& respond) const {
+  if (static_assets_.empty() || target.path.verb.has_value()) return false;
+  std::string path;
+  for (const std::string& segment : target.path.segments) absl::StrAppend(&path, "/", segment);
+  auto asset = static_assets_.find(path);
+  const bool to_directory = asset == static_assets_.end() && static_assets_.contains(path + "/");
+  if (asset == static_assets_.end() && !to_directory) return false;
+  const absl::Time start = absl::Now();
+  const std::string label = to_directory ? path + "/" : path;
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    HttpResponse response =
+        ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
+    response.set(http::field::allow, "GET, HEAD");
+    Finish(request, label, start, std::move(response), respond);
+    return true;
+  }
+  HttpResponse response(http::status::permanent_redirect, 11);
+  if (to_directory) {
+    response.set(http::field::location, ToBeast(label));
+  } else {
+    const StaticAsset& file = asset->second;
+    response = PlainResponse(http::status::ok,
+                             absl::string_view(file.content_type.data(), file.content_type.size()),
+                             std::string(file.body));
+    // Only the page's own files: no inline script or style, no framing, no
+    // other origin to load from or send to.
+    response.set("Content-Security-Policy",
+                 "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                 "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set(http::field::cache_control, "no-cache");
+  }
   Finish(request, label, start, std::move(response), respond);
   return true;
 }

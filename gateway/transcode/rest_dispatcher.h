@@ -1,5 +1,6 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
-// and metrics endpoints, the OpenAPI document of the routes, CORS preflight, routing (404 / 405),
+// and metrics endpoints, the OpenAPI document of the routes, static assets
+// (the dashboard), CORS preflight, routing (404 / 405),
 // request binding, the direct call into the MethodTable (no gRPC channel), and the
 // ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
 // CORS); server-streaming methods as Server-Sent Events (SseBody;
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -29,6 +31,7 @@
 #include "gateway/http/cors_policy.h"
 #include "gateway/http/http_types.h"
 #include "gateway/http/request_handler.h"
+#include "gateway/http/static_asset.h"
 #include "gateway/transcode/http_metrics.h"
 #include "gateway/transcode/http_status_map.h"
 #include "gateway/transcode/route_table.h"
@@ -49,8 +52,12 @@ struct GatewayEnvironment {
 
 class RestDispatcher final : public RequestHandler {
  public:
+  // `static_assets` are served as they are at their paths (GET and HEAD, no
+  // token, with a Content-Security-Policy that allows only their own
+  // origin); "/dir" redirects to an asset at "/dir/".
   RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
-                 const std::vector<std::string>& cors_allowed_origins);
+                 const std::vector<std::string>& cors_allowed_origins,
+                 const std::vector<StaticAsset>& static_assets);
 
   void Dispatch(HttpRequest request, Poster post, Responder respond,
                 StreamResponder stream) const override;
@@ -74,12 +81,15 @@ class RestDispatcher final : public RequestHandler {
               HttpResponse response, const Responder& respond) const;
   bool ServeOperational(const HttpRequest& request, const Target& target,
                         const Responder& respond) const;
+  bool ServeStatic(const HttpRequest& request, const Target& target,
+                   const Responder& respond) const;
 
   GatewayEnvironment env_;
   const RouteTable* routes_;
   CorsPolicy cors_;
   // /openapi.json, rendered once from `routes_`.
   const std::string openapi_json_;
+  absl::flat_hash_map<std::string, StaticAsset> static_assets_;  // by path
 };
 
 }  // namespace sessions::gateway
