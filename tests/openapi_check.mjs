@@ -4,8 +4,8 @@
 // against the document with Ajv, closed (additionalProperties: false on
 // every object schema), so a field written under a name or type the
 // document does not declare fails: listings on every route of the list
-// method, an ingest request and its answer, error bodies, the Server-Sent
-// Events of the watch route. Every path without variables answers
+// method, auto-batched arrays, an ingest request and its answer, error
+// bodies, the Server-Sent Events of the watch route. Every path without variables answers
 // something other than 404.
 // Usage: node openapi_check.mjs NODE_MODULES BASE_URL DOCUMENT_FILE READ_TOKEN WRITE_TOKEN
 import assert from 'node:assert';
@@ -69,7 +69,7 @@ check('upsert answer', okSchema('/v1/sessions:upsert', 'post'), r.json);
 
 // Listings, on every route of the list method (the annotated one and
 // ServiceStack's predefined ones), with sessions in them.
-const listRoutes = Object.entries(doc.paths).filter(([, item]) =>
+const listRoutes = Object.entries(doc.paths).filter(([route, item]) => !route.endsWith('[]') &&
   Object.values(item).some((op) => op.summary === 'voice.api.app.portal.v1.PortalService.GetActiveSessions'));
 assert.ok(listRoutes.length >= 3, 'the list method has fewer than 3 routes');
 for (const [route, item] of listRoutes) {
@@ -79,6 +79,23 @@ for (const [route, item] of listRoutes) {
     assert.ok(r.json.sessions.length > 0, `${verb} ${route} listed nothing`);
     check(`${verb} ${route}`, okSchema(route, verb), r.json);
   }
+}
+
+// ServiceStack auto-batching: an array of requests in, an array of answers out.
+const batchRoutes = Object.keys(doc.paths).filter((route) => route.endsWith('[]'));
+assert.ok(batchRoutes.length >= 2, 'no auto-batched routes');
+for (const route of batchRoutes) {
+  const batch = [{}, {startDate: '2000-01-01'}];
+  check(`${route} request`, pointer('paths', route, 'post', 'requestBody', 'content',
+      'application/json', 'schema'), batch);
+  r = await call('POST', route, token, batch);
+  assert.strictEqual(r.status, 200, `${route}: ${r.text}`);
+  assert.strictEqual(r.json.length, 2);
+  check(route, okSchema(route, 'post'), r.json);
+  r = await call('POST', route, token, [{}, {startDate: 'nope'}]);
+  assert.strictEqual(r.status, 400, r.text);
+  assert.strictEqual(r.json.responseStatus.meta.AutoBatchIndex, '1');
+  check(`${route} error`, pointer('components', 'schemas', 'ErrorResponse'), r.json);
 }
 
 // Errors: ResponseStatus bodies as the document declares them.

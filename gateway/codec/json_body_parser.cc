@@ -9,6 +9,8 @@
 #include "common/field_error.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 
 namespace sessions::gateway {
 namespace {
@@ -174,6 +176,36 @@ absl::Status MergeJsonBody(absl::string_view json, absl::string_view body_field,
   if (f == nullptr) return absl::InternalError("body field not in the request type");
   if (doc.IsNull()) return absl::OkStatus();
   return merger.MergeField(doc, message, f, 0);
+}
+
+absl::StatusOr<std::vector<std::string>> SplitJsonArray(absl::string_view json,
+                                                        size_t max_elements) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON body at offset ", doc.GetErrorOffset(), ": ",
+                     rapidjson::GetParseError_En(doc.GetParseError())));
+  }
+  if (!doc.IsArray()) {
+    return absl::InvalidArgumentError("a batch body must be a JSON array of requests");
+  }
+  if (doc.Size() > max_elements) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a batch holds at most ", max_elements, " requests, got ", doc.Size()));
+  }
+  std::vector<std::string> elements;
+  elements.reserve(doc.Size());
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    if (!doc[i].IsObject()) {
+      return absl::InvalidArgumentError(absl::StrCat("request[", i, "]: expected a JSON object"));
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc[i].Accept(writer);
+    elements.emplace_back(buffer.GetString(), buffer.GetSize());
+  }
+  return elements;
 }
 
 }  // namespace sessions::gateway

@@ -11,7 +11,11 @@
 #ifndef GATEWAY_CODEC_JSON_BODY_PARSER_H_
 #define GATEWAY_CODEC_JSON_BODY_PARSER_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gateway/codec/field_index.h"
 #include "google/protobuf/message.h"
@@ -24,6 +28,13 @@ namespace sessions::gateway {
 // "<field>: <problem>" for a value of the wrong type.
 absl::Status MergeJsonBody(absl::string_view json, absl::string_view body_field,
                            const FieldIndex& index, google::protobuf::Message* message);
+
+// Splits a JSON array of objects (a ServiceStack auto-batched request body)
+// into the JSON text of each element, in order. Errors: INVALID_ARGUMENT
+// for bad JSON, a body that is not an array, an element that is not an
+// object ("request[2]: ..."), or more than `max_elements` elements.
+absl::StatusOr<std::vector<std::string>> SplitJsonArray(absl::string_view json,
+                                                        size_t max_elements);
 
 }  // namespace sessions::gateway
 

@@ -2,8 +2,10 @@
 // annotations, the ServiceStack dialect, negotiation, errors, CORS, gzip,
 // operational endpoints. See gateway_test_fixture.h for the handlers.
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gateway/testing/gateway_test_fixture.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -338,6 +340,103 @@ TEST_F(HttpGatewayTest, StaticAssetsWithTheirPolicyAndADirectoryRedirect) {
   std::optional<HttpResponse> api = Call("GET", "/portal/active-sessions");
   ASSERT_TRUE(api.has_value());
   EXPECT_EQ(api->result_int(), 200);
+}
+
+TEST_F(HttpGatewayTest, AutoBatchedRequestsAnswerInOrder) {
+  std::map<std::string, std::string> headers = kAuth;
+  headers["Content-Type"] = "application/json";
+  std::optional<HttpResponse> single = Call("GET", "/api/AppGetActiveSessions");
+  ASSERT_TRUE(single.has_value());
+  // ServiceStack clients send the brackets raw; a percent-encoded pair too.
+  // The "async" account completes on another thread.
+  for (const char* path : {"/api/AppGetActiveSessions[]", "/json/reply/AppGetActiveSessions[]",
+                           "/api/AppGetActiveSessions%5B%5D"}) {
+    std::optional<HttpResponse> r =
+        Call("POST", path, headers, R"([{"accountId":"a1"},{"AccountId":"async"},{}])");
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->result_int(), 200) << path << r->body();
+    EXPECT_EQ(Str((*r)["X-AutoBatch-Completed"]), "3");
+    EXPECT_EQ(r->body(),
+              absl::StrCat("[", single->body(), ",", single->body(), ",", single->body(), "]"));
+  }
+  absl::MutexLock lock(&mu_);
+  EXPECT_EQ(last_portal_request_.account_id(), "");  // the last one ran last
+}
+
+TEST_F(HttpGatewayTest, AutoBatchStopsAtTheFirstFailure) {
+  std::map<std::string, std::string> headers = kAuth;
+  headers["Content-Type"] = "application/json";
+  std::optional<HttpResponse> r =
+      Call("POST", "/api/AppGetActiveSessions[]", headers,
+           R"([{"accountId":"a1"},{"startDate":"bad"},{"accountId":"never"}])");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 400);
+  EXPECT_EQ(Str((*r)["X-AutoBatch-Completed"]), "1");
+  rapidjson::Document body;
+  body.Parse(r->body().c_str());
+  ASSERT_TRUE(body.IsObject()) << r->body();
+  EXPECT_STREQ(body["responseStatus"]["errors"][0]["fieldName"].GetString(), "StartDate");
+  EXPECT_STREQ(body["responseStatus"]["meta"]["AutoBatchIndex"].GetString(), "1");
+  {
+    absl::MutexLock lock(&mu_);
+    EXPECT_EQ(last_portal_request_.start_date(), "bad");  // "never" did not run
+  }
+  // A binding error names its request too.
+  r = Call("POST", "/api/AppGetActiveSessions[]", headers, R"([{}, {"pageSize":"many"}])");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 400);
+  EXPECT_TRUE(absl::StrContains(r->body(), R"("meta":{"AutoBatchIndex":"1"})")) << r->body();
+  // Each request is authenticated on its own: without a token none runs.
+  r = Call("POST", "/api/AppGetActiveSessions[]", {{"Content-Type", "application/json"}}, "[{}]");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 401);
+  EXPECT_EQ(Str((*r)["X-AutoBatch-Completed"]), "0");
+}
+
+TEST_F(HttpGatewayTest, AutoBatchBounds) {
+  std::map<std::string, std::string> headers = kAuth;
+  headers["Content-Type"] = "application/json";
+  std::string many = "[";
+  for (int i = 0; i < 101; ++i) absl::StrAppend(&many, i > 0 ? "," : "", "{}");
+  many += "]";
+  struct Case {
+    const char* method;
+    const char* path;
+    std::string body;
+    int status;
+    const char* says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"POST", "/api/AppGetActiveSessions[]", many, 400, "at most 100 requests"},
+           {"POST", "/api/AppGetActiveSessions[]", R"({"accountId":"a1"})", 400, "JSON array"},
+           {"POST", "/api/AppGetActiveSessions[]", "[1]", 400,
+            "request[0]: expected a JSON object"},
+           {"POST", "/api/AppGetActiveSessions[]", "[{", 400, "invalid JSON"},
+           {"GET", "/portal/active-sessions[]", "", 404, "no batch"},
+           {"POST", "/v1/echo/x:echo[]", "[{}]", 404, "no batch"},
+       }) {
+    std::optional<HttpResponse> r = Call(c.method, c.path, headers, c.body);
+    ASSERT_TRUE(r.has_value()) << c.path;
+    EXPECT_EQ(r->result_int(), c.status) << c.path << " " << r->body();
+    EXPECT_TRUE(absl::StrContains(r->body(), c.says)) << c.path << " " << r->body();
+  }
+}
+
+TEST_F(HttpGatewayTest, BasicAuthorizationCarriesTheTokenAsUserName) {
+  // base64("good:") and base64("good:anything"): ServiceStack API-key clients.
+  for (const char* credentials : {"Z29vZDo=", "Z29vZDphbnl0aGluZw=="}) {
+    std::optional<HttpResponse> r = Call("GET", "/portal/active-sessions",
+                                         {{"Authorization", std::string("Basic ") + credentials}});
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 200) << credentials;
+  }
+  // base64("bad:"), not base64, and no user name: refused like a bad token.
+  for (const char* value : {"Basic YmFkOg==", "Basic !!!", "Basic OnBhc3M=", "Basic "}) {
+    std::optional<HttpResponse> r =
+        Call("GET", "/portal/active-sessions", {{"Authorization", value}});
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 401) << value;
+  }
 }
 
 }  // namespace

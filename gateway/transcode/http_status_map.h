@@ -15,6 +15,8 @@
 #define GATEWAY_TRANSCODE_HTTP_STATUS_MAP_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -29,6 +31,8 @@ struct HttpError {
   // Set for validation errors "<field>: <problem>": errors[0].
   std::string field_name;     // ServiceStack PascalCase, e.g. "StartDate"
   std::string field_message;  // the <problem> part
+  // ResponseStatus.meta, e.g. {"AutoBatchIndex", "2"}; written in order.
+  std::vector<std::pair<std::string, std::string>> meta;
 };
 
 // Returns the HTTP status of a canonical code (OK -> 200, ...).

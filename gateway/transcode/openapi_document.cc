@@ -78,6 +78,8 @@ class DocumentBuilder {
   Value Components();
 
   Value Operation(const Route& route, const std::string& operation_id);
+  // The auto-batched form of a batchable route (POST <path>[]).
+  Value BatchOperation(const Route& route, const std::string& operation_id);
   Value Parameters(const Route& route, const pb::Descriptor* input,
                    const std::set<std::string>& path_fields);
   Value SuccessResponse(const Route& route, const pb::Descriptor* output);
@@ -260,6 +262,10 @@ Value DocumentBuilder::Components() {
   Put(errors, "type", "array");
   Put(errors, "items", std::move(error));
   Put(status_props, "errors", std::move(errors));
+  Value meta = Object();
+  Put(meta, "type", "object");
+  Put(meta, "additionalProperties", Value(string_type, alloc()));
+  Put(status_props, "meta", std::move(meta));
   Put(status, "properties", std::move(status_props));
   Value body = Object();
   Put(body, "type", "object");
@@ -443,6 +449,32 @@ Value DocumentBuilder::Operation(const Route& route, const std::string& operatio
   return operation;
 }
 
+Value DocumentBuilder::BatchOperation(const Route& route, const std::string& operation_id) {
+  Value operation = Operation(route, operation_id);
+  auto to_array = [this](Value& schema) {
+    Value array = Object();
+    Put(array, "type", "array");
+    Put(array, "items", std::move(schema));
+    schema = std::move(array);
+  };
+  to_array(operation["requestBody"]["content"]["application/json"]["schema"]);
+  Value& ok = operation["responses"]["200"];
+  to_array(ok["content"]["application/json"]["schema"]);
+  ok["description"] =
+      Str("ServiceStack auto-batching: the answers of the requests, in order (each request runs as "
+          "if sent alone). The first failure stops the batch and is the answer, its "
+          "responseStatus.meta.AutoBatchIndex naming the request");
+  Value completed = Object();
+  Put(completed, "description", "How many requests of the batch ran to completion");
+  Value integer = Object();
+  Put(integer, "type", "integer");
+  Put(completed, "schema", std::move(integer));
+  Value headers = Object();
+  Put(headers, "X-AutoBatch-Completed", std::move(completed));
+  Put(ok, "headers", std::move(headers));
+  return operation;
+}
+
 // RestDispatcher's endpoints outside the route table: no token.
 void DocumentBuilder::AddOperationalPaths(Value& paths) {
   struct Endpoint {
@@ -531,6 +563,11 @@ std::string DocumentBuilder::Render(const OpenApiInfo& info) {
     Put(paths[path.c_str()],
         absl::AsciiStrToLower(std::string(boost::beast::http::to_string(route.verb))),
         Operation(route, operation_id));
+    if (route.batchable) {
+      Value item = Object();
+      Put(item, "post", BatchOperation(route, absl::StrCat(operation_id, "_batch")));
+      Put(paths, path + "[]", std::move(item));
+    }
   }
   AddOperationalPaths(paths);
   Put(doc_, "paths", std::move(paths));

@@ -227,6 +227,26 @@ TEST_F(OpenApiDocumentTest, ApiRoutesNeedTheBearerTokenOperationalOnesDoNot) {
             nullptr);
 }
 
+TEST_F(OpenApiDocumentTest, ServiceStackRoutesTakeAutoBatchedArrays) {
+  for (const char* path : {"/paths/~1api~1AppGetActiveSessions[]/post",
+                           "/paths/~1json~1reply~1AppGetActiveSessions[]/post"}) {
+    const std::string op = path;
+    ASSERT_NE(At(op), nullptr) << path;
+    EXPECT_EQ(StringAt(op + "/requestBody/content/application~1json/schema/type"), "array");
+    EXPECT_EQ(StringAt(op + "/requestBody/content/application~1json/schema/items/$ref"),
+              "#/components/schemas/GetActiveSessionsRequest");
+    EXPECT_EQ(StringAt(op + "/responses/200/content/application~1json/schema/items/$ref"),
+              "#/components/schemas/GetActiveSessionsResponse");
+    EXPECT_NE(At(op + "/responses/200/headers/X-AutoBatch-Completed"), nullptr);
+  }
+  // Only ServiceStack's predefined routes batch.
+  EXPECT_EQ(At("/paths/~1portal~1active-sessions[]"), nullptr);
+  EXPECT_EQ(At("/paths/~1v1~1echo~1{id}:echo[]"), nullptr);
+  EXPECT_EQ(StringAt("/components/schemas/ErrorResponse/properties/responseStatus/properties/meta/"
+                     "additionalProperties/type"),
+            "string");
+}
+
 TEST_F(OpenApiDocumentTest, RendersTheSameBytesEveryTime) {
   EXPECT_EQ(RenderOpenApiDocument(*routes_, OpenApiInfo{}), text_);
   EXPECT_EQ(text_.back(), '\n');

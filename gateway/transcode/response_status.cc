@@ -51,6 +51,15 @@ std::string RenderResponseStatus(const HttpError& error, ResponseFormat format) 
     AppendProperty(format, false, "message", error.field_message, &out);
     out.append("}]");
   }
+  if (!error.meta.empty()) {
+    out.push_back(',');
+    AppendKey(format, "meta", &out);
+    out.push_back('{');
+    for (size_t i = 0; i < error.meta.size(); ++i) {
+      AppendProperty(format, i == 0, error.meta[i].first, error.meta[i].second, &out);
+    }
+    out.push_back('}');
+  }
   out.append("}}");
   return out;
 }

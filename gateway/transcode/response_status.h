@@ -1,7 +1,9 @@
 // Renders the ServiceStack error body of an HttpError:
 //   {"responseStatus":{"errorCode":"...","message":"...",
-//     "errors":[{"errorCode":"...","fieldName":"...","message":"..."}]}}
-// ("errors" only for a validation error that names a field), in JSON or in
+//     "errors":[{"errorCode":"...","fieldName":"...","message":"..."}],
+//     "meta":{"AutoBatchIndex":"2"}}}
+// ("errors" only for a validation error that names a field, "meta" only
+// when the error has some), in JSON or in
 // JSV ({responseStatus:{errorCode:NotFound,message:...}}).
 //
 // Thread-safety: stateless function.

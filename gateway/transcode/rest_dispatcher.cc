@@ -1,8 +1,10 @@
 #include "gateway/transcode/rest_dispatcher.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -10,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "boost/url/parse.hpp"
+#include "gateway/codec/json_body_parser.h"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/openapi_document.h"
@@ -29,6 +32,7 @@ struct RestDispatcher::Target {
   QueryParams query;
   std::optional<ResponseFormat> suffix_format;
   std::optional<ResponseFormat> query_format;
+  bool batch = false;  // the path ended in "[]": ServiceStack auto-batching
 };
 
 // The state of one API call; owned by a shared_ptr until the response is
@@ -53,7 +57,47 @@ struct RestDispatcher::Call {
   std::atomic<bool> inline_completion{false};
 };
 
+// An auto-batched request: its elements run one after another, each as a
+// Call of its own; owned by a shared_ptr until the answer is handed over.
+struct RestDispatcher::Batch {
+  explicit Batch(HttpRequest r) : request(std::move(r)) {}
+
+  HttpRequest request;  // the whole POST
+  const Route* route = nullptr;
+  std::vector<PathTemplate::Binding> bindings;
+  QueryParams query;
+  std::vector<std::string> elements;  // each request DTO as JSON
+  size_t completed = 0;
+  std::string answers = "[";  // the answers so far
+  ResponseFormat format = ResponseFormat::kJson;
+  absl::Time start;
+  Poster post;
+  Responder respond;
+};
+
 namespace {
+
+// Auto-batching bounds: the number of requests in one batch, and the size
+// of the answer (its elements are held until the last one is done).
+constexpr size_t kMaxBatchRequests = 100;
+constexpr size_t kMaxBatchAnswerBytes = 16 << 20;
+
+// Removes a trailing "[]" (raw, or percent-encoded) from the path of an
+// origin-form target; returns whether there was one. Boost.URL rejects a
+// raw '[' in a path, and ServiceStack clients send it raw.
+bool StripBatchSuffix(std::string* target) {
+  const size_t path_end = std::min(target->find('?'), target->size());
+  const absl::string_view path(target->data(), path_end);
+  size_t suffix = 0;
+  if (absl::EndsWith(path, "[]")) {
+    suffix = 2;
+  } else if (absl::EndsWithIgnoreCase(path, "%5B%5D")) {
+    suffix = 6;
+  }
+  if (suffix == 0 || path_end == suffix) return false;
+  target->erase(path_end - suffix, suffix);
+  return true;
+}
 
 absl::string_view Header(const HttpRequest& request, http::field field) {
   auto it = request.find(field);
@@ -132,12 +176,17 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
                               StreamResponder stream) const {
   const absl::Time start = absl::Now();
   Target target;
-  if (!ParseTarget(ToAbsl(request.target()), &target.path, &target.query)) {
+  std::string raw_target(ToAbsl(request.target()));
+  target.batch = StripBatchSuffix(&raw_target);
+  if (!ParseTarget(raw_target, &target.path, &target.query)) {
     HttpError error{400, "BadRequest", "malformed request target"};
     Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
     return;
   }
-  if (ServeOperational(request, target, respond) || ServeStatic(request, target, respond)) return;
+  if (!target.batch &&
+      (ServeOperational(request, target, respond) || ServeStatic(request, target, respond))) {
+    return;
+  }
   for (const auto& [key, value] : target.query) {
     if (absl::EqualsIgnoreCase(key, "format")) target.query_format = ParseFormatParam(value);
   }
@@ -250,6 +299,17 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
     Finish(request, "unmatched", start, std::move(response), respond);
     return;
   }
+  if (target.batch) {
+    auto batch = std::make_shared<Batch>(std::move(request));
+    batch->route = match.route;
+    batch->bindings = std::move(match.bindings);
+    batch->query = std::move(target.query);
+    batch->format = format;
+    batch->start = start;
+    batch->post = std::move(post);
+    batch->respond = std::move(respond);
+    return DispatchBatch(std::move(batch));
+  }
   auto call = std::make_shared<Call>(std::move(request));
   call->route = match.route;
   call->format = format;
@@ -278,19 +338,114 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
     }
     post([this, call, status = std::move(status)] { Complete(*call, status); });
   };
-  const MethodEntry& method = *match.route->method;
+  InvokeUnary(*call, std::move(done));
+  call->inline_completion = false;
+}
+
+void RestDispatcher::InvokeUnary(Call& call, DoneCallback done) const {
+  const MethodEntry& method = *call.route->method;
   // An answer with encoded elements is written from their cached renderings;
   // a route that answers with one field of the response cannot splice them.
-  if (method.encoded && match.route->response_field == nullptr) {
-    call->encoded.emplace();
-    call->encoded->message = call->output.get();
-    env_.method_table->InvokeEncoded(method, &call->context, *call->input, &*call->encoded,
+  if (method.encoded && call.route->response_field == nullptr) {
+    call.encoded.emplace();
+    call.encoded->message = call.output.get();
+    env_.method_table->InvokeEncoded(method, &call.context, *call.input, &*call.encoded,
                                      std::move(done));
   } else {
-    env_.method_table->Invoke(method, &call->context, *call->input, call->output.get(),
+    env_.method_table->Invoke(method, &call.context, *call.input, call.output.get(),
                               std::move(done));
   }
-  call->inline_completion = false;
+}
+
+absl::Status RestDispatcher::WriteAnswer(const Call& call, std::string* body) const {
+  if (call.encoded.has_value()) return WriteEncodedResponseBody(*call.encoded, call.format, body);
+  const google::protobuf::Message* out = call.output.get();
+  if (call.route->response_field != nullptr) {
+    out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
+  }
+  WriteResponseBody(*out, call.format, body);
+  return absl::OkStatus();
+}
+
+// ServiceStack auto-batching (docs.servicestack.net/auto-batched-requests):
+// the requests run one at a time, in order, each through the method table
+// as if sent alone (authenticated and authorised on its own); the answer is
+// the array of their answers and X-AutoBatch-Completed their count. The
+// first failure stops the batch: its error is the answer, with
+// responseStatus.meta.AutoBatchIndex naming the request and
+// X-AutoBatch-Completed counting those that ran before it.
+void RestDispatcher::DispatchBatch(std::shared_ptr<Batch> batch) const {
+  const Route& route = *batch->route;
+  const std::string label = absl::StrCat(route.path.text(), "[]");
+  if (!route.batchable) {
+    HttpError error{404, "NotFound", "this route takes no batch of requests"};
+    Finish(batch->request, label, batch->start, ErrorResponse(error, batch->format),
+           batch->respond);
+    return;
+  }
+  absl::StatusOr<std::vector<std::string>> elements =
+      SplitJsonArray(ToAbsl(batch->request.body()), kMaxBatchRequests);
+  if (!elements.ok()) {
+    Finish(batch->request, label, batch->start,
+           ErrorResponse(HttpErrorFromStatus(elements.status()), batch->format), batch->respond);
+    return;
+  }
+  batch->elements = *std::move(elements);
+  RunBatchElement(std::move(batch));
+}
+
+void RestDispatcher::RunBatchElement(std::shared_ptr<Batch> batch) const {
+  const std::string label = absl::StrCat(batch->route->path.text(), "[]");
+  if (batch->completed == batch->elements.size()) {
+    batch->answers.push_back(']');
+    HttpResponse response(http::status::ok, 11);
+    response.set(http::field::content_type, ToBeast(ContentTypeOf(batch->format)));
+    response.set("X-AutoBatch-Completed", std::to_string(batch->completed));
+    response.body() = std::move(batch->answers);
+    Finish(batch->request, label, batch->start, std::move(response), batch->respond);
+    return;
+  }
+  HttpRequest single = batch->request;
+  single.body() = std::move(batch->elements[batch->completed]);
+  auto call = std::make_shared<Call>(std::move(single));
+  call->route = batch->route;
+  call->format = batch->format;
+  call->start = absl::Now();
+  call->context.transport = Transport::kHttp;
+  call->context.metadata = &call->metadata;
+  call->input.reset(call->route->request_prototype->New());
+  call->output.reset(call->route->response_prototype->New());
+  // Every completion hops to the connection's strand: the next element
+  // then starts on a fresh stack, however many complete inline.
+  auto next = [this, batch, call](absl::Status status) {
+    if (status.ok()) {
+      std::string answer;
+      status = WriteAnswer(*call, &answer);
+      if (status.ok() && batch->answers.size() + answer.size() > kMaxBatchAnswerBytes) {
+        status = absl::ResourceExhaustedError(absl::StrCat("the batch's answers exceed ",
+                                                           kMaxBatchAnswerBytes >> 20,
+                                                           " MiB: send fewer requests per batch"));
+      }
+      if (status.ok()) {
+        if (batch->completed > 0) batch->answers.push_back(',');
+        batch->answers += answer;
+        ++batch->completed;
+        return RunBatchElement(batch);
+      }
+    }
+    HttpError error = HttpErrorFromStatus(status);
+    error.meta.emplace_back("AutoBatchIndex", std::to_string(batch->completed));
+    HttpResponse response = ErrorResponse(error, batch->format);
+    response.set("X-AutoBatch-Completed", std::to_string(batch->completed));
+    Finish(batch->request, absl::StrCat(batch->route->path.text(), "[]"), batch->start,
+           std::move(response), batch->respond);
+  };
+  absl::Status bound = BindRequest(*call->route, batch->bindings, batch->query,
+                                   call->request.body(), call->input.get());
+  if (!bound.ok()) return next(bound);
+  InvokeUnary(*call, [post = batch->post, next](absl::Status status) {
+    post([next, status = std::move(status)] { next(status); });
+  });
 }
 
 void RestDispatcher::DispatchStream(std::shared_ptr<Call> call, StreamResponder stream) const {
@@ -334,16 +489,7 @@ void RestDispatcher::Complete(Call& call, absl::Status status) const {
   if (status.ok()) {
     response = HttpResponse(http::status::ok, 11);
     response.set(http::field::content_type, ToBeast(ContentTypeOf(call.format)));
-    std::string& body = response.body();
-    if (call.encoded.has_value()) {
-      status = WriteEncodedResponseBody(*call.encoded, call.format, &body);
-    } else {
-      const google::protobuf::Message* out = call.output.get();
-      if (call.route->response_field != nullptr) {
-        out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
-      }
-      WriteResponseBody(*out, call.format, &body);
-    }
+    status = WriteAnswer(call, &response.body());
   }
   if (!status.ok()) {
     const HttpError error = HttpErrorFromStatus(status);

@@ -68,6 +68,7 @@ class RestDispatcher final : public RequestHandler {
 
  private:
   struct Call;
+  struct Batch;
   struct Target;
 
   void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
@@ -75,6 +76,13 @@ class RestDispatcher final : public RequestHandler {
   // Opens a server-streaming method as Server-Sent Events.
   void DispatchStream(std::shared_ptr<Call> call, StreamResponder stream) const;
   void Complete(Call& call, absl::Status status) const;
+  // Runs the call's unary method; `done` gets its status.
+  void InvokeUnary(Call& call, DoneCallback done) const;
+  // Appends the call's answer in its format.
+  absl::Status WriteAnswer(const Call& call, std::string* body) const;
+  // ServiceStack auto-batching: POST <route>[] with an array of requests.
+  void DispatchBatch(std::shared_ptr<Batch> batch) const;
+  void RunBatchElement(std::shared_ptr<Batch> batch) const;
   HttpResponse ErrorResponse(const HttpError& error, ResponseFormat format) const;
   // Adds CORS and, when worth it, gzip; records metrics; then responds.
   void Finish(const HttpRequest& request, absl::string_view route_label, absl::Time start,

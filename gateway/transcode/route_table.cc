@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
       if (absl::Status s = table->AddRoute(callee, http::verb::post, path, "*", ""); !s.ok()) {
         return s;
       }
+      table->routes_.back().batchable = true;
     }
   }
   // Literal templates first, so "/v1/items:special" beats "/v1/{name}".

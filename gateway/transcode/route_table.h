@@ -53,6 +53,9 @@ struct Route {
   const MethodEntry* method = nullptr;
   const StreamEntry* stream = nullptr;
   const FieldIndex* fields = nullptr;  // of the request type; owned by the table
+  // ServiceStack's predefined POST route of an operation: it also takes an
+  // auto-batched array of requests at "<path>[]".
+  bool batchable = false;
   // Generated-factory prototypes of the input and output types, looked up
   // once here instead of on every request.
   const google::protobuf::Message* request_prototype = nullptr;
