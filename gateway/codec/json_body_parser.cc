@@ -156,17 +156,24 @@ class Merger {
 
 }  // namespace
 
+namespace {
+
+// Iterative parsing: a deeply nested body cannot overflow the stack.
+absl::Status Parse(absl::string_view json, rapidjson::Document* doc) {
+  doc->Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  if (!doc->HasParseError()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid JSON body at offset ", doc->GetErrorOffset(), ": ",
+                   rapidjson::GetParseError_En(doc->GetParseError())));
+}
+
+}  // namespace
+
 absl::Status MergeJsonBody(absl::string_view json, absl::string_view body_field,
                            const FieldIndex& index, Message* message) {
   if (absl::StripAsciiWhitespace(json).empty()) return absl::OkStatus();
   rapidjson::Document doc;
-  // Iterative parsing: a deeply nested body cannot overflow the stack.
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON body at offset ", doc.GetErrorOffset(), ": ",
-                     rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (absl::Status parsed = Parse(json, &doc); !parsed.ok()) return parsed;
   Merger merger(index);
   if (body_field == "*") {
     if (!doc.IsObject()) return absl::InvalidArgumentError("the JSON body must be an object");
@@ -181,12 +188,7 @@ absl::Status MergeJsonBody(absl::string_view json, absl::string_view body_field,
 absl::StatusOr<std::vector<std::string>> SplitJsonArray(absl::string_view json,
                                                         size_t max_elements) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON body at offset ", doc.GetErrorOffset(), ": ",
-                     rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (absl::Status parsed = Parse(json, &doc); !parsed.ok()) return parsed;
   if (!doc.IsArray()) {
     return absl::InvalidArgumentError("a batch body must be a JSON array of requests");
   }

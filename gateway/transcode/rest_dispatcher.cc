@@ -198,6 +198,16 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
               std::move(stream));
 }
 
+bool RestDispatcher::RefuseUnlessRead(const HttpRequest& request, absl::string_view label,
+                                      absl::Time start, const Responder& respond) const {
+  if (request.method() == http::verb::get || request.method() == http::verb::head) return false;
+  HttpResponse response =
+      ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
+  response.set(http::field::allow, "GET, HEAD");
+  Finish(request, label, start, std::move(response), respond);
+  return true;
+}
+
 bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& target,
                                       const Responder& respond) const {
   if (target.path.segments.size() != 1 || target.path.verb.has_value()) return false;
@@ -207,13 +217,7 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
   }
   const absl::Time start = absl::Now();
   const std::string label = "/" + name;
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    HttpResponse response =
-        ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
-    response.set(http::field::allow, "GET, HEAD");
-    Finish(request, label, start, std::move(response), respond);
-    return true;
-  }
+  if (RefuseUnlessRead(request, label, start, respond)) return true;
   HttpResponse response;
   if (name == "healthz") {
     response = PlainResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n");
@@ -242,13 +246,7 @@ bool RestDispatcher::ServeStatic(const HttpRequest& request, const Target& targe
   if (asset == static_assets_.end() && !to_directory) return false;
   const absl::Time start = absl::Now();
   const std::string label = to_directory ? path + "/" : path;
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    HttpResponse response =
-        ErrorResponse({405, "MethodNotAllowed", "method not allowed"}, ResponseFormat::kJson);
-    response.set(http::field::allow, "GET, HEAD");
-    Finish(request, label, start, std::move(response), respond);
-    return true;
-  }
+  if (RefuseUnlessRead(request, label, start, respond)) return true;
   HttpResponse response(http::status::permanent_redirect, 11);
   if (to_directory) {
     response.set(http::field::location, ToBeast(label));

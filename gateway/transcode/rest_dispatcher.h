@@ -91,6 +91,10 @@ class RestDispatcher final : public RequestHandler {
                         const Responder& respond) const;
   bool ServeStatic(const HttpRequest& request, const Target& target,
                    const Responder& respond) const;
+  // Answers 405 (Allow: GET, HEAD) unless the request is a GET or HEAD;
+  // returns whether it did.
+  bool RefuseUnlessRead(const HttpRequest& request, absl::string_view label, absl::Time start,
+                        const Responder& respond) const;
 
   GatewayEnvironment env_;
   const RouteTable* routes_;
