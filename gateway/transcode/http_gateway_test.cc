@@ -439,5 +439,36 @@ TEST_F(HttpGatewayTest, BasicAuthorizationCarriesTheTokenAsUserName) {
   }
 }
 
+TEST_F(HttpGatewayTest, JsonpWrapsJsonAnswersOfStrictlyNamedCallbacks) {
+  std::optional<HttpResponse> plain = Call("GET", "/portal/active-sessions");
+  ASSERT_TRUE(plain.has_value());
+  std::optional<HttpResponse> r = Call("GET", "/portal/active-sessions?callback=app.on_sessions$1");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 200);
+  EXPECT_EQ(Str((*r)[http::field::content_type]), "application/javascript; charset=utf-8");
+  EXPECT_EQ(r->body(), "app.on_sessions$1(" + plain->body() + ")");
+  // Errors are wrapped too, so the page's callback sees them.
+  r = Call("GET", "/portal/active-sessions?callback=cb&startDate=bad");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 400);
+  EXPECT_TRUE(absl::StartsWith(r->body(), R"(cb({"responseStatus":)")) << r->body();
+  // Anything but a name is refused before the method runs.
+  for (const char* bad : {"alert(1)//", "a%20b", "x;y", "%3Cscript%3E"}) {
+    r = Call("GET", std::string("/portal/active-sessions?callback=") + bad);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 400) << bad;
+    EXPECT_TRUE(absl::StrContains(r->body(), R"("fieldName":"Callback")")) << r->body();
+    EXPECT_EQ(Str((*r)[http::field::content_type]), "application/json; charset=utf-8");
+  }
+  // An empty name is no callback (ServiceStack's rule for empty parameters);
+  // JSV answers are never wrapped.
+  r = Call("GET", "/portal/active-sessions?callback=");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body(), plain->body());
+  r = Call("GET", "/portal/active-sessions.jsv?callback=cb");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(absl::StartsWith(r->body(), "cb(")) << r->body();
+}
+
 }  // namespace
 }  // namespace sessions::gateway

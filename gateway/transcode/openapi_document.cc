@@ -542,7 +542,10 @@ std::string DocumentBuilder::Render(const OpenApiInfo& info) {
   Put(info_object, "description",
       "The REST routes of the Active Sessions service, generated from the gRPC API's "
       "google.api.http annotations. Bodies are ServiceStack JSON: camelCase names, empty "
-      "strings and unset messages omitted, enums by their C# names, int64 as numbers.");
+      "strings and unset messages omitted, enums by their C# names, int64 as numbers. Every "
+      "route of a unary method also answers JSV (`Accept: text/jsv`, `?format=jsv`, a `.jsv` "
+      "suffix), and its GET answers JSONP for `?callback=<name>` (letters, digits, `_`, `.`, "
+      "`$`).");
   Put(doc_, "info", std::move(info_object));
   Value security = Array();
   Value bearer = Object();

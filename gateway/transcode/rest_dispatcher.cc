@@ -8,10 +8,13 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "boost/url/parse.hpp"
+#include "common/field_error.h"
 #include "gateway/codec/json_body_parser.h"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
@@ -51,6 +54,8 @@ struct RestDispatcher::Call {
   std::optional<EncodedResponse> encoded;
   const Route* route = nullptr;
   ResponseFormat format = ResponseFormat::kJson;
+  // JSONP: the JSON answer is written as `<jsonp_callback>(<json>)`.
+  std::string jsonp_callback;
   absl::Time start;
   Responder respond;
   std::thread::id invoking_thread;
@@ -96,6 +101,16 @@ bool StripBatchSuffix(std::string* target) {
   }
   if (suffix == 0 || path_end == suffix) return false;
   target->erase(path_end - suffix, suffix);
+  return true;
+}
+
+// A JSONP callback name: what ServiceStack's clients pass, and nothing that
+// could be script ("alert(1)//" is not a name).
+bool IsJsonpCallback(absl::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.' && c != '$') return false;
+  }
   return true;
 }
 
@@ -317,6 +332,20 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   call->context.metadata = &call->metadata;
   call->input.reset(match.route->request_prototype->New());
   call->output.reset(match.route->response_prototype->New());
+  // JSONP (?callback=name) for a GET of a unary method answering JSON.
+  for (const auto& [key, value] : target.query) {
+    if (!absl::EqualsIgnoreCase(key, "callback") || value.empty() || verb != http::verb::get ||
+        match.route->method == nullptr || format != ResponseFormat::kJson) {
+      continue;
+    }
+    if (!IsJsonpCallback(value)) {
+      Complete(*call, FieldError("callback",
+                                 "expected a function name of letters, digits, '_', '.' and '$' "
+                                 "(at most 128)"));
+      return;
+    }
+    call->jsonp_callback = value;
+  }
   absl::Status bound = BindRequest(*match.route, match.bindings, target.query, call->request.body(),
                                    call->input.get());
   if (!bound.ok()) {
@@ -496,6 +525,11 @@ void RestDispatcher::Complete(Call& call, absl::Status status) const {
                    status.ToString());
     }
     response = ErrorResponse(error, call.format);
+  }
+  if (!call.jsonp_callback.empty()) {
+    response.body() = absl::StrCat(call.jsonp_callback, "(", response.body(), ")");
+    response.set(http::field::content_type, "application/javascript; charset=utf-8");
+    response.set("X-Content-Type-Options", "nosniff");
   }
   Finish(call.request, call.route->path.text(), call.start, std::move(response), call.respond);
 }
