@@ -89,6 +89,16 @@ void JsvWriter::Write(const google::protobuf::Message& msg, std::string* out) {
   MessageWalker<JsvFormat>::Write(msg, &buffer);
 }
 
+void JsvWriter::WriteFieldValue(const google::protobuf::Message& msg, const PlannedField& f,
+                                std::string* out) {
+  std::string member;
+  {
+    OutputBuffer buffer(&member);
+    MessageWalker<JsvFormat>::WriteMember(msg, f, &buffer);
+  }
+  if (member.size() >= f.jsv_key.size()) out->append(member, f.jsv_key.size());
+}
+
 void JsvWriter::WriteSpliced(const google::protobuf::Message& msg,
                              const google::protobuf::FieldDescriptor* spliced,
                              const std::vector<std::string_view>& elements, std::string* out) {

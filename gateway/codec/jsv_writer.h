@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/codec/field_plan.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -44,6 +45,12 @@ class JsvWriter {
   static void WriteSpliced(const google::protobuf::Message& msg,
                            const google::protobuf::FieldDescriptor* spliced,
                            const std::vector<std::string_view>& elements, std::string* out);
+
+  // Appends the JSV value of field `f` of `msg` (one of its type's
+  // FieldPlan fields) as Write() writes it inside the object, without the
+  // key; nothing when Write() would omit the field.
+  static void WriteFieldValue(const google::protobuf::Message& msg, const PlannedField& f,
+                              std::string* out);
 };
 
 }  // namespace sessions::gateway

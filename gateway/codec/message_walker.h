@@ -96,6 +96,17 @@ class MessageWalker {
   static void WriteSpliced(const Message& msg, const google::protobuf::FieldDescriptor* spliced,
                            const std::vector<std::string_view>& elements, OutputBuffer* out);
 
+  // Appends field `f` of `msg` (a field of its type's plan) as Write()
+  // would inside the object: Format::Key(f) and the value, or nothing when
+  // the field is omitted.
+  static void WriteMember(const Message& msg, const PlannedField& f, OutputBuffer* out) {
+    const FieldPlan& plan = FieldPlan::For(msg.GetDescriptor());
+    const bool generated =
+        plan.fast_reflection() != nullptr && msg.GetReflection() == plan.fast_reflection();
+    const google::protobuf::Reflection* r = nullptr;
+    WriteField(msg, f, generated, &r, out);
+  }
+
  private:
   using FieldDescriptor = google::protobuf::FieldDescriptor;
   using Reflection = google::protobuf::Reflection;

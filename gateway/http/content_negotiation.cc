@@ -10,6 +10,8 @@ absl::string_view ContentTypeOf(ResponseFormat format) {
   switch (format) {
     case ResponseFormat::kJsv:
       return "text/jsv";
+    case ResponseFormat::kCsv:
+      return "text/csv; charset=utf-8";
     case ResponseFormat::kJson:
       break;
   }
@@ -28,6 +30,7 @@ std::optional<ResponseFormat> StripFormatSuffix(std::string* path) {
 std::optional<ResponseFormat> ParseFormatParam(absl::string_view value) {
   if (absl::EqualsIgnoreCase(value, "json")) return ResponseFormat::kJson;
   if (absl::EqualsIgnoreCase(value, "jsv")) return ResponseFormat::kJsv;
+  if (absl::EqualsIgnoreCase(value, "csv")) return ResponseFormat::kCsv;
   return std::nullopt;
 }
 
@@ -41,6 +44,7 @@ std::optional<ResponseFormat> FormatFromAccept(absl::string_view accept) {
       return ResponseFormat::kJson;
     }
     if (absl::EqualsIgnoreCase(type, "text/jsv")) return ResponseFormat::kJsv;
+    if (absl::EqualsIgnoreCase(type, "text/csv")) return ResponseFormat::kCsv;
   }
   return std::nullopt;
 }

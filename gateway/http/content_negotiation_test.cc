@@ -18,6 +18,9 @@ TEST(ContentNegotiationTest, Suffix) {
   path = "active-sessions.JSON";
   EXPECT_EQ(StripFormatSuffix(&path), kJson);
   EXPECT_EQ(path, "active-sessions");
+  path = "active-sessions.csv";
+  EXPECT_EQ(StripFormatSuffix(&path), ResponseFormat::kCsv);
+  EXPECT_EQ(path, "active-sessions");
   path = "file.xml";
   EXPECT_EQ(StripFormatSuffix(&path), std::nullopt);
   EXPECT_EQ(path, "file.xml");
@@ -30,6 +33,7 @@ TEST(ContentNegotiationTest, Accept) {
   EXPECT_EQ(FormatFromAccept("text/html, text/jsv;q=0.1, application/json"), kJsv);
   EXPECT_EQ(FormatFromAccept("application/json;q=0.1, text/jsv"), kJson);  // q ignored
   EXPECT_EQ(FormatFromAccept("text/html, application/xml"), std::nullopt);
+  EXPECT_EQ(FormatFromAccept("text/html, text/csv"), ResponseFormat::kCsv);
   EXPECT_EQ(FormatFromAccept(""), std::nullopt);
 }
 
@@ -54,11 +58,13 @@ TEST(ContentNegotiationTest, PrecedenceMatrix) {
   }
   EXPECT_EQ(ParseFormatParam("xml"), std::nullopt);
   EXPECT_EQ(ParseFormatParam("JSV"), kJsv);
+  EXPECT_EQ(ParseFormatParam("csv"), ResponseFormat::kCsv);
 }
 
 TEST(ContentNegotiationTest, ContentTypes) {
   EXPECT_EQ(ContentTypeOf(kJson), "application/json; charset=utf-8");
   EXPECT_EQ(ContentTypeOf(kJsv), "text/jsv");
+  EXPECT_EQ(ContentTypeOf(ResponseFormat::kCsv), "text/csv; charset=utf-8");
 }
 
 }  // namespace

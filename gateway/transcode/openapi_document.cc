@@ -385,17 +385,19 @@ Value DocumentBuilder::SuccessResponse(const Route& route, const pb::Descriptor*
   } else {
     Put(response, "description",
         absl::StrCat(names_.at(output),
-                     " in ServiceStack JSON (or JSV: `Accept: text/jsv`, "
-                     "`?format=jsv` or a `.jsv` suffix)"));
+                     " in ServiceStack JSON (or JSV: `Accept: text/jsv`, `?format=jsv`, a `.jsv` "
+                     "suffix; or CSV, the first list as rows: `text/csv`, `?format=csv`, `.csv`)"));
     Value json = Object();
     Put(json, "schema",
         route.response_field != nullptr ? FieldSchema(route.response_field) : SchemaRef(output));
     Put(content, "application/json", std::move(json));
-    Value jsv = Object();
-    Value schema = Object();
-    Put(schema, "type", "string");
-    Put(jsv, "schema", std::move(schema));
-    Put(content, "text/jsv", std::move(jsv));
+    for (const char* media : {"text/jsv", "text/csv"}) {
+      Value text = Object();
+      Value schema = Object();
+      Put(schema, "type", "string");
+      Put(text, "schema", std::move(schema));
+      Put(content, media, std::move(text));
+    }
   }
   Put(response, "content", std::move(content));
   return response;
@@ -544,7 +546,8 @@ std::string DocumentBuilder::Render(const OpenApiInfo& info) {
       "google.api.http annotations. Bodies are ServiceStack JSON: camelCase names, empty "
       "strings and unset messages omitted, enums by their C# names, int64 as numbers. Every "
       "route of a unary method also answers JSV (`Accept: text/jsv`, `?format=jsv`, a `.jsv` "
-      "suffix), and its GET answers JSONP for `?callback=<name>` (letters, digits, `_`, `.`, "
+      "suffix) and CSV (`text/csv`, `?format=csv`, `.csv`), and its GET answers JSONP for "
+      "`?callback=<name>` (letters, digits, `_`, `.`, "
       "`$`).");
   Put(doc_, "info", std::move(info_object));
   Value security = Array();

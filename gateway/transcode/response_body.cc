@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/codec/csv_writer.h"
 #include "gateway/codec/json_writer.h"
 #include "gateway/codec/jsv_writer.h"
 #include "google/protobuf/descriptor.h"
@@ -24,6 +25,8 @@ void WriteResponseBody(const google::protobuf::Message& message, ResponseFormat 
                        std::string* body) {
   if (format == ResponseFormat::kJsv) {
     JsvWriter::Write(message, body);
+  } else if (format == ResponseFormat::kCsv) {
+    CsvWriter::Write(message, body);
   } else {
     JsonWriter::Write(message, body);
   }
@@ -33,6 +36,20 @@ absl::Status WriteEncodedResponseBody(const EncodedResponse& response, ResponseF
                                       std::string* body) {
   const google::protobuf::Message& message = *response.message;
   const google::protobuf::FieldDescriptor* field = ElementsFieldOf(*message.GetDescriptor());
+  if (format == ResponseFormat::kCsv) {
+    // An export, not a dashboard poll: rows are written from the parsed
+    // elements, no rendering is cached.
+    std::unique_ptr<google::protobuf::Message> full(message.New());
+    full->CopyFrom(message);
+    for (const auto& element : response.elements) {
+      google::protobuf::Message* row = full->GetReflection()->AddMessage(full.get(), field);
+      if (!row->ParseFromString(element->data)) {
+        return absl::InternalError("a stored session does not parse");
+      }
+    }
+    CsvWriter::Write(*full, body);
+    return absl::OkStatus();
+  }
   const google::protobuf::Message* prototype =
       message.GetReflection()->GetMessageFactory()->GetPrototype(field->message_type());
   std::unique_ptr<google::protobuf::Message> element;  // made on the first cache miss

@@ -286,8 +286,10 @@ bool RestDispatcher::ServeStatic(const HttpRequest& request, const Target& targe
 void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
                                  StreamResponder stream) const {
   const absl::Time start = absl::Now();
-  const ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
-                                                Header(request, http::field::accept));
+  ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
+                                          Header(request, http::field::accept));
+  // A batch answers an array: JSON unless JSV was asked for.
+  if (target.batch && format == ResponseFormat::kCsv) format = ResponseFormat::kJson;
   if (CorsPolicy::IsPreflight(request)) {
     const std::string allowed = routes_->AllowedMethods(target.path);
     HttpResponse response(http::status::no_content, 11);
@@ -535,6 +537,8 @@ void RestDispatcher::Complete(Call& call, absl::Status status) const {
 }
 
 HttpResponse RestDispatcher::ErrorResponse(const HttpError& error, ResponseFormat format) const {
+  // A ResponseStatus is no table: CSV requests get their errors in JSON.
+  if (format == ResponseFormat::kCsv) format = ResponseFormat::kJson;
   HttpResponse response;
   response.version(11);
   response.result(static_cast<unsigned>(error.http_status));
