@@ -64,7 +64,9 @@ std::optional<HttpResponse> TestHttpClient::Read(absl::Duration timeout, bool to
 std::string TestHttpClient::Format(const std::string& method, const std::string& target,
                                    const std::map<std::string, std::string>& headers,
                                    const std::string& body) {
-  std::string out = absl::StrCat(method, " ", target, " HTTP/1.1\r\nHost: localhost\r\n");
+  std::string out = absl::StrCat(method, " ", target, " HTTP/1.1\r\n");
+  // Host: localhost unless the test sends its own.
+  if (headers.count("Host") == 0) out += "Host: localhost\r\n";
   for (const auto& [name, value] : headers) absl::StrAppend(&out, name, ": ", value, "\r\n");
   if (!body.empty() || method == "POST" || method == "PUT") {
     absl::StrAppend(&out, "Content-Length: ", body.size(), "\r\n");

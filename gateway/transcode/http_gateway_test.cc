@@ -470,5 +470,28 @@ TEST_F(HttpGatewayTest, JsonpWrapsJsonAnswersOfStrictlyNamedCallbacks) {
   EXPECT_FALSE(absl::StartsWith(r->body(), "cb(")) << r->body();
 }
 
+TEST_F(HttpGatewayTest, TypeScriptReferenceNamesTheServerAsReached) {
+  std::optional<HttpResponse> r =
+      Call("GET", "/types/typescript", {{"Host", "sessions.example.com:8080"}});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 200);
+  EXPECT_EQ(Str((*r)[http::field::content_type]), "text/plain; charset=utf-8");
+  EXPECT_TRUE(absl::StrContains(r->body(), "\nBaseUrl: http://sessions.example.com:8080\n"));
+  EXPECT_TRUE(absl::StrContains(
+      r->body(),
+      "export class AppGetActiveSessions implements IReturn<AppGetActiveSessionsResult>"));
+  r = Call("GET", "/types/typescript",
+           {{"Host", "sessions.example.com"}, {"X-Forwarded-Proto", "https"}});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(absl::StrContains(r->body(), "\nBaseUrl: https://sessions.example.com\n"));
+  // A Host that is not host[:port] is not echoed into the file.
+  r = Call("GET", "/types/typescript", {{"Host", "a/b?<x>"}});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(absl::StrContains(r->body(), "\nBaseUrl: http://localhost\n")) << r->body();
+  r = Call("POST", "/types/typescript", {});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 405);
+}
+
 }  // namespace
 }  // namespace sessions::gateway

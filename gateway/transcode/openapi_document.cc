@@ -491,6 +491,9 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
        "text/plain", true},
       {"/metrics", "Prometheus metrics (text exposition format)", "text/plain", false},
       {"/openapi.json", "This document", "application/json", false},
+      {"/types/typescript",
+       "ServiceStack's Add ServiceStack Reference: the DTOs in TypeScript (`npx typescript-ref`)",
+       "text/plain", false},
   };
   for (const Endpoint& e : kEndpoints) {
     Value operation = Object();

@@ -23,6 +23,7 @@
 #include "gateway/transcode/response_body.h"
 #include "gateway/transcode/response_status.h"
 #include "gateway/transcode/sse_body.h"
+#include "gateway/transcode/typescript_reference.h"
 #include "spdlog/spdlog.h"
 
 namespace sessions::gateway {
@@ -199,7 +200,8 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
     return;
   }
   if (!target.batch &&
-      (ServeOperational(request, target, respond) || ServeStatic(request, target, respond))) {
+      (ServeOperational(request, target, respond) || ServeStatic(request, target, respond) ||
+       ServeTypes(request, target, respond))) {
     return;
   }
   for (const auto& [key, value] : target.query) {
@@ -246,6 +248,34 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
   } else {
     response = PlainResponse(http::status::ok, "application/json; charset=utf-8", openapi_json_);
   }
+  response.set(http::field::cache_control, "no-store");
+  Finish(request, label, start, std::move(response), respond);
+  return true;
+}
+
+bool RestDispatcher::ServeTypes(const HttpRequest& request, const Target& target,
+                                const Responder& respond) const {
+  if (target.path.segments.size() != 2 || target.path.verb.has_value() ||
+      target.path.segments[0] != "types" || target.path.segments[1] != "typescript") {
+    return false;
+  }
+  const absl::Time start = absl::Now();
+  const std::string label = "/types/typescript";
+  if (RefuseUnlessRead(request, label, start, respond)) return true;
+  // The BaseUrl the tool reads back to update the file: this server as the
+  // client reached it. Only host[:port] characters are echoed.
+  absl::string_view host = Header(request, http::field::host);
+  const bool plain_host =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+      });
+  const absl::string_view scheme =
+      Header(request, "X-Forwarded-Proto") == "https" ? "https" : "http";
+  const std::string base_url =
+      absl::StrCat(scheme, "://", plain_host ? host : absl::string_view("localhost"));
+  HttpResponse response =
+      PlainResponse(http::status::ok, "text/plain; charset=utf-8",
+                    RenderTypeScriptReference(routes_->operations(), base_url, absl::Now()));
   response.set(http::field::cache_control, "no-store");
   Finish(request, label, start, std::move(response), respond);
   return true;

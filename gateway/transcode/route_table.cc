@@ -19,6 +19,7 @@ ServiceStackOperations DefaultServiceStackOperations() {
 absl::StatusOr<std::unique_ptr<RouteTable>> RouteTable::Build(
     const MethodTable& methods, const ServiceStackOperations& operations) {
   std::unique_ptr<RouteTable> table(new RouteTable());
+  table->operations_ = operations;
   for (const StreamEntry* entry : methods.StreamMethods()) {
     if (absl::Status s = table->AddAnnotated({entry->descriptor, nullptr, entry}); !s.ok()) {
       return s;

@@ -86,6 +86,8 @@ class RouteTable {
   std::string AllowedMethods(const RequestPath& path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
+  // The ServiceStack operations the table was built with.
+  const ServiceStackOperations& operations() const { return operations_; }
 
  private:
   // What a route calls.
@@ -102,6 +104,7 @@ class RouteTable {
                         absl::string_view body, absl::string_view response_body);
 
   std::vector<Route> routes_;
+  ServiceStackOperations operations_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, std::unique_ptr<FieldIndex>> indexes_;
 };
 
