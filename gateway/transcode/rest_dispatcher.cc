@@ -450,6 +450,8 @@ void RestDispatcher::DispatchBatch(std::shared_ptr<Batch> batch) const {
     return;
   }
   batch->elements = *std::move(elements);
+  // Each element's call copies the request's headers: not the whole body.
+  std::string().swap(batch->request.body());
   RunBatchElement(std::move(batch));
 }
 
