@@ -4,7 +4,6 @@
 #include <set>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/codec/field_plan.h"
 #include "google/api/annotations.pb.h"
@@ -63,10 +62,11 @@ class TypeScriptWriter {
       Collect(op.method->input_type());
       Collect(op.method->output_type());
     }
-    if (needs_entity_info_) {
+    if (entity_type_ != nullptr) {
       out += "export class EntityInfo\n{\n";
-      for (const char* field : kEntityInfoFields) {
-        absl::StrAppend(&out, "    public ", LowerCamel(field), "?: string;\n");
+      const int n = entity_type_->field_count();
+      for (int i = n - kEntityInfoFieldCount; i < n; ++i) {
+        absl::StrAppend(&out, "    public ", entity_type_->field(i)->json_name(), "?: string;\n");
       }
       out += Constructor("EntityInfo") + "}\n\n";
     }
@@ -83,20 +83,6 @@ class TypeScriptWriter {
     const pb::MethodDescriptor* method;
     std::string name;
   };
-
-  static std::string LowerCamel(absl::string_view snake) {
-    std::string out;
-    bool upper = false;
-    for (char c : snake) {
-      if (c == '_') {
-        upper = true;
-        continue;
-      }
-      out.push_back(upper ? absl::ascii_toupper(c) : c);
-      upper = false;
-    }
-    return out;
-  }
 
   static std::string Constructor(absl::string_view type) {
     return absl::StrCat("\n    public constructor(init?: Partial<", type,
@@ -124,7 +110,7 @@ class TypeScriptWriter {
       return;
     }
     if (!seen_.insert(type).second) return;
-    if (ExtendsEntityInfo(type)) needs_entity_info_ = true;
+    if (entity_type_ == nullptr && ExtendsEntityInfo(type)) entity_type_ = type;
     for (int i = 0; i < type->field_count(); ++i) {
       const pb::FieldDescriptor* f = type->field(i);
       if (f->message_type() != nullptr) Collect(f->message_type());
@@ -241,7 +227,7 @@ class TypeScriptWriter {
   std::set<const void*> seen_;
   std::vector<const pb::Descriptor*> messages_;
   std::vector<const pb::EnumDescriptor*> enums_;
-  bool needs_entity_info_ = false;
+  const pb::Descriptor* entity_type_ = nullptr;  // the first type extending EntityInfo
 };
 
 }  // namespace
