@@ -494,6 +494,9 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
       {"/types/typescript",
        "ServiceStack's Add ServiceStack Reference: the DTOs in TypeScript (`npx typescript-ref`)",
        "text/plain", false},
+      {"/types/csharp",
+       "ServiceStack's Add ServiceStack Reference: the DTOs in C# (`npx csharp-ref`)", "text/plain",
+       false},
   };
   for (const Endpoint& e : kEndpoints) {
     Value operation = Object();

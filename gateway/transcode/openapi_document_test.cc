@@ -209,7 +209,8 @@ TEST_F(OpenApiDocumentTest, StreamsAreServerSentEventsResumedByLastEventId) {
 TEST_F(OpenApiDocumentTest, ApiRoutesNeedTheBearerTokenOperationalOnesDoNot) {
   EXPECT_EQ(StringAt("/components/securitySchemes/bearerAuth/scheme"), "bearer");
   EXPECT_TRUE(At("/security/0/bearerAuth")->IsArray());
-  for (const char* path : {"healthz", "readyz", "metrics", "openapi.json", "types~1typescript"}) {
+  for (const char* path :
+       {"healthz", "readyz", "metrics", "openapi.json", "types~1typescript", "types~1csharp"}) {
     const std::string op = std::string("/paths/~1") + path + "/get";
     ASSERT_NE(At(op), nullptr) << path;
     EXPECT_TRUE(At(op + "/security")->Empty()) << path;

@@ -18,6 +18,7 @@
 #include "gateway/codec/json_body_parser.h"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
+#include "gateway/transcode/csharp_reference.h"
 #include "gateway/transcode/openapi_document.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_body.h"
@@ -256,11 +257,13 @@ bool RestDispatcher::ServeOperational(const HttpRequest& request, const Target& 
 bool RestDispatcher::ServeTypes(const HttpRequest& request, const Target& target,
                                 const Responder& respond) const {
   if (target.path.segments.size() != 2 || target.path.verb.has_value() ||
-      target.path.segments[0] != "types" || target.path.segments[1] != "typescript") {
+      target.path.segments[0] != "types") {
     return false;
   }
+  const std::string& language = target.path.segments[1];
+  if (language != "typescript" && language != "csharp") return false;
   const absl::Time start = absl::Now();
-  const std::string label = "/types/typescript";
+  const std::string label = "/types/" + language;
   if (RefuseUnlessRead(request, label, start, respond)) return true;
   // The BaseUrl the tool reads back to update the file: this server as the
   // client reached it. Only host[:port] characters are echoed.
@@ -275,7 +278,9 @@ bool RestDispatcher::ServeTypes(const HttpRequest& request, const Target& target
       absl::StrCat(scheme, "://", plain_host ? host : absl::string_view("localhost"));
   HttpResponse response =
       PlainResponse(http::status::ok, "text/plain; charset=utf-8",
-                    RenderTypeScriptReference(routes_->operations(), base_url, absl::Now()));
+                    language == "typescript"
+                        ? RenderTypeScriptReference(routes_->operations(), base_url, absl::Now())
+                        : RenderCSharpReference(routes_->operations(), base_url, absl::Now()));
   response.set(http::field::cache_control, "no-store");
   Finish(request, label, start, std::move(response), respond);
   return true;

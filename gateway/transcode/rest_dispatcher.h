@@ -1,7 +1,7 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
 // and metrics endpoints, the OpenAPI document of the routes, ServiceStack's
-// /types/typescript, static assets (the dashboard), CORS preflight, routing (404 / 405),
-// request binding, the direct call into the MethodTable (no gRPC channel), and the
+// /types/typescript and /types/csharp, static assets (the dashboard), CORS preflight, routing (404
+// / 405), request binding, the direct call into the MethodTable (no gRPC channel), and the
 // ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
 // CORS); server-streaming methods as Server-Sent Events (SseBody;
 // `Last-Event-ID` sets the request's start_revision). The socket side lives in gateway/http
@@ -91,7 +91,7 @@ class RestDispatcher final : public RequestHandler {
                         const Responder& respond) const;
   bool ServeStatic(const HttpRequest& request, const Target& target,
                    const Responder& respond) const;
-  // /types/typescript: ServiceStack's "Add ServiceStack Reference" DTOs.
+  // /types/typescript, /types/csharp: "Add ServiceStack Reference" DTOs.
   bool ServeTypes(const HttpRequest& request, const Target& target, const Responder& respond) const;
   // Answers 405 (Allow: GET, HEAD) unless the request is a GET or HEAD;
   // returns whether it did.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# /types/csharp of the real server declares the classes, properties (name,
+# type, order), bases and enums of the original API's C# DTOs (the seed's
+# listing in tests/testdata), with only the documented additions
+# (tests/csharp_compare.py).
+source "$(dirname "$0")/e2e_lib.sh"
+
+DB="$TMP/csharp.db"
+start_server "$DB"
+/usr/bin/python3 "$RUNFILES/tests/csharp_compare.py" "$RUNFILES/tests/testdata/seed_AppGetActiveSessions.cs" \
+  "http://127.0.0.1:$HTTP_PORT" || fail "csharp_compare failed"
+stop_server
+[ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC"
+echo PASS
