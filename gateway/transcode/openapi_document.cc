@@ -494,6 +494,9 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
       {"/types/typescript",
        "ServiceStack's Add ServiceStack Reference: the DTOs in TypeScript (`npx typescript-ref`)",
        "text/plain", false},
+      {"/metadata", "ServiceStack's metadata page: the operations, with links", "text/html", false},
+      {"/json/metadata", "An operation's metadata page (`?op=AppGetActiveSessions`)", "text/html",
+       false},
       {"/types/csharp",
        "ServiceStack's Add ServiceStack Reference: the DTOs in C# (`npx csharp-ref`)", "text/plain",
        false},
@@ -511,7 +514,8 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
     Put(operation, "operationId", id);
     Put(operation, "security", Array());
     Value schema = Object();
-    Put(schema, "type", absl::string_view(e.content_type) == "text/plain" ? "string" : "object");
+    Put(schema, "type",
+        absl::string_view(e.content_type) == "application/json" ? "object" : "string");
     Value media = Object();
     Put(media, "schema", std::move(schema));
     Value content = Object();

@@ -8,7 +8,7 @@
 // numbers, bytes as base64). Errors are ResponseStatus bodies; streaming
 // methods answer `text/event-stream`; every API route needs the bearer
 // token, the operational endpoints (/healthz, /readyz, /metrics,
-// /openapi.json, /types/typescript, /types/csharp) none.
+// /openapi.json, /types/*, /metadata pages) none.
 //
 // Usage:
 //   std::string json = RenderOpenApiDocument(*routes, {"Active Sessions API", "v1"});

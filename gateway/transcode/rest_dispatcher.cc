@@ -19,6 +19,7 @@
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/csharp_reference.h"
+#include "gateway/transcode/metadata_pages.h"
 #include "gateway/transcode/openapi_document.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_body.h"
@@ -128,6 +129,26 @@ absl::string_view Header(const HttpRequest& request, absl::string_view name) {
   return ToAbsl(it->value());
 }
 
+// The Host the client reached this server as, for documents that name it;
+// anything but host[:port] characters is not echoed ("localhost" instead).
+absl::string_view ReachedHost(const HttpRequest& request) {
+  const absl::string_view host = Header(request, http::field::host);
+  const bool plain =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+      });
+  return plain ? host : "localhost";
+}
+
+// The metadata pages: no script at all, their own inline style only.
+void SetHtmlHeaders(HttpResponse* response) {
+  response->set("Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                "form-action 'none'; frame-ancestors 'none'");
+  response->set("X-Content-Type-Options", "nosniff");
+  response->set(http::field::cache_control, "no-cache");
+}
+
 // The method as a metric label, from a closed set: the raw method of an
 // unauthenticated request must not mint a new series.
 absl::string_view MethodLabel(http::verb method) {
@@ -202,7 +223,7 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
   }
   if (!target.batch &&
       (ServeOperational(request, target, respond) || ServeStatic(request, target, respond) ||
-       ServeTypes(request, target, respond))) {
+       ServeTypes(request, target, respond) || ServeMetadata(request, target, respond))) {
     return;
   }
   for (const auto& [key, value] : target.query) {
@@ -266,22 +287,48 @@ bool RestDispatcher::ServeTypes(const HttpRequest& request, const Target& target
   const std::string label = "/types/" + language;
   if (RefuseUnlessRead(request, label, start, respond)) return true;
   // The BaseUrl the tool reads back to update the file: this server as the
-  // client reached it. Only host[:port] characters are echoed.
-  absl::string_view host = Header(request, http::field::host);
-  const bool plain_host =
-      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
-        return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-      });
+  // client reached it.
   const absl::string_view scheme =
       Header(request, "X-Forwarded-Proto") == "https" ? "https" : "http";
-  const std::string base_url =
-      absl::StrCat(scheme, "://", plain_host ? host : absl::string_view("localhost"));
+  const std::string base_url = absl::StrCat(scheme, "://", ReachedHost(request));
   HttpResponse response =
       PlainResponse(http::status::ok, "text/plain; charset=utf-8",
                     language == "typescript"
                         ? RenderTypeScriptReference(routes_->operations(), base_url, absl::Now())
                         : RenderCSharpReference(routes_->operations(), base_url, absl::Now()));
   response.set(http::field::cache_control, "no-store");
+  Finish(request, label, start, std::move(response), respond);
+  return true;
+}
+
+bool RestDispatcher::ServeMetadata(const HttpRequest& request, const Target& target,
+                                   const Responder& respond) const {
+  const std::vector<std::string>& s = target.path.segments;
+  const bool index = s.size() == 1 && s[0] == "metadata";
+  const bool page = s.size() == 2 && s[0] == "json" && s[1] == "metadata";
+  if ((!index && !page) || target.path.verb.has_value()) return false;
+  const absl::Time start = absl::Now();
+  const std::string label = index ? "/metadata" : "/json/metadata";
+  if (RefuseUnlessRead(request, label, start, respond)) return true;
+  std::string op;
+  for (const auto& [key, value] : target.query) {
+    if (absl::EqualsIgnoreCase(key, "op")) op = value;
+  }
+  HttpResponse response;
+  if (op.empty()) {
+    response = PlainResponse(http::status::ok, "text/html; charset=utf-8",
+                             RenderMetadataIndex(routes_->operations()));
+  } else if (std::optional<std::string> html =
+                 RenderOperationPage(routes_->operations(), op, ReachedHost(request));
+             html.has_value()) {
+    response = PlainResponse(http::status::ok, "text/html; charset=utf-8", *std::move(html));
+  } else {
+    response = PlainResponse(
+        http::status::not_found, "text/html; charset=utf-8",
+        absl::StrCat("<!doctype html>\n<title>Not found</title>\n<p>No operation named <code>",
+                     HtmlEscape(op), "</code>. See <a href=\"/metadata\">/metadata</a>.</p>\n"));
+  }
+  SetHtmlHeaders(&response);
   Finish(request, label, start, std::move(response), respond);
   return true;
 }

@@ -1,12 +1,11 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
 // and metrics endpoints, the OpenAPI document of the routes, ServiceStack's
-// /types/typescript and /types/csharp, static assets (the dashboard), CORS preflight, routing (404
-// / 405), request binding, the direct call into the MethodTable (no gRPC channel), and the
-// ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip,
-// CORS); server-streaming methods as Server-Sent Events (SseBody;
-// `Last-Event-ID` sets the request's start_revision). The socket side lives in gateway/http
-// (HttpServer, HttpConnection), which calls this class through RequestHandler; it never blocks and
-// never throws.
+// /types/typescript and /types/csharp, the /metadata pages, static assets (the dashboard), CORS
+// preflight, routing (404 / 405), request binding, the direct call into the MethodTable (no gRPC
+// channel), and the ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip, CORS);
+// server-streaming methods as Server-Sent Events (SseBody; `Last-Event-ID` sets the request's
+// start_revision). The socket side lives in gateway/http (HttpServer, HttpConnection), which calls
+// this class through RequestHandler; it never blocks and never throws.
 //
 // Usage:
 //   RestDispatcher dispatcher(env, routes.get(), options);
@@ -91,6 +90,9 @@ class RestDispatcher final : public RequestHandler {
                         const Responder& respond) const;
   bool ServeStatic(const HttpRequest& request, const Target& target,
                    const Responder& respond) const;
+  // /metadata and /json/metadata?op=: ServiceStack's metadata pages.
+  bool ServeMetadata(const HttpRequest& request, const Target& target,
+                     const Responder& respond) const;
   // /types/typescript, /types/csharp: "Add ServiceStack Reference" DTOs.
   bool ServeTypes(const HttpRequest& request, const Target& target, const Responder& respond) const;
   // Answers 405 (Allow: GET, HEAD) unless the request is a GET or HEAD;
