@@ -332,7 +332,14 @@ TEST_F(ReplicaTest, AWatcherResumesOnAnotherReplicaWithItsLastRevision) {
   std::vector<std::unique_ptr<Replica>> replicas = StartReplicas(2);
   Replica& a = *replicas[0];
   Replica& b = *replicas[1];
-  for (int i = 0; i < 5; ++i) ASSERT_GT(Upsert(b, NewSession(absl::StrCat("early-", i))), 0);
+  int64_t early = 0;
+  for (int i = 0; i < 5; ++i) {
+    early = Upsert(b, NewSession(absl::StrCat("early-", i)));
+    ASSERT_GT(early, 0);
+  }
+  // A learns of B's writes asynchronously (NOTIFY, or its poll): wait until
+  // its view has them, so its snapshot holds all five.
+  ASSERT_EQ(ActiveOn(a, early).size(), 5u);
 
   Watcher watcher;
   {
