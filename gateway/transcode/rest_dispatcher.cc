@@ -90,12 +90,13 @@ namespace {
 constexpr size_t kMaxBatchRequests = 100;
 constexpr size_t kMaxBatchAnswerBytes = 16 << 20;
 
-// Removes a trailing "[]" (raw, or percent-encoded) from the path of an
-// origin-form target; returns whether there was one. Boost.URL rejects a
-// raw '[' in a path, and ServiceStack clients send it raw.
-bool StripBatchSuffix(std::string* target) {
-  const size_t path_end = std::min(target->find('?'), target->size());
-  const absl::string_view path(target->data(), path_end);
+// When the path of origin-form `target` ends in "[]" (raw, or
+// percent-encoded), sets `*stripped` to the target without it and returns
+// true. Boost.URL rejects a raw '[' in a path, and ServiceStack clients send
+// it raw. Other targets are not copied.
+bool StripBatchSuffix(absl::string_view target, std::string* stripped) {
+  const size_t path_end = std::min(target.find('?'), target.size());
+  const absl::string_view path = target.substr(0, path_end);
   size_t suffix = 0;
   if (absl::EndsWith(path, "[]")) {
     suffix = 2;
@@ -103,7 +104,7 @@ bool StripBatchSuffix(std::string* target) {
     suffix = 6;
   }
   if (suffix == 0 || path_end == suffix) return false;
-  target->erase(path_end - suffix, suffix);
+  *stripped = absl::StrCat(path.substr(0, path_end - suffix), target.substr(path_end));
   return true;
 }
 
@@ -214,9 +215,10 @@ void RestDispatcher::Dispatch(HttpRequest request, Poster post, Responder respon
                               StreamResponder stream) const {
   const absl::Time start = absl::Now();
   Target target;
-  std::string raw_target(ToAbsl(request.target()));
-  target.batch = StripBatchSuffix(&raw_target);
-  if (!ParseTarget(raw_target, &target.path, &target.query)) {
+  std::string stripped;
+  target.batch = StripBatchSuffix(ToAbsl(request.target()), &stripped);
+  if (!ParseTarget(target.batch ? stripped : ToAbsl(request.target()), &target.path,
+                   &target.query)) {
     HttpError error{400, "BadRequest", "malformed request target"};
     Finish(request, "unmatched", start, ErrorResponse(error, ResponseFormat::kJson), respond);
     return;
