@@ -68,6 +68,10 @@ ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(30),
           "Time a client has to send one whole HTTP request");
 ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
           "Idle HTTP keep-alive connections are closed after this");
+ABSL_FLAG(absl::Duration, server_events_heartbeat_interval, absl::Seconds(10),
+          "How often ServiceStack Server Events clients are told to send a heartbeat");
+ABSL_FLAG(absl::Duration, server_events_idle_timeout, absl::Seconds(30),
+          "A Server Events subscription without a heartbeat for this long is closed");
 ABSL_FLAG(std::string, log_level, "info", "Log level: debug, info, warn, error");
 ABSL_FLAG(std::vector<std::string>, cors_allowed_origins, {},
           "Origins allowed to call the REST API from browsers (comma list)");
@@ -101,6 +105,8 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"http_max_buffered_body_mb", "SESSIONS_HTTP_MAX_BUFFERED_BODY_MB"},
     {"http_request_timeout", "SESSIONS_HTTP_REQUEST_TIMEOUT"},
     {"http_idle_timeout", "SESSIONS_HTTP_IDLE_TIMEOUT"},
+    {"server_events_heartbeat_interval", "SESSIONS_SERVER_EVENTS_HEARTBEAT_INTERVAL"},
+    {"server_events_idle_timeout", "SESSIONS_SERVER_EVENTS_IDLE_TIMEOUT"},
     {"log_level", "SESSIONS_LOG_LEVEL"},
     {"cors_allowed_origins", "SESSIONS_CORS_ALLOWED_ORIGINS"},
 };
@@ -144,6 +150,8 @@ absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
     http.server.read_timeout = absl::GetFlag(FLAGS_http_request_timeout);
     http.server.idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
     http.cors_allowed_origins = absl::GetFlag(FLAGS_cors_allowed_origins);
+    http.server_events.heartbeat_interval = absl::GetFlag(FLAGS_server_events_heartbeat_interval);
+    http.server_events.idle_timeout = absl::GetFlag(FLAGS_server_events_idle_timeout);
     options.http = http;
   }
   return options;

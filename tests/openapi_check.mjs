@@ -118,7 +118,7 @@ for (const [route, item] of Object.entries(doc.paths)) {
 
 // The watch stream: every event's data matches the declared message.
 const watchRoute = Object.entries(doc.paths).find(([, item]) =>
-  item.get?.responses['200'].content?.['text/event-stream'])[0];
+  item.get?.responses['200'].description?.includes('data is one'))[0];
 const description = doc.paths[watchRoute].get.responses['200'].description;
 const dataRef = description.match(/data is one (\w+)/)[1];
 const controller = new AbortController();

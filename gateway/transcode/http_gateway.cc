@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const HttpGatewa
 HttpGateway::HttpGateway(const HttpGatewayOptions& options, const GatewayEnvironment& env,
                          std::unique_ptr<RouteTable> routes)
     : routes_(std::move(routes)),
-      dispatcher_(env, routes_.get(), options.cors_allowed_origins, options.static_assets) {}
+      dispatcher_(env, routes_.get(), options.cors_allowed_origins, options.static_assets,
+                  options.server_events) {}
 
 }  // namespace sessions::gateway

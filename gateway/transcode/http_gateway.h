@@ -37,6 +37,8 @@ struct HttpGatewayOptions {
   ServiceStackOperations servicestack_operations = DefaultServiceStackOperations();
   // Files served as they are (the dashboard, gateway/ui); none by default.
   std::vector<StaticAsset> static_assets;
+  // ServiceStack Server Events (/event-stream): intervals and limits.
+  ServerEventsOptions server_events;
 };
 
 class HttpGateway {

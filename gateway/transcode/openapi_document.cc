@@ -1,5 +1,6 @@
 #include "gateway/transcode/openapi_document.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -84,6 +85,7 @@ class DocumentBuilder {
                    const std::set<std::string>& path_fields);
   Value SuccessResponse(const Route& route, const pb::Descriptor* output);
   void AddOperationalPaths(Value& paths);
+  void AddServerEventsPaths(Value& paths);
 
   const RouteTable& routes_;
   rapidjson::Document doc_;
@@ -537,6 +539,115 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
   }
 }
 
+// ServiceStack Server Events (server_events_hub.h): outside the route
+// table, their frames are ServiceStack's, not one message per event.
+void DocumentBuilder::AddServerEventsPaths(Value& paths) {
+  auto string_schema = [this] {
+    Value schema = Object();
+    Put(schema, "type", "string");
+    return schema;
+  };
+  auto tags = [this] {
+    Value tags = Array();
+    tags.PushBack(Str("ServerEvents"), alloc());
+    return tags;
+  };
+  {
+    Value operation = Object();
+    Put(operation, "tags", tags());
+    Put(operation, "summary", "ServiceStack Server Events: the live view's changes per channel");
+    Put(operation, "description",
+        "ServiceStack's Server Events protocol (ServerEventsClient of @servicestack/client): "
+        "frames `id: N` (counting from 1) and `data: <selector> <json>`. First `cmd.onConnect` "
+        "(the subscription's id, heartbeatUrl, unRegisterUrl, heartbeatIntervalMs, "
+        "idleTimeoutMs, all strings), then `<channel>@cmd.onJoin` per channel, then each "
+        "channel's watch messages as `<channel>@cmd.<Type>` (Snapshot, Synced, Upsert, Remove, "
+        "Bookmark) with the WatchActiveSessionsResponse in JSON. Heartbeats are answered with "
+        "`cmd.onHeartbeat`; without one for idleTimeoutMs the subscription is closed. A "
+        "reconnect is a new subscription, with a new snapshot. Requires a bearer token with "
+        "scope sessions:read.");
+    Put(operation, "operationId", "event_stream");
+    Value parameter = Object();
+    Put(parameter, "name", "channels");
+    Put(parameter, "in", "query");
+    Put(parameter, "description",
+        "Comma-separated channels (at most 8), each an account id (its sessions) or "
+        "`<account id>/<customer id>` (that customer's subtree); none: the caller's own "
+        "account, as channel `*`. `channel` is read too.");
+    Put(parameter, "schema", string_schema());
+    Value parameters = Array();
+    parameters.PushBack(parameter, alloc());
+    Put(operation, "parameters", std::move(parameters));
+    Value stream = Object();
+    Put(stream, "schema", string_schema());
+    Value content = Object();
+    Put(content, "text/event-stream", std::move(stream));
+    Value ok = Object();
+    Put(ok, "description", "ServiceStack Server Events frames");
+    Put(ok, "content", std::move(content));
+    Value responses = Object();
+    Put(responses, "200", std::move(ok));
+    for (const char* code : {"400", "401", "403", "429", "503"}) {
+      Put(responses, code, Ref("responses", code));
+    }
+    Put(operation, "responses", std::move(responses));
+    Value item = Object();
+    Put(item, "get", std::move(operation));
+    Put(paths, "/event-stream", std::move(item));
+  }
+  struct Callback {
+    const char* path;
+    const char* summary;
+    const char* content_type;
+  };
+  constexpr Callback kCallbacks[] = {
+      {"/event-heartbeat",
+       "A subscription's heartbeat (its heartbeatUrl): keeps it open, answered on the stream "
+       "with cmd.onHeartbeat",
+       "text/plain"},
+      {"/event-unregister", "Ends a subscription (its unRegisterUrl); answers its description",
+       "application/json"},
+  };
+  for (const Callback& callback : kCallbacks) {
+    Value operation = Object();
+    Put(operation, "tags", tags());
+    Put(operation, "summary", callback.summary);
+    std::string id = callback.path + 1;
+    std::replace(id.begin(), id.end(), '-', '_');
+    Put(operation, "operationId", id);
+    // ServerEventsClient sends no token here: the id is the capability.
+    Put(operation, "security", Array());
+    Value parameter = Object();
+    Put(parameter, "name", "id");
+    Put(parameter, "in", "query");
+    Put(parameter, "required", Value(true));
+    Put(parameter, "description", "The subscription's id (from cmd.onConnect)");
+    Put(parameter, "schema", string_schema());
+    Value parameters = Array();
+    parameters.PushBack(parameter, alloc());
+    Put(operation, "parameters", std::move(parameters));
+    Value media = Object();
+    Value schema = Object();
+    Put(schema, "type",
+        absl::string_view(callback.content_type) == "application/json" ? "object" : "string");
+    Put(media, "schema", std::move(schema));
+    Value content = Object();
+    Put(content, callback.content_type, std::move(media));
+    Value ok = Object();
+    Put(ok, "description", "OK");
+    Put(ok, "content", std::move(content));
+    Value missing = Object();
+    Put(missing, "description", "No subscription has this id (ended, or never was)");
+    Value responses = Object();
+    Put(responses, "200", std::move(ok));
+    Put(responses, "404", std::move(missing));
+    Put(operation, "responses", std::move(responses));
+    Value item = Object();
+    Put(item, "post", std::move(operation));
+    Put(paths, callback.path, std::move(item));
+  }
+}
+
 std::string DocumentBuilder::Render(const OpenApiInfo& info) {
   for (const Route& route : routes_.routes()) {
     const pb::MethodDescriptor* method =
@@ -586,6 +697,7 @@ std::string DocumentBuilder::Render(const OpenApiInfo& info) {
     }
   }
   AddOperationalPaths(paths);
+  if (info.server_events) AddServerEventsPaths(paths);
   Put(doc_, "paths", std::move(paths));
   Put(doc_, "components", Components());
 

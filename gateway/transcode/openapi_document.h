@@ -26,6 +26,9 @@ namespace sessions::gateway {
 struct OpenApiInfo {
   std::string title = "Active Sessions API";
   std::string version = "v1";
+  // Documents ServiceStack Server Events (/event-stream, /event-heartbeat,
+  // /event-unregister) when the gateway serves them.
+  bool server_events = false;
 };
 
 // Returns the document as indented JSON ending in a newline. Deterministic:

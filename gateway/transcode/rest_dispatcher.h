@@ -1,6 +1,7 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
 // and metrics endpoints, the OpenAPI document of the routes, ServiceStack's
-// /types/typescript and /types/csharp, the /metadata pages, static assets (the dashboard), CORS
+// /types/typescript and /types/csharp, the /metadata pages, ServiceStack Server Events
+// (/event-stream, /event-heartbeat, /event-unregister), static assets (the dashboard), CORS
 // preflight, routing (404 / 405), request binding, the direct call into the MethodTable (no gRPC
 // channel), and the ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip, CORS);
 // server-streaming methods as Server-Sent Events (SseBody; `Last-Event-ID` sets the request's
@@ -19,6 +20,7 @@
 #define GATEWAY_TRANSCODE_REST_DISPATCHER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@
 #include "gateway/transcode/http_metrics.h"
 #include "gateway/transcode/http_status_map.h"
 #include "gateway/transcode/route_table.h"
+#include "gateway/transcode/server_events_hub.h"
 #include "service/method_table.h"
 
 namespace sessions::gateway {
@@ -54,9 +57,12 @@ class RestDispatcher final : public RequestHandler {
   // `static_assets` are served as they are at their paths (GET and HEAD, no
   // token, with a Content-Security-Policy that allows only their own
   // origin); "/dir" redirects to an asset at "/dir/".
+  // `server_events` serves /event-stream from the streaming method named
+  // there (none found: no Server Events).
   RestDispatcher(const GatewayEnvironment& env, const RouteTable* routes,
                  const std::vector<std::string>& cors_allowed_origins,
-                 const std::vector<StaticAsset>& static_assets);
+                 const std::vector<StaticAsset>& static_assets,
+                 const ServerEventsOptions& server_events = {});
 
   void Dispatch(HttpRequest request, Poster post, Responder respond,
                 StreamResponder stream) const override;
@@ -69,6 +75,7 @@ class RestDispatcher final : public RequestHandler {
   struct Call;
   struct Batch;
   struct Target;
+  struct EventsCall;
 
   void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
                    StreamResponder stream) const;
@@ -93,6 +100,12 @@ class RestDispatcher final : public RequestHandler {
   // /metadata and /json/metadata?op=: ServiceStack's metadata pages.
   bool ServeMetadata(const HttpRequest& request, const Target& target,
                      const Responder& respond) const;
+  // /event-stream, /event-heartbeat, /event-unregister: ServiceStack
+  // Server Events over the watch of each channel.
+  bool ServeServerEvents(const HttpRequest& request, const Target& target, const Responder& respond,
+                         const StreamResponder& stream) const;
+  void Subscribe(const HttpRequest& request, const Target& target, const Responder& respond,
+                 const StreamResponder& stream) const;
   // /types/typescript, /types/csharp: "Add ServiceStack Reference" DTOs.
   bool ServeTypes(const HttpRequest& request, const Target& target, const Responder& respond) const;
   // Answers 405 (Allow: GET, HEAD) unless the request is a GET or HEAD;
@@ -104,8 +117,11 @@ class RestDispatcher final : public RequestHandler {
   const RouteTable* routes_;
   CorsPolicy cors_;
   // /openapi.json, rendered once from `routes_`.
-  const std::string openapi_json_;
+  std::string openapi_json_;
   absl::flat_hash_map<std::string, StaticAsset> static_assets_;  // by path
+  // The route of the streaming method Server Events carry; null: none.
+  const Route* server_events_route_ = nullptr;
+  std::unique_ptr<ServerEventsHub> server_events_;
 };
 
 }  // namespace sessions::gateway
