@@ -11,6 +11,7 @@ Usage: metadata_check.py BASE_URL
 """
 import html.parser
 import json
+import xml.etree.ElementTree as ET
 import sys
 import urllib.error
 import urllib.request
@@ -80,17 +81,20 @@ for link in index.links:
 op = page("/json/metadata?op=AppGetActiveSessions")
 text = "".join(op.text)
 for expected in ("Requires Authentication", "/portal/active-sessions", "/api/AppGetActiveSessions",
-                 "HTTP + JSON", "HTTP + JSV", "HTTP + CSV"):
+                 "HTTP + JSON", "HTTP + JSV", "HTTP + CSV", "HTTP + XML"):
     assert expected in text, expected
 csharp = next(p for p in op.pres if "public partial class AppGetActiveSessions" in p)
 assert "[Route(\"/portal/active-sessions\", \"GET\")]" in csharp
 responses = [p for p in op.pres if p.startswith("HTTP/1.1 200 OK")]
-assert len(responses) == 3, len(responses)
+assert len(responses) == 4, len(responses)
 bodies = [r.split("\n\n", 1)[1] for r in responses]
 sample = json.loads(bodies[0])
 assert sample["sessions"][0]["id"] == "String" and sample["sessions"][0]["ended"] is False
 assert bodies[1].startswith("{sessions:[{dialState:None,"), bodies[1][:40]
 assert bodies[2].startswith("DialState,CallState,"), bodies[2][:40]
+xml_sample = ET.fromstring(bodies[3])
+assert xml_sample.tag.endswith("}AppGetActiveSessionsResult"), xml_sample.tag
+assert xml_sample.find("{*}Sessions/{*}SessionInfo/{*}Id").text == "String"
 
 status, headers, body = get("/json/metadata?op=%3Cscript%3Ealert(1)%3C/script%3E")
 assert status == 404, status

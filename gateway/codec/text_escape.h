@@ -1,6 +1,6 @@
-// The one implementation of each string rule of the two wire formats:
-// JSON string escaping and ServiceStack JSV quoting, for values (the
-// writers' hot path) and for keys (field plans, error bodies).
+// The one implementation of each string rule of the wire formats: JSON
+// string escaping, ServiceStack JSV quoting and XML character data, for
+// values (the writers' hot path) and for keys (field plans, error bodies).
 //
 //   std::string out;
 //   AppendJsonString("a\"b", &out);  // "a\"b" with the quotes
@@ -30,6 +30,13 @@ void AppendJsonString(std::string_view s, std::string* out);
 // double quotes, with each `"` doubled.
 void AppendJsvString(std::string_view s, OutputBuffer* out);
 void AppendJsvString(std::string_view s, std::string* out);
+
+// Appends `s` as XML 1.0 character data: `&`, `<`, `>` as entities, CR as
+// `&#xD;` (a parser would turn a raw one into LF). Characters XML 1.0 cannot
+// hold at all (C0 controls other than TAB, LF and CR; U+FFFE, U+FFFF) and
+// bytes that are not UTF-8 become U+FFFD: .NET's XmlWriter refuses them
+// (ServiceStack answers 500), a document that holds them parses nowhere.
+void AppendXmlText(std::string_view s, std::string* out);
 
 }  // namespace sessions::gateway
 

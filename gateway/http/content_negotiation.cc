@@ -12,6 +12,8 @@ absl::string_view ContentTypeOf(ResponseFormat format) {
       return "text/jsv";
     case ResponseFormat::kCsv:
       return "text/csv; charset=utf-8";
+    case ResponseFormat::kXml:
+      return "application/xml";
     case ResponseFormat::kJson:
       break;
   }
@@ -31,6 +33,7 @@ std::optional<ResponseFormat> ParseFormatParam(absl::string_view value) {
   if (absl::EqualsIgnoreCase(value, "json")) return ResponseFormat::kJson;
   if (absl::EqualsIgnoreCase(value, "jsv")) return ResponseFormat::kJsv;
   if (absl::EqualsIgnoreCase(value, "csv")) return ResponseFormat::kCsv;
+  if (absl::EqualsIgnoreCase(value, "xml")) return ResponseFormat::kXml;
   return std::nullopt;
 }
 
@@ -45,6 +48,10 @@ std::optional<ResponseFormat> FormatFromAccept(absl::string_view accept) {
     }
     if (absl::EqualsIgnoreCase(type, "text/jsv")) return ResponseFormat::kJsv;
     if (absl::EqualsIgnoreCase(type, "text/csv")) return ResponseFormat::kCsv;
+    if (absl::EqualsIgnoreCase(type, "application/xml") ||
+        absl::EqualsIgnoreCase(type, "text/xml")) {
+      return ResponseFormat::kXml;
+    }
   }
   return std::nullopt;
 }

@@ -1,6 +1,6 @@
 // Chooses the response format of a REST request the way ServiceStack does:
-// path suffix (".json", ".jsv", ".csv") > "?format=json|jsv|csv" > the first supported
-// type of the Accept header (q-values ignored; "*/*" means JSON) > JSON.
+// path suffix (".json", ".jsv", ".csv", ".xml") > "?format=json|jsv|csv|xml" > the first
+// supported type of the Accept header (q-values ignored; "*/*" means JSON) > JSON.
 // Unsupported formats fall back to JSON; the gateway never answers 406.
 //
 // Thread-safety: stateless functions.
@@ -14,12 +14,12 @@
 
 namespace sessions::gateway {
 
-enum class ResponseFormat { kJson, kJsv, kCsv };
+enum class ResponseFormat { kJson, kJsv, kCsv, kXml };
 
 // Returns the Content-Type header value of `format`.
 absl::string_view ContentTypeOf(ResponseFormat format);
 
-// Removes a ".json" / ".jsv" / ".csv" suffix (case-insensitive) from `path` and
+// Removes a ".json" / ".jsv" / ".csv" / ".xml" suffix (case-insensitive) from `path` and
 // returns the format it names; returns nullopt and leaves `path` alone
 // when there is none.
 std::optional<ResponseFormat> StripFormatSuffix(std::string* path);

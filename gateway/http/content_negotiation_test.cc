@@ -21,9 +21,12 @@ TEST(ContentNegotiationTest, Suffix) {
   path = "active-sessions.csv";
   EXPECT_EQ(StripFormatSuffix(&path), ResponseFormat::kCsv);
   EXPECT_EQ(path, "active-sessions");
-  path = "file.xml";
+  path = "active-sessions.xml";
+  EXPECT_EQ(StripFormatSuffix(&path), ResponseFormat::kXml);
+  EXPECT_EQ(path, "active-sessions");
+  path = "file.yaml";
   EXPECT_EQ(StripFormatSuffix(&path), std::nullopt);
-  EXPECT_EQ(path, "file.xml");
+  EXPECT_EQ(path, "file.yaml");
 }
 
 TEST(ContentNegotiationTest, Accept) {
@@ -32,7 +35,9 @@ TEST(ContentNegotiationTest, Accept) {
   EXPECT_EQ(FormatFromAccept("*/*"), kJson);
   EXPECT_EQ(FormatFromAccept("text/html, text/jsv;q=0.1, application/json"), kJsv);
   EXPECT_EQ(FormatFromAccept("application/json;q=0.1, text/jsv"), kJson);  // q ignored
-  EXPECT_EQ(FormatFromAccept("text/html, application/xml"), std::nullopt);
+  EXPECT_EQ(FormatFromAccept("text/html, application/xml"), ResponseFormat::kXml);
+  EXPECT_EQ(FormatFromAccept("text/xml"), ResponseFormat::kXml);
+  EXPECT_EQ(FormatFromAccept("text/html, application/yaml"), std::nullopt);
   EXPECT_EQ(FormatFromAccept("text/html, text/csv"), ResponseFormat::kCsv);
   EXPECT_EQ(FormatFromAccept(""), std::nullopt);
 }
@@ -56,7 +61,8 @@ TEST(ContentNegotiationTest, PrecedenceMatrix) {
       }
     }
   }
-  EXPECT_EQ(ParseFormatParam("xml"), std::nullopt);
+  EXPECT_EQ(ParseFormatParam("yaml"), std::nullopt);
+  EXPECT_EQ(ParseFormatParam("XML"), ResponseFormat::kXml);
   EXPECT_EQ(ParseFormatParam("JSV"), kJsv);
   EXPECT_EQ(ParseFormatParam("csv"), ResponseFormat::kCsv);
 }
@@ -65,6 +71,7 @@ TEST(ContentNegotiationTest, ContentTypes) {
   EXPECT_EQ(ContentTypeOf(kJson), "application/json; charset=utf-8");
   EXPECT_EQ(ContentTypeOf(kJsv), "text/jsv");
   EXPECT_EQ(ContentTypeOf(ResponseFormat::kCsv), "text/csv; charset=utf-8");
+  EXPECT_EQ(ContentTypeOf(ResponseFormat::kXml), "application/xml");
 }
 
 }  // namespace

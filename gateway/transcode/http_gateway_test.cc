@@ -67,7 +67,7 @@ TEST_F(HttpGatewayTest, NegotiationMatrix) {
       {"/portal/active-sessions", "text/html", false},
       {"/portal/active-sessions?format=jsv", "application/json", true},
       {"/portal/active-sessions?format=json", "text/jsv", false},
-      {"/portal/active-sessions?format=xml", "text/jsv", true},
+      {"/portal/active-sessions?format=yaml", "text/jsv", true},
       {"/portal/active-sessions.jsv", "application/json", true},
       {"/portal/active-sessions.jsv?format=json", "", true},
       {"/portal/active-sessions.json?format=jsv", "text/jsv", false},

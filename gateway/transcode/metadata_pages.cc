@@ -57,12 +57,13 @@ void FillSample(pb::Message* msg, int depth) {
   }
 }
 
-std::string Sample(const pb::Descriptor* type, ResponseFormat format) {
+std::string Sample(const ServiceStackDtos& dtos, const pb::Descriptor* type,
+                   ResponseFormat format) {
   std::unique_ptr<pb::Message> msg(
       pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
   FillSample(msg.get(), 0);
   std::string body;
-  WriteResponseBody(*msg, format, &body);
+  WriteResponseBody(*msg, format, &body, dtos.NameOf(type));
   return body;
 }
 
@@ -99,12 +100,13 @@ std::string OperationBody(const ServiceStackDtos& dtos, const ServiceStackDtos::
   };
   for (const Format& f : {Format{"HTTP + JSON", "application/json", ResponseFormat::kJson},
                           Format{"HTTP + JSV", "text/jsv", ResponseFormat::kJsv},
-                          Format{"HTTP + CSV", "text/csv", ResponseFormat::kCsv}}) {
+                          Format{"HTTP + CSV", "text/csv", ResponseFormat::kCsv},
+                          Format{"HTTP + XML", "application/xml", ResponseFormat::kXml}}) {
     std::string request =
         absl::StrCat(verb, " ", path, " HTTP/1.1 \nHost: ", host, " \nAccept: ", f.accept, "\n");
     if (has_body) {
       absl::StrAppend(&request, "Content-Type: ", f.accept, "\nContent-Length: length\n\n",
-                      Sample(op.method->input_type(), f.format), "\n");
+                      Sample(dtos, op.method->input_type(), f.format), "\n");
     }
     absl::StrAppend(&body, "<h2>", f.title,
                     "</h2>\n<p>The following are sample HTTP requests and responses. The "
@@ -112,7 +114,7 @@ std::string OperationBody(const ServiceStackDtos& dtos, const ServiceStackDtos::
                     HtmlEscape(request), "</pre>\n<pre>",
                     HtmlEscape(absl::StrCat("HTTP/1.1 200 OK\nContent-Type: ",
                                             ContentTypeOf(f.format), "\nContent-Length: length\n\n",
-                                            Sample(op.method->output_type(), f.format))),
+                                            Sample(dtos, op.method->output_type(), f.format))),
                     "</pre>\n");
   }
   return body;

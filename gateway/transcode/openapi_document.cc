@@ -388,12 +388,13 @@ Value DocumentBuilder::SuccessResponse(const Route& route, const pb::Descriptor*
     Put(response, "description",
         absl::StrCat(names_.at(output),
                      " in ServiceStack JSON (or JSV: `Accept: text/jsv`, `?format=jsv`, a `.jsv` "
-                     "suffix; or CSV, the first list as rows: `text/csv`, `?format=csv`, `.csv`)"));
+                     "suffix; CSV, the first list as rows: `text/csv`, `?format=csv`, `.csv`; "
+                     "DataContract XML: `application/xml`, `?format=xml`, `.xml`)"));
     Value json = Object();
     Put(json, "schema",
         route.response_field != nullptr ? FieldSchema(route.response_field) : SchemaRef(output));
     Put(content, "application/json", std::move(json));
-    for (const char* media : {"text/jsv", "text/csv"}) {
+    for (const char* media : {"text/jsv", "text/csv", "application/xml"}) {
       Value text = Object();
       Value schema = Object();
       Put(schema, "type", "string");
@@ -667,7 +668,8 @@ std::string DocumentBuilder::Render(const OpenApiInfo& info) {
       "google.api.http annotations. Bodies are ServiceStack JSON: camelCase names, empty "
       "strings and unset messages omitted, enums by their C# names, int64 as numbers. Every "
       "route of a unary method also answers JSV (`Accept: text/jsv`, `?format=jsv`, a `.jsv` "
-      "suffix) and CSV (`text/csv`, `?format=csv`, `.csv`), and its GET answers JSONP for "
+      "suffix), CSV (`text/csv`, `?format=csv`, `.csv`) and DataContract XML "
+      "(`application/xml`, `?format=xml`, `.xml`), and its GET answers JSONP for "
       "`?callback=<name>` (letters, digits, `_`, `.`, "
       "`$`).");
   Put(doc_, "info", std::move(info_object));

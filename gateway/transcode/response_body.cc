@@ -7,6 +7,7 @@
 #include "gateway/codec/csv_writer.h"
 #include "gateway/codec/json_writer.h"
 #include "gateway/codec/jsv_writer.h"
+#include "gateway/transcode/datacontract_xml.h"
 #include "google/protobuf/descriptor.h"
 #include "service/encoded_message.h"
 
@@ -22,8 +23,12 @@ int RenderingSlot(ResponseFormat format) {
 }  // namespace
 
 void WriteResponseBody(const google::protobuf::Message& message, ResponseFormat format,
-                       std::string* body) {
-  if (format == ResponseFormat::kJsv) {
+                       std::string* body, absl::string_view dto_name) {
+  if (format == ResponseFormat::kXml) {
+    WriteDataContractXml(
+        message, dto_name.empty() ? absl::string_view(message.GetDescriptor()->name()) : dto_name,
+        body);
+  } else if (format == ResponseFormat::kJsv) {
     JsvWriter::Write(message, body);
   } else if (format == ResponseFormat::kCsv) {
     CsvWriter::Write(message, body);
@@ -33,12 +38,12 @@ void WriteResponseBody(const google::protobuf::Message& message, ResponseFormat 
 }
 
 absl::Status WriteEncodedResponseBody(const EncodedResponse& response, ResponseFormat format,
-                                      std::string* body) {
+                                      std::string* body, absl::string_view dto_name) {
   const google::protobuf::Message& message = *response.message;
   const google::protobuf::FieldDescriptor* field = ElementsFieldOf(*message.GetDescriptor());
-  if (format == ResponseFormat::kCsv) {
-    // An export, not a dashboard poll: rows are written from the parsed
-    // elements, no rendering is cached.
+  if (format == ResponseFormat::kCsv || format == ResponseFormat::kXml) {
+    // An export, not a dashboard poll: written from the parsed elements, no
+    // rendering is cached.
     std::unique_ptr<google::protobuf::Message> full(message.New());
     full->CopyFrom(message);
     for (const auto& element : response.elements) {
@@ -47,7 +52,7 @@ absl::Status WriteEncodedResponseBody(const EncodedResponse& response, ResponseF
         return absl::InternalError("a stored session does not parse");
       }
     }
-    CsvWriter::Write(*full, body);
+    WriteResponseBody(*full, format, body, dto_name);
     return absl::OkStatus();
   }
   const google::protobuf::Message* prototype =

@@ -4,6 +4,7 @@
 
 #include "absl/strings/string_view.h"
 #include "gateway/codec/text_escape.h"
+#include "gateway/codec/xml_writer.h"
 
 namespace sessions::gateway {
 namespace {
@@ -34,9 +35,61 @@ void AppendKey(ResponseFormat format, absl::string_view name, std::string* out) 
   out->push_back(':');
 }
 
+void AppendXmlElement(XmlWriter* xml, std::string_view name, std::string_view text) {
+  xml->Start(name, kXmlServiceStackNamespace);
+  if (text.empty()) {
+    xml->Nil();
+  } else {
+    xml->Text(text);
+  }
+  xml->End();
+}
+
+void AppendXmlMeta(XmlWriter* xml, const std::vector<std::pair<std::string, std::string>>& meta) {
+  xml->Start("Meta", kXmlServiceStackNamespace, kXmlArraysNamespace);
+  if (meta.empty()) xml->Nil();
+  for (const auto& [key, value] : meta) {
+    xml->Start("KeyValueOfstringstring", kXmlArraysNamespace);
+    xml->Start("Key", kXmlArraysNamespace);
+    xml->Text(key);
+    xml->End();
+    xml->Start("Value", kXmlArraysNamespace);
+    xml->Text(value);
+    xml->End();
+    xml->End();
+  }
+  xml->End();
+}
+
+std::string RenderXml(const HttpError& error) {
+  std::string out;
+  XmlWriter xml(&out);
+  xml.StartDocument("ErrorResponse", kXmlServiceStackNamespace);
+  xml.Start("ResponseStatus", kXmlServiceStackNamespace);
+  AppendXmlElement(&xml, "ErrorCode", error.error_code);
+  AppendXmlElement(&xml, "Message", error.message);
+  AppendXmlElement(&xml, "StackTrace", "");
+  xml.Start("Errors", kXmlServiceStackNamespace);
+  if (!error.field_name.empty()) {
+    xml.Start("ResponseError", kXmlServiceStackNamespace);
+    AppendXmlElement(&xml, "ErrorCode", error.error_code);
+    AppendXmlElement(&xml, "FieldName", error.field_name);
+    AppendXmlElement(&xml, "Message", error.field_message);
+    AppendXmlMeta(&xml, {});
+    xml.End();
+  }
+  xml.End();
+  AppendXmlMeta(&xml, error.meta);
+  xml.End();
+  xml.End();
+  return out;
+}
+
 }  // namespace
 
 std::string RenderResponseStatus(const HttpError& error, ResponseFormat format) {
+  if (format == ResponseFormat::kXml) return RenderXml(error);
+  if (format == ResponseFormat::kCsv) format = ResponseFormat::kJson;
   std::string out = "{";
   AppendKey(format, "responseStatus", &out);
   out.push_back('{');

@@ -4,7 +4,11 @@
 //     "meta":{"AutoBatchIndex":"2"}}}
 // ("errors" only for a validation error that names a field, "meta" only
 // when the error has some), in JSON or in
-// JSV ({responseStatus:{errorCode:NotFound,message:...}}).
+// JSV ({responseStatus:{errorCode:NotFound,message:...}}), or in XML as
+// ServiceStack's ErrorResponse DTO (DataContract style, namespace
+// http://schemas.servicestack.net/types: ErrorCode, Message, StackTrace,
+// Errors, Meta in their [DataMember(Order)] order). CSV has no error table:
+// JSON.
 //
 // Thread-safety: stateless function.
 #ifndef GATEWAY_TRANSCODE_RESPONSE_STATUS_H_

@@ -246,7 +246,7 @@ RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* 
                                const std::vector<std::string>& cors_allowed_origins,
                                const std::vector<StaticAsset>& static_assets,
                                const ServerEventsOptions& server_events)
-    : env_(env), routes_(routes), cors_(cors_allowed_origins) {
+    : env_(env), routes_(routes), cors_(cors_allowed_origins), dtos_(routes->operations()) {
   for (const StaticAsset& asset : static_assets) static_assets_[std::string(asset.path)] = asset;
   for (const Route& route : routes_->routes()) {
     if (route.stream != nullptr &&
@@ -561,7 +561,9 @@ void RestDispatcher::DispatchApi(HttpRequest request, Target target, Poster post
   ResponseFormat format = NegotiateFormat(target.suffix_format, target.query_format,
                                           Header(request, http::field::accept));
   // A batch answers an array: JSON unless JSV was asked for.
-  if (target.batch && format == ResponseFormat::kCsv) format = ResponseFormat::kJson;
+  if (target.batch && (format == ResponseFormat::kCsv || format == ResponseFormat::kXml)) {
+    format = ResponseFormat::kJson;
+  }
   if (CorsPolicy::IsPreflight(request)) {
     const std::string allowed = routes_->AllowedMethods(target.path);
     HttpResponse response(http::status::no_content, 11);
@@ -659,12 +661,15 @@ void RestDispatcher::InvokeUnary(Call& call, DoneCallback done) const {
 }
 
 absl::Status RestDispatcher::WriteAnswer(const Call& call, std::string* body) const {
-  if (call.encoded.has_value()) return WriteEncodedResponseBody(*call.encoded, call.format, body);
+  if (call.encoded.has_value()) {
+    return WriteEncodedResponseBody(*call.encoded, call.format, body,
+                                    dtos_.NameOf(call.encoded->message->GetDescriptor()));
+  }
   const google::protobuf::Message* out = call.output.get();
   if (call.route->response_field != nullptr) {
     out = &out->GetReflection()->GetMessage(*out, call.route->response_field);
   }
-  WriteResponseBody(*out, call.format, body);
+  WriteResponseBody(*out, call.format, body, dtos_.NameOf(out->GetDescriptor()));
   return absl::OkStatus();
 }
 

@@ -37,6 +37,7 @@
 #include "gateway/transcode/http_status_map.h"
 #include "gateway/transcode/route_table.h"
 #include "gateway/transcode/server_events_hub.h"
+#include "gateway/transcode/servicestack_dtos.h"
 #include "service/method_table.h"
 
 namespace sessions::gateway {
@@ -116,6 +117,8 @@ class RestDispatcher final : public RequestHandler {
   GatewayEnvironment env_;
   const RouteTable* routes_;
   CorsPolicy cors_;
+  // The ServiceStack DTO names of the answers (XML root elements).
+  const ServiceStackDtos dtos_;
   // /openapi.json, rendered once from `routes_`.
   std::string openapi_json_;
   absl::flat_hash_map<std::string, StaticAsset> static_assets_;  // by path
