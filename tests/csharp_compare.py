@@ -61,35 +61,40 @@ def parse(text):
     return types
 
 
-seed_file, base = sys.argv[1:3]
-seed = parse(open(seed_file, encoding="utf-8").read())
-with urllib.request.urlopen(base + "/types/csharp", timeout=60) as r:
-    generated_text = r.read().decode("utf-8")
-assert "Options:" in generated_text and "BaseUrl: " in generated_text
-generated = parse(generated_text)
+def main():
+    seed_file, base = sys.argv[1:3]
+    seed = parse(open(seed_file, encoding="utf-8").read())
+    with urllib.request.urlopen(base + "/types/csharp", timeout=60) as r:
+        generated_text = r.read().decode("utf-8")
+    assert "Options:" in generated_text and "BaseUrl: " in generated_text
+    generated = parse(generated_text)
 
-problems = []
-for name in sorted(set(seed) | set(generated)):
-    if name not in generated:
-        problems.append("missing type %s" % name)
-        continue
-    if name not in seed:
-        problems.append("type %s is not in the seed" % name)
-        continue
-    s_ns, s_kind, s_base, s_members = seed[name]
-    g_ns, g_kind, g_base, g_members = generated[name]
-    if (s_ns, s_kind, s_base) != (g_ns, g_kind, g_base):
-        problems.append("%s: seed %s %s : %s, generated %s %s : %s" % (
-            name, s_kind, s_ns, s_base, g_kind, g_ns, g_base))
-    expected = s_members + EXTENSIONS.get(name, [])
-    if g_members != expected:
-        problems.append("%s members differ:\n  seed      %s\n  generated %s" % (
-            name, expected, g_members))
-if problems:
-    print("\n".join(problems))
-    sys.exit(1)
-classes = sum(1 for t in seed.values() if t[1] == "class")
-enums = sum(1 for t in seed.values() if t[1] == "enum")
-properties = sum(len(t[3]) for t in seed.values() if t[1] == "class")
-print("csharp_compare: ok (%d classes, %d properties, %d enums as in the seed)" % (
-    classes, properties, enums))
+    problems = []
+    for name in sorted(set(seed) | set(generated)):
+        if name not in generated:
+            problems.append("missing type %s" % name)
+            continue
+        if name not in seed:
+            problems.append("type %s is not in the seed" % name)
+            continue
+        s_ns, s_kind, s_base, s_members = seed[name]
+        g_ns, g_kind, g_base, g_members = generated[name]
+        if (s_ns, s_kind, s_base) != (g_ns, g_kind, g_base):
+            problems.append("%s: seed %s %s : %s, generated %s %s : %s" % (
+                name, s_kind, s_ns, s_base, g_kind, g_ns, g_base))
+        expected = s_members + EXTENSIONS.get(name, [])
+        if g_members != expected:
+            problems.append("%s members differ:\n  seed      %s\n  generated %s" % (
+                name, expected, g_members))
+    if problems:
+        print("\n".join(problems))
+        sys.exit(1)
+    classes = sum(1 for t in seed.values() if t[1] == "class")
+    enums = sum(1 for t in seed.values() if t[1] == "enum")
+    properties = sum(len(t[3]) for t in seed.values() if t[1] == "class")
+    print("csharp_compare: ok (%d classes, %d properties, %d enums as in the seed)" % (
+        classes, properties, enums))
+
+
+if __name__ == "__main__":
+    main()

@@ -160,7 +160,8 @@ std::string RenderMetadataIndex(const ServiceStackOperations& operations) {
   body +=
       "</ul>\n<h2>Add ServiceStack Reference</h2>\n<ul>\n"
       "<li><a href=\"/types/typescript\">TypeScript</a> (<code>npx typescript-ref</code>)</li>\n"
-      "<li><a href=\"/types/csharp\">C#</a> (<code>npx csharp-ref</code>)</li>\n</ul>\n"
+      "<li><a href=\"/types/csharp\">C#</a> (<code>npx csharp-ref</code>)</li>\n"
+      "<li><a href=\"/types/metadata\">Metadata types</a> (JSON)</li>\n</ul>\n"
       "<h2>Other documents</h2>\n<ul>\n<li><a href=\"/openapi.json\">OpenAPI 3</a></li>\n"
       "<li><a href=\"/ui/\">Live dashboard</a></li>\n</ul>\n";
   return Page("Active Sessions metadata", body);

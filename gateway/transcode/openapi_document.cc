@@ -503,6 +503,8 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
       {"/types/csharp",
        "ServiceStack's Add ServiceStack Reference: the DTOs in C# (`npx csharp-ref`)", "text/plain",
        false},
+      {"/types/metadata", "ServiceStack's MetadataTypes: the DTOs and operations as JSON",
+       "application/json", false},
   };
   for (const Endpoint& e : kEndpoints) {
     Value operation = Object();

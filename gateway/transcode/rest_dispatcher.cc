@@ -21,6 +21,7 @@
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/csharp_reference.h"
 #include "gateway/transcode/metadata_pages.h"
+#include "gateway/transcode/metadata_types.h"
 #include "gateway/transcode/openapi_document.h"
 #include "gateway/transcode/request_binder.h"
 #include "gateway/transcode/response_body.h"
@@ -335,17 +336,23 @@ bool RestDispatcher::ServeTypes(const HttpRequest& request, const Target& target
     return false;
   }
   const std::string& language = target.path.segments[1];
-  if (language != "typescript" && language != "csharp") return false;
+  if (language != "typescript" && language != "csharp" && language != "metadata") return false;
   const absl::Time start = absl::Now();
   const std::string label = "/types/" + language;
   if (RefuseUnlessRead(request, label, start, respond)) return true;
   // The BaseUrl the tool reads back to update the file.
   const std::string base_url = BaseUrl(request);
-  HttpResponse response =
-      PlainResponse(http::status::ok, "text/plain; charset=utf-8",
-                    language == "typescript"
-                        ? RenderTypeScriptReference(routes_->operations(), base_url, absl::Now())
-                        : RenderCSharpReference(routes_->operations(), base_url, absl::Now()));
+  HttpResponse response;
+  if (language == "metadata") {
+    response = PlainResponse(http::status::ok, "application/json; charset=utf-8",
+                             RenderMetadataTypes(routes_->operations(), base_url));
+  } else {
+    response =
+        PlainResponse(http::status::ok, "text/plain; charset=utf-8",
+                      language == "typescript"
+                          ? RenderTypeScriptReference(routes_->operations(), base_url, absl::Now())
+                          : RenderCSharpReference(routes_->operations(), base_url, absl::Now()));
+  }
   response.set(http::field::cache_control, "no-store");
   Finish(request, label, start, std::move(response), respond);
   return true;

@@ -1,6 +1,7 @@
 // Turns one parsed HTTP request into one HTTP response: health, readiness
 // and metrics endpoints, the OpenAPI document of the routes, ServiceStack's
-// /types/typescript and /types/csharp, the /metadata pages, ServiceStack Server Events
+// /types/typescript, /types/csharp and /types/metadata, the /metadata pages, ServiceStack Server
+// Events
 // (/event-stream, /event-heartbeat, /event-unregister), static assets (the dashboard), CORS
 // preflight, routing (404 / 405), request binding, the direct call into the MethodTable (no gRPC
 // channel), and the ServiceStack-dialect response (JSON or JSV, ResponseStatus errors, gzip, CORS);
@@ -107,7 +108,8 @@ class RestDispatcher final : public RequestHandler {
                          const StreamResponder& stream) const;
   void Subscribe(const HttpRequest& request, const Target& target, const Responder& respond,
                  const StreamResponder& stream) const;
-  // /types/typescript, /types/csharp: "Add ServiceStack Reference" DTOs.
+  // /types/typescript, /types/csharp, /types/metadata: "Add ServiceStack
+  // Reference" DTOs.
   bool ServeTypes(const HttpRequest& request, const Target& target, const Responder& respond) const;
   // Answers 405 (Allow: GET, HEAD) unless the request is a GET or HEAD;
   // returns whether it did.
