@@ -3,8 +3,9 @@
 // at a random moment of concurrent writing discards them, and the file is
 // reopened as after a reboot. Every write acknowledged before the cut must
 // be there and the database must pass integrity_check, round after round on
-// the same file. A full disk fails writes with RESOURCE_EXHAUSTED while
-// reads go on, and writing resumes when space returns.
+// the same file. A full disk fails writes with RESOURCE_EXHAUSTED, and I/O
+// errors (EIO) with UNAVAILABLE, while reads go on; writing resumes when
+// the fault clears, with nothing acknowledged lost.
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -130,7 +131,7 @@ TEST(PowerLossTest, AFullDiskFailsWritesClearlyKeepsReadsAndRecovers) {
   std::unique_ptr<SqliteSessionStore> store = *std::move(opened);
   ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "before", 1)}).ok());
 
-  vfs.SetDiskFull(true);
+  vfs.SetFault(CrashVfs::Fault::kDiskFull);
   absl::StatusOr<UpsertResult> refused = store->UpsertSessions({MakeSession("acct", "during", 2)});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
   EXPECT_NE(refused.status().message().find("disk is full"), std::string::npos);
@@ -143,7 +144,7 @@ TEST(PowerLossTest, AFullDiskFailsWritesClearlyKeepsReadsAndRecovers) {
   ASSERT_TRUE(store->ListActiveSessions(query, &active).ok());
   EXPECT_EQ(testutil::Ids(active), std::vector<std::string>{"before"});
 
-  vfs.SetDiskFull(false);  // space returns: so do writes
+  vfs.SetFault(CrashVfs::Fault::kNone);  // space returns: so do writes
   ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "after", 3)}).ok());
   store.reset();
   vfs.Reset();
@@ -152,6 +153,80 @@ TEST(PowerLossTest, AFullDiskFailsWritesClearlyKeepsReadsAndRecovers) {
   EXPECT_TRUE((*reopened)->GetSession("acct", "before").ok());
   EXPECT_TRUE((*reopened)->GetSession("acct", "after").ok());
   EXPECT_EQ((*reopened)->GetSession("acct", "during").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+}
+
+TEST(PowerLossTest, WriteIoErrorsFailWritesClearlyKeepReadsAndRecover) {
+  CrashVfs& vfs = CrashVfs::Install();
+  const std::string path = testutil::NewDatabasePath("eio-write");
+  auto opened = SqliteSessionStore::Open(path, OnCrashVfs());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<SqliteSessionStore> store = *std::move(opened);
+  ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "before", 1)}).ok());
+
+  vfs.SetFault(CrashVfs::Fault::kWriteError);
+  for (int i = 0; i < 3; ++i) {  // the error stays clear, write after write
+    absl::StatusOr<UpsertResult> refused =
+        store->UpsertSessions({MakeSession("acct", absl::StrCat("during-", i), 2)});
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+    EXPECT_NE(refused.status().message().find("I/O error"), std::string::npos) << refused.status();
+    EXPECT_EQ(refused.status().message().find(path), std::string::npos) << "leaks the path";
+  }
+  EXPECT_TRUE(store->GetSession("acct", "before").ok());
+  ActiveSessionsQuery query;
+  query.account_id = "acct";
+  google::protobuf::RepeatedPtrField<SessionInfo> active;
+  ASSERT_TRUE(store->ListActiveSessions(query, &active).ok());
+  EXPECT_EQ(testutil::Ids(active), std::vector<std::string>{"before"});
+
+  vfs.SetFault(CrashVfs::Fault::kNone);  // the device recovers: so do writes
+  ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "after", 3)}).ok());
+  store.reset();
+  vfs.Reset();
+  auto reopened = SqliteSessionStore::Open(path, {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE((*reopened)->GetSession("acct", "before").ok());
+  EXPECT_TRUE((*reopened)->GetSession("acct", "after").ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*reopened)->GetSession("acct", absl::StrCat("during-", i)).status().code(),
+              absl::StatusCode::kNotFound);
+  }
+  EXPECT_EQ(IntegrityCheck(path), "ok");
+}
+
+TEST(PowerLossTest, ReadIoErrorsAreAClearErrorAndReadsRecoverOnceTheyStop) {
+  CrashVfs& vfs = CrashVfs::Install();
+  const std::string path = testutil::NewDatabasePath("eio-read");
+  {
+    auto opened = SqliteSessionStore::Open(path, OnCrashVfs());
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ASSERT_TRUE((*opened)->UpsertSessions({MakeSession("acct", "kept", 1)}).ok());
+  }
+  auto opened = SqliteSessionStore::Open(path, OnCrashVfs());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<SqliteSessionStore> store = *std::move(opened);
+
+  vfs.SetFault(CrashVfs::Fault::kReadError);
+  absl::StatusOr<SessionInfo> refused = store->GetSession("acct", "kept");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_NE(refused.status().message().find("I/O error"), std::string::npos) << refused.status();
+  EXPECT_EQ(refused.status().message().find(path), std::string::npos) << "leaks the path";
+  // Opening at start-up fails too, telling the operator which file.
+  absl::StatusOr<std::unique_ptr<SqliteSessionStore>> unopenable =
+      SqliteSessionStore::Open(path, OnCrashVfs());
+  ASSERT_FALSE(unopenable.ok());
+  EXPECT_NE(unopenable.status().message().find("disk I/O error"), std::string::npos)
+      << unopenable.status();
+
+  vfs.SetFault(CrashVfs::Fault::kNone);
+  EXPECT_TRUE(store->GetSession("acct", "kept").ok());
+  ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "later", 2)}).ok());
+  store.reset();
+  vfs.Reset();
+  auto reopened = SqliteSessionStore::Open(path, {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE((*reopened)->GetSession("acct", "kept").ok());
+  EXPECT_TRUE((*reopened)->GetSession("acct", "later").ok());
   EXPECT_EQ(IntegrityCheck(path), "ok");
 }
 

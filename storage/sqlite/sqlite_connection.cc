@@ -82,6 +82,9 @@ absl::Status SqliteErrorToStatus(const SQLite::Exception& e, absl::string_view w
       return absl::UnavailableError(absl::StrCat("storage: ", what, ": database is busy"));
     case SQLITE_FULL:
       return absl::ResourceExhaustedError(absl::StrCat("storage: ", what, ": disk is full"));
+    case SQLITE_IOERR:
+      // The device failed (EIO): worth a retry, here or on another replica.
+      return absl::UnavailableError(absl::StrCat("storage: ", what, ": I/O error"));
     case SQLITE_CONSTRAINT:
       return absl::AlreadyExistsError(absl::StrCat("storage: ", what, ": already exists"));
     default:

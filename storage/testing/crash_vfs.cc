@@ -48,6 +48,7 @@ int Read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
   sqlite3_file* real = Real(file);
   if (StateOf(file) == nullptr) return real->pMethods->xRead(real, buffer, amount, offset);
   absl::MutexLock lock(&g_crash->mu());
+  if (g_crash->fault() == CrashVfs::Fault::kReadError) return SQLITE_IOERR_READ;
   const int rc = real->pMethods->xRead(real, buffer, amount, offset);
   if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
   // What the OS page cache would answer: later writes over earlier bytes.
@@ -69,7 +70,8 @@ int Write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64 offs
   absl::MutexLock lock(&g_crash->mu());
   if (g_crash->crashed()) return SQLITE_IOERR_WRITE;
   if (StateOf(file) == nullptr) return real->pMethods->xWrite(real, buffer, amount, offset);
-  if (g_crash->disk_full()) return SQLITE_FULL;
+  if (g_crash->fault() == CrashVfs::Fault::kDiskFull) return SQLITE_FULL;
+  if (g_crash->fault() == CrashVfs::Fault::kWriteError) return SQLITE_IOERR_WRITE;
   StateOf(file)->pending.push_back(
       {offset, std::string(static_cast<const char*>(buffer), static_cast<size_t>(amount))});
   return SQLITE_OK;
@@ -97,7 +99,8 @@ int Sync(sqlite3_file* file, int flags) {
   if (g_crash->crashed()) return SQLITE_IOERR_FSYNC;
   CrashVfs::FileState* state = StateOf(file);
   if (state == nullptr) return real->pMethods->xSync(real, flags);
-  if (g_crash->disk_full()) return SQLITE_FULL;
+  if (g_crash->fault() == CrashVfs::Fault::kDiskFull) return SQLITE_FULL;
+  if (g_crash->fault() == CrashVfs::Fault::kWriteError) return SQLITE_IOERR_FSYNC;
   if (!state->pending.empty() && g_crash->CrashInsteadOfSync()) return SQLITE_IOERR_FSYNC;
   for (const CrashVfs::PendingWrite& write : state->pending) {
     if (write.bytes.empty()) continue;
@@ -294,13 +297,13 @@ void CrashVfs::Reset() {
   shm_paths_.clear();
   files_.clear();
   crashed_ = false;
-  disk_full_ = false;
+  fault_ = Fault::kNone;
   crash_at_next_sync_ = false;
 }
 
-void CrashVfs::SetDiskFull(bool full) {
+void CrashVfs::SetFault(Fault fault) {
   absl::MutexLock lock(&mu_);
-  disk_full_ = full;
+  fault_ = fault;
 }
 
 int64_t CrashVfs::syncs() const {

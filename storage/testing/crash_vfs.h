@@ -4,8 +4,11 @@
 // that was written but not yet synced (what a power cut does to the OS
 // page cache) and fails every later I/O, so the process's connections can
 // only close; the files on disk are exactly what a machine rebooting after
-// the cut would find. SetDiskFull() makes writes and syncs fail with
-// SQLITE_FULL until it is cleared, with nothing lost that was synced.
+// the cut would find. SetFault() injects a full disk (writes and syncs fail
+// with SQLITE_FULL), write I/O errors (EIO on write and sync:
+// SQLITE_IOERR_WRITE / _FSYNC) or read I/O errors (EIO on read:
+// SQLITE_IOERR_READ) until it is cleared, with nothing lost that was
+// synced.
 //
 //   CrashVfs& vfs = CrashVfs::Install();         // registers "crash"
 //   options.vfs = CrashVfs::kName;               // SqliteStoreOptions
@@ -52,8 +55,14 @@ class CrashVfs {
   // deletes the -shm files the crashed connections left and accepts I/O
   // again.
   void Reset();
-  // While set, writes and syncs fail with SQLITE_FULL (reads work).
-  void SetDiskFull(bool full);
+  enum class Fault {
+    kNone,
+    kDiskFull,    // writes and syncs fail with SQLITE_FULL; reads work
+    kWriteError,  // writes and syncs fail with EIO; reads work
+    kReadError,   // reads fail with EIO; writes are kept as usual
+  };
+  // Injects `fault` into every database file until SetFault(kNone).
+  void SetFault(Fault fault);
 
   // Counters (for tests to check the VFS was really used).
   int64_t syncs() const;
@@ -70,7 +79,7 @@ class CrashVfs {
   absl::Mutex& mu() ABSL_LOCK_RETURNED(mu_) { return mu_; }
   FileState& StateOf(const std::string& path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool crashed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return crashed_; }
-  bool disk_full() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return disk_full_; }
+  Fault fault() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return fault_; }
   void CountSync() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { ++syncs_; }
   // Whether this sync is where CrashAtNextSync() cuts (then it has cut).
   bool CrashInsteadOfSync() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -84,7 +93,7 @@ class CrashVfs {
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> shm_paths_ ABSL_GUARDED_BY(mu_);
   bool crashed_ ABSL_GUARDED_BY(mu_) = false;
-  bool disk_full_ ABSL_GUARDED_BY(mu_) = false;
+  Fault fault_ ABSL_GUARDED_BY(mu_) = Fault::kNone;
   bool crash_at_next_sync_ ABSL_GUARDED_BY(mu_) = false;
   int64_t syncs_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t lost_writes_ ABSL_GUARDED_BY(mu_) = 0;
