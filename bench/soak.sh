@@ -138,6 +138,10 @@ CLIENTS+=($!)
 # Hostile traffic, about 20 requests a second; every answer's status counted.
 ( base="http://127.0.0.1:$HTTP_PORT"
   head -c $((4 << 20)) /dev/zero >"$WORK/big.bin"
+  # A session over the 1 MiB cap, from a writer with a valid token.
+  python3 -c 'import json; print(json.dumps({"session": {"id": "huge",
+    "dateCreated": "2026-01-01T00:00:00Z", "displayName": "x" * (1536 << 10)}}))' \
+    >"$WORK/oversized.json"
   while :; do
     curl -sS -o /dev/null -w '%{http_code}\n' --max-time 10 "$base/portal/active-sessions"
     curl -sS -o /dev/null -w '%{http_code}\n' --max-time 10 -H 'Authorization: Bearer nope' \
@@ -149,11 +153,36 @@ CLIENTS+=($!)
       --data-binary 'x' "$base/v1/sessions:upsert"
     curl -sS -o /dev/null -w '%{http_code}\n' --max-time 10 -X POST \
       -H "Authorization: Bearer $(cat "$WORK/write.token")" -H 'Content-Type: application/json' \
-      --data '{"session":{"id":"h","dateCreated":"2026-01-01T00:00:00Z","unknownField":1}}' \
-      "$base/v1/sessions:upsert"
+      --data-binary "@$WORK/oversized.json" "$base/v1/sessions:upsert"
     curl -sS -o /dev/null -w '%{http_code}\n' --max-time 10 -X POST "$base/v1/sessions/x%3Aend"
     sleep 0.3
   done ) >"$WORK/hostile.codes" 2>/dev/null &
+CLIENTS+=($!)
+# gRPC: a SessionInfo carrying an unknown field (1 KiB, field 999), from a
+# writer with a valid token, twice a second; every status counted (Debian's
+# python3-grpcio: /usr/bin/python3).
+/usr/bin/python3 - "$GRPC_PORT" "$WORK/write.token" >"$WORK/hostile_grpc.codes" 2>&1 <<'PY' &
+import sys, time, grpc
+port, token = sys.argv[1], open(sys.argv[2]).read().strip()
+def varint(v):
+    out = b""
+    while v >= 0x80:
+        out += bytes([v & 0x7F | 0x80]); v >>= 7
+    return out + bytes([v])
+def ld(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+session = ld(999, b"u" * 1024)
+request = ld(1, session)  # UpsertSessionRequest.session
+call = grpc.insecure_channel("127.0.0.1:" + port).unary_unary(
+    "/voice.api.sessions.v1.SessionIngestService/UpsertSession")
+while True:
+    try:
+        call(request, metadata=[("authorization", "Bearer " + token)], timeout=10)
+        print("OK", flush=True)
+    except grpc.RpcError as e:
+        print(e.code().name, flush=True)
+    time.sleep(0.5)
+PY
 CLIENTS+=($!)
 ( while :; do
     echo "$SECONDS $(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")"
@@ -212,6 +241,7 @@ end_rss=${RSS_AT[-1]}
 growth=$(awk -v a="$base_rss" -v b="$end_rss" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
 peak_rss=$(awk 'max < $2 { max = $2 } END { print max }' "$WORK/rss.txt")
 hostile=$(sort "$WORK/hostile.codes" | uniq -c | awk '{ printf "%s×%s ", $2, $1 }')
+hostile_grpc=$(sort "$WORK/hostile_grpc.codes" | uniq -c | awk '{ printf "%s×%s ", $2, $1 }')
 stuck=$(tail -1 "$WORK/stuck.out" | awk '{ print $2 }')
 echo
 echo "## Soak $(date -u +%Y-%m-%d): $MINUTES one-minute windows"
@@ -223,6 +253,7 @@ echo "- RSS: ${base_rss} kB after window $warm, ${end_rss} kB at the end (growth
   "peak ${peak_rss} kB"
 echo "- p99 per window, gRPC (ms): ${P99_GRPC[*]}"
 echo "- p99 per window, REST (ms): ${P99_REST[*]}"
-echo "- hostile answers (status×count): $hostile"
+echo "- hostile answers, HTTP (status×count): $hostile"
+echo "- hostile answers, gRPC unknown fields (code×count): $hostile_grpc"
 echo "- /healthz at the end: $healthy; exit code on SIGTERM: $rc"
 [[ $ERRORS == 0 && $rc == 0 ]] || exit 1
