@@ -12,6 +12,7 @@ import {spawn, execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {createRequire} from 'node:module';
+import {restClient} from './e2e_helpers.mjs';
 
 const [modules, serverBin, ctlBin, work, screenshot] = process.argv.slice(2);
 const require = createRequire(path.join(modules, 'noop.js'));
@@ -53,15 +54,7 @@ function stopServer() {
 const token = (scopes) => execFileSync(ctlBin, [`--db_path=${db}`, 'token', 'create',
   '--account=acct-demo-1', `--scopes=${scopes}`, '--name=dashboard-test', '--quiet']).toString().trim();
 const base = () => `http://127.0.0.1:${ports.http}`;
-async function rest(method, route, bearer, body) {
-  const response = await fetch(base() + route, {
-    method, body: body && JSON.stringify(body), signal: AbortSignal.timeout(WAIT_MS),
-    headers: {authorization: 'Bearer ' + bearer, 'content-type': 'application/json'},
-  });
-  const text = await response.text();
-  assert.strictEqual(response.status, 200, `${method} ${route}: ${text}`);
-  return JSON.parse(text);
-}
+const rest = restClient(base, WAIT_MS);
 
 await startServer();
 const reader = token('sessions:read');

@@ -10,6 +10,7 @@ import assert from 'node:assert';
 import path from 'node:path';
 import {createRequire} from 'node:module';
 import {pathToFileURL} from 'node:url';
+import {newWaiter, restClient} from './e2e_helpers.mjs';
 
 const [modules, base, read1, write1, read2, write2] = process.argv.slice(2);
 const require = createRequire(path.join(modules, 'noop.js'));
@@ -26,32 +27,8 @@ const withToken = (token) => class extends EventSource {
   }
 };
 
-async function rest(method, route, bearer, body) {
-  const response = await fetch(base + route, {
-    method,
-    headers: {authorization: 'Bearer ' + bearer, 'content-type': 'application/json',
-              accept: 'application/json'},
-    body: body && JSON.stringify(body),
-    signal: AbortSignal.timeout(60000),
-  });
-  const text = await response.text();
-  assert.strictEqual(response.status, 200, `${method} ${route}: ${text}`);
-  return JSON.parse(text);
-}
-
-let waiters = [];
-const changed = () => { for (const w of [...waiters]) w(); };
-const until = (predicate, what) => new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('timed out waiting for ' + what)), 90000);
-  const check = () => {
-    if (!predicate()) return;
-    clearTimeout(timer);
-    waiters = waiters.filter((w) => w !== check);
-    resolve();
-  };
-  waiters.push(check);
-  check();
-});
+const rest = restClient(base);
+const {changed, until} = newWaiter();
 
 // A subscriber: what its handlers saw.
 function subscribe(token, channels) {

@@ -9,41 +9,19 @@
 import assert from 'node:assert';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {newWaiter, restClient} from './e2e_helpers.mjs';
 
 const [modules, base, token, writeToken] = process.argv.slice(2);
 const {EventSource} = await import(pathToFileURL(path.join(modules, 'eventsource/dist/index.js')));
 
-async function rest(method, route, bearer, body) {
-  const response = await fetch(base + route, {
-    method,
-    headers: {authorization: 'Bearer ' + bearer, 'content-type': 'application/json',
-              accept: 'application/json'},
-    body: body && JSON.stringify(body),
-    signal: AbortSignal.timeout(60000),
-  });
-  const text = await response.text();
-  assert.strictEqual(response.status, 200, `${method} ${route}: ${text}`);
-  return JSON.parse(text);
-}
+const rest = restClient(base);
 
 const upsert = (id) => rest('POST', '/v1/sessions:upsert', writeToken,
     {session: {id, dateCreated: new Date().toISOString(), displayName: id}});
 
 const state = new Map();
 const log = [];  // event types in order; 'open' marks each connection
-let waiters = [];
-const changed = () => { for (const w of waiters) w(); };
-const until = (predicate, what) => new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('timed out waiting for ' + what)), 90000);
-  const check = () => {
-    if (!predicate()) return;
-    clearTimeout(timer);
-    waiters = waiters.filter((w) => w !== check);
-    resolve();
-  };
-  waiters.push(check);
-  check();
-});
+const {changed, until} = newWaiter();
 
 const source = new EventSource(base + '/portal/active-sessions/watch', {
   fetch: (input, init) => fetch(input, {

@@ -123,53 +123,33 @@ TEST(PowerLossTest, AcknowledgedWritesSurviveCutsAtRandomMoments) {
   EXPECT_GT(vfs.syncs(), kRounds);
 }
 
-TEST(PowerLossTest, AFullDiskFailsWritesClearlyKeepsReadsAndRecovers) {
+// A fault that refuses writes (a full disk, EIO on write and fsync): each
+// write fails with `code` saying `says`, write after write, while reads
+// answer; once it clears writes succeed, and a reopen holds every
+// acknowledged write and none of the refused ones.
+struct WriteFault {
+  CrashVfs::Fault fault;
+  absl::StatusCode code;
+  const char* says;
+};
+
+class WriteFaultTest : public ::testing::TestWithParam<WriteFault> {};
+
+TEST_P(WriteFaultTest, FailsWritesClearlyKeepsReadsAndRecovers) {
+  const WriteFault& param = GetParam();
   CrashVfs& vfs = CrashVfs::Install();
-  const std::string path = testutil::NewDatabasePath("disk-full");
+  const std::string path = testutil::NewDatabasePath("write-fault");
   auto opened = SqliteSessionStore::Open(path, OnCrashVfs());
   ASSERT_TRUE(opened.ok()) << opened.status();
   std::unique_ptr<SqliteSessionStore> store = *std::move(opened);
   ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "before", 1)}).ok());
 
-  vfs.SetFault(CrashVfs::Fault::kDiskFull);
-  absl::StatusOr<UpsertResult> refused = store->UpsertSessions({MakeSession("acct", "during", 2)});
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
-  EXPECT_NE(refused.status().message().find("disk is full"), std::string::npos);
-  EXPECT_EQ(refused.status().message().find(path), std::string::npos) << "leaks the path";
-  // Reads keep working.
-  EXPECT_TRUE(store->GetSession("acct", "before").ok());
-  ActiveSessionsQuery query;
-  query.account_id = "acct";
-  google::protobuf::RepeatedPtrField<SessionInfo> active;
-  ASSERT_TRUE(store->ListActiveSessions(query, &active).ok());
-  EXPECT_EQ(testutil::Ids(active), std::vector<std::string>{"before"});
-
-  vfs.SetFault(CrashVfs::Fault::kNone);  // space returns: so do writes
-  ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "after", 3)}).ok());
-  store.reset();
-  vfs.Reset();
-  auto reopened = SqliteSessionStore::Open(path, {});
-  ASSERT_TRUE(reopened.ok()) << reopened.status();
-  EXPECT_TRUE((*reopened)->GetSession("acct", "before").ok());
-  EXPECT_TRUE((*reopened)->GetSession("acct", "after").ok());
-  EXPECT_EQ((*reopened)->GetSession("acct", "during").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(IntegrityCheck(path), "ok");
-}
-
-TEST(PowerLossTest, WriteIoErrorsFailWritesClearlyKeepReadsAndRecover) {
-  CrashVfs& vfs = CrashVfs::Install();
-  const std::string path = testutil::NewDatabasePath("eio-write");
-  auto opened = SqliteSessionStore::Open(path, OnCrashVfs());
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<SqliteSessionStore> store = *std::move(opened);
-  ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "before", 1)}).ok());
-
-  vfs.SetFault(CrashVfs::Fault::kWriteError);
-  for (int i = 0; i < 3; ++i) {  // the error stays clear, write after write
+  vfs.SetFault(param.fault);
+  for (int i = 0; i < 3; ++i) {
     absl::StatusOr<UpsertResult> refused =
         store->UpsertSessions({MakeSession("acct", absl::StrCat("during-", i), 2)});
-    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
-    EXPECT_NE(refused.status().message().find("I/O error"), std::string::npos) << refused.status();
+    EXPECT_EQ(refused.status().code(), param.code) << refused.status();
+    EXPECT_NE(refused.status().message().find(param.says), std::string::npos) << refused.status();
     EXPECT_EQ(refused.status().message().find(path), std::string::npos) << "leaks the path";
   }
   EXPECT_TRUE(store->GetSession("acct", "before").ok());
@@ -179,7 +159,7 @@ TEST(PowerLossTest, WriteIoErrorsFailWritesClearlyKeepReadsAndRecover) {
   ASSERT_TRUE(store->ListActiveSessions(query, &active).ok());
   EXPECT_EQ(testutil::Ids(active), std::vector<std::string>{"before"});
 
-  vfs.SetFault(CrashVfs::Fault::kNone);  // the device recovers: so do writes
+  vfs.SetFault(CrashVfs::Fault::kNone);  // space returns, the device recovers
   ASSERT_TRUE(store->UpsertSessions({MakeSession("acct", "after", 3)}).ok());
   store.reset();
   vfs.Reset();
@@ -193,6 +173,17 @@ TEST(PowerLossTest, WriteIoErrorsFailWritesClearlyKeepReadsAndRecover) {
   }
   EXPECT_EQ(IntegrityCheck(path), "ok");
 }
+
+INSTANTIATE_TEST_SUITE_P(Faults, WriteFaultTest,
+                         ::testing::Values(WriteFault{CrashVfs::Fault::kDiskFull,
+                                                      absl::StatusCode::kResourceExhausted,
+                                                      "disk is full"},
+                                           WriteFault{CrashVfs::Fault::kWriteError,
+                                                      absl::StatusCode::kUnavailable, "I/O error"}),
+                         [](const ::testing::TestParamInfo<WriteFault>& info) {
+                           return info.param.fault == CrashVfs::Fault::kDiskFull ? "DiskFull"
+                                                                                 : "WriteIoError";
+                         });
 
 TEST(PowerLossTest, ReadIoErrorsAreAClearErrorAndReadsRecoverOnceTheyStop) {
   CrashVfs& vfs = CrashVfs::Install();
