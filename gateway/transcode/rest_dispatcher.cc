@@ -16,7 +16,6 @@
 #include "boost/url/parse.hpp"
 #include "common/field_error.h"
 #include "gateway/codec/json_body_parser.h"
-#include "gateway/codec/text_escape.h"
 #include "gateway/http/gzip_encoder.h"
 #include "gateway/http/http_metadata.h"
 #include "gateway/transcode/csharp_reference.h"
@@ -85,24 +84,7 @@ struct RestDispatcher::Batch {
   Responder respond;
 };
 
-// One Server Events subscription's calls: a watch per channel, each with
-// its own context (the method table reports each stream on its own).
-struct RestDispatcher::EventsCall {
-  explicit EventsCall(HttpRequest r) : request(std::move(r)), metadata(&request) {}
-  EventsCall(const EventsCall&) = delete;
-  EventsCall& operator=(const EventsCall&) = delete;
-
-  HttpRequest request;
-  HttpMetadata metadata;              // views `request`
-  std::vector<CallContext> contexts;  // sized once: streams keep pointers
-  absl::Time start;
-};
-
 namespace {
-
-// The request fields a Server Events channel sets.
-constexpr char kChannelAccountField[] = "account_id";
-constexpr char kChannelCustomerField[] = "customer_id";
 
 // Auto-batching bounds: the number of requests in one batch, and the size
 // of the answer (its elements are held until the last one is done).
@@ -166,21 +148,6 @@ std::string BaseUrl(const HttpRequest& request) {
   const absl::string_view scheme =
       Header(request, "X-Forwarded-Proto") == "https" ? "https" : "http";
   return absl::StrCat(scheme, "://", ReachedHost(request));
-}
-
-// A flat JSON object of strings, as ServiceStack writes a subscription's
-// description (every value a string).
-std::string JsonStringObject(
-    const std::vector<std::pair<absl::string_view, std::string>>& entries) {
-  std::string out = "{";
-  for (const auto& [key, value] : entries) {
-    if (out.size() > 1) out.push_back(',');
-    AppendJsonString(std::string_view(key.data(), key.size()), &out);
-    out.push_back(':');
-    AppendJsonString(value, &out);
-  }
-  out.push_back('}');
-  return out;
 }
 
 // The metadata pages: no script at all, their own inline style only.
@@ -252,8 +219,8 @@ RestDispatcher::RestDispatcher(const GatewayEnvironment& env, const RouteTable* 
   for (const Route& route : routes_->routes()) {
     if (route.stream != nullptr &&
         route.stream->descriptor->full_name() == server_events.stream_method) {
-      server_events_route_ = &route;
-      server_events_ = std::make_unique<ServerEventsHub>(server_events);
+      server_events_ =
+          std::make_unique<ServerEventsEndpoint>(env_.method_table, &route, server_events);
       break;
     }
   }
@@ -406,86 +373,14 @@ bool RestDispatcher::ServeServerEvents(const HttpRequest& request, const Target&
 
 void RestDispatcher::Subscribe(const HttpRequest& request, const Target& target,
                                const Responder& respond, const StreamResponder& stream) const {
-  const Route& route = *server_events_route_;
-  const ServerEventsOptions& options = server_events_->options();
-  auto call = std::make_shared<EventsCall>(request);
-  call->start = absl::Now();
-  auto fail = [&](const absl::Status& status) {
-    Finish(call->request, "/event-stream", call->start,
-           ErrorResponse(HttpErrorFromStatus(status), ResponseFormat::kJson), respond);
-  };
-  absl::StatusOr<std::vector<ServerEventsChannel>> channels =
-      ParseServerEventsChannels(target.query, options.max_channels);
-  if (!channels.ok()) return fail(channels.status());
-  absl::StatusOr<std::string> id = ServerEventsHub::NewSubscriptionId();
-  if (!id.ok()) return fail(id.status());
-
-  const MethodTable* table = env_.method_table;
-  call->contexts.resize(channels->size());
-  std::vector<ServerEventsSubscription::Channel> streams;
-  std::unique_ptr<google::protobuf::Message> input(route.request_prototype->New());
-  const google::protobuf::Descriptor* type = input->GetDescriptor();
-  const google::protobuf::FieldDescriptor* account = type->FindFieldByName(kChannelAccountField);
-  const google::protobuf::FieldDescriptor* customer = type->FindFieldByName(kChannelCustomerField);
-  for (size_t i = 0; i < channels->size(); ++i) {
-    const ServerEventsChannel& channel = (*channels)[i];
-    CallContext& context = call->contexts[i];
-    context.transport = Transport::kHttp;
-    context.metadata = &call->metadata;
-    input->Clear();
-    if (account != nullptr)
-      input->GetReflection()->SetString(input.get(), account, channel.account_id);
-    if (customer != nullptr) {
-      input->GetReflection()->SetString(input.get(), customer, channel.customer_id);
-    }
-    absl::StatusOr<std::shared_ptr<EventStream>> events =
-        table->OpenStream(*route.stream, &context, *input);
-    if (!events.ok()) {
-      // Every channel or none: the ones already open are closed again.
-      for (size_t j = 0; j < streams.size(); ++j) {
-        streams[j].events->Cancel();
-        table->StreamDone(*route.stream, call->contexts[j], absl::CancelledError("not subscribed"),
-                          absl::Now() - call->start);
-      }
-      const absl::Status& refused = events.status();
-      return fail(absl::Status(
-          refused.code(), absl::StrCat("channel \"", channel.name, "\": ", refused.message())));
-    }
-    streams.push_back({channel.name, *std::move(events)});
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::shared_ptr<BodySource>> body =
+      server_events_->Subscribe(request, target.query, BaseUrl(request));
+  if (!body.ok()) {
+    Finish(request, "/event-stream", start,
+           ErrorResponse(HttpErrorFromStatus(body.status()), ResponseFormat::kJson), respond);
+    return;
   }
-
-  const Principal& principal = call->contexts.front().principal;
-  std::string channel_list;
-  for (const ServerEventsChannel& channel : *channels) {
-    absl::StrAppend(&channel_list, channel_list.empty() ? "" : ",", channel.name);
-  }
-  std::vector<std::pair<absl::string_view, std::string>> meta = {
-      {"userId", principal.token_id},
-      {"isAuthenticated", "true"},
-      {"displayName", principal.token_name},
-      {"channels", channel_list},
-      {"createdAt", absl::StrCat(absl::ToUnixMillis(call->start))},
-  };
-  const std::string meta_json = JsonStringObject(meta);
-  const std::string base_url = BaseUrl(request);
-  meta.emplace_back("id", *id);
-  meta.emplace_back("unRegisterUrl", absl::StrCat(base_url, "/event-unregister?id=", *id));
-  meta.emplace_back("heartbeatUrl", absl::StrCat(base_url, "/event-heartbeat?id=", *id));
-  meta.emplace_back("heartbeatIntervalMs",
-                    absl::StrCat(absl::ToInt64Milliseconds(options.heartbeat_interval)));
-  meta.emplace_back("idleTimeoutMs", absl::StrCat(absl::ToInt64Milliseconds(options.idle_timeout)));
-
-  auto subscription = std::make_shared<ServerEventsSubscription>(
-      *id, JsonStringObject(meta), meta_json, std::move(streams), *route.response_prototype,
-      call->start,
-      [table, call, stream_entry = route.stream,
-       forget = server_events_->Forgetter(*id)](const absl::Status& status) {
-        forget();
-        for (const CallContext& context : call->contexts) {
-          table->StreamDone(*stream_entry, context, status, absl::Now() - call->start);
-        }
-      });
-  server_events_->Add(subscription);
   HttpResponse head(http::status::ok, 11);
   head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(http::field::cache_control, "no-cache");
@@ -493,9 +388,9 @@ void RestDispatcher::Subscribe(const HttpRequest& request, const Target& target,
   cors_.Apply(Header(request, http::field::origin), &head);
   if (env_.metrics != nullptr) {
     env_.metrics->RecordHttp("/event-stream", MethodLabel(request.method()), 200,
-                             absl::Now() - call->start);
+                             absl::Now() - start);
   }
-  stream(std::move(head), std::move(subscription));
+  stream(std::move(head), *std::move(body));
 }
 
 bool RestDispatcher::ServeMetadata(const HttpRequest& request, const Target& target,

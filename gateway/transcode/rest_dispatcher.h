@@ -37,7 +37,7 @@
 #include "gateway/transcode/http_metrics.h"
 #include "gateway/transcode/http_status_map.h"
 #include "gateway/transcode/route_table.h"
-#include "gateway/transcode/server_events_hub.h"
+#include "gateway/transcode/server_events_endpoint.h"
 #include "gateway/transcode/servicestack_dtos.h"
 #include "service/method_table.h"
 
@@ -77,7 +77,6 @@ class RestDispatcher final : public RequestHandler {
   struct Call;
   struct Batch;
   struct Target;
-  struct EventsCall;
 
   void DispatchApi(HttpRequest request, Target target, Poster post, Responder respond,
                    StreamResponder stream) const;
@@ -124,9 +123,8 @@ class RestDispatcher final : public RequestHandler {
   // /openapi.json, rendered once from `routes_`.
   std::string openapi_json_;
   absl::flat_hash_map<std::string, StaticAsset> static_assets_;  // by path
-  // The route of the streaming method Server Events carry; null: none.
-  const Route* server_events_route_ = nullptr;
-  std::unique_ptr<ServerEventsHub> server_events_;
+  // Null when the route table has no Server Events stream method.
+  std::unique_ptr<ServerEventsEndpoint> server_events_;
 };
 
 }  // namespace sessions::gateway
