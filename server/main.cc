@@ -57,6 +57,9 @@ ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
           "Send GOAWAY to gRPC connections older than this (rebalances replicas)");
 ABSL_FLAG(absl::Duration, grpc_max_connection_age_grace, absl::Minutes(5),
           "Then let their calls finish for this long (then UNAVAILABLE)");
+ABSL_FLAG(int, grpc_max_unread_answers_per_token, 64,
+          "GetActiveSessions answers one token's clients may leave unread before the next are "
+          "refused (RESOURCE_EXHAUSTED)");
 ABSL_FLAG(uint32_t, grpc_memory_quota_mb, 256, "Memory all gRPC connections' buffers may use");
 ABSL_FLAG(int, http_max_connections, 1024, "Open HTTP connections (more are closed at accept)");
 ABSL_FLAG(int, http_max_connections_per_peer, 256,
@@ -100,6 +103,7 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"grpc_max_connection_age", "SESSIONS_GRPC_MAX_CONNECTION_AGE"},
     {"grpc_max_connection_age_grace", "SESSIONS_GRPC_MAX_CONNECTION_AGE_GRACE"},
     {"grpc_memory_quota_mb", "SESSIONS_GRPC_MEMORY_QUOTA_MB"},
+    {"grpc_max_unread_answers_per_token", "SESSIONS_GRPC_MAX_UNREAD_ANSWERS_PER_TOKEN"},
     {"http_max_connections", "SESSIONS_HTTP_MAX_CONNECTIONS"},
     {"http_max_connections_per_peer", "SESSIONS_HTTP_MAX_CONNECTIONS_PER_PEER"},
     {"http_max_buffered_body_mb", "SESSIONS_HTTP_MAX_BUFFERED_BODY_MB"},
@@ -125,6 +129,8 @@ absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
   options.grpc.max_connection_age = absl::GetFlag(FLAGS_grpc_max_connection_age);
   options.grpc.max_connection_age_grace = absl::GetFlag(FLAGS_grpc_max_connection_age_grace);
   options.grpc.memory_quota_bytes = int64_t{absl::GetFlag(FLAGS_grpc_memory_quota_mb)} << 20;
+  options.grpc.max_unread_answers_per_token =
+      absl::GetFlag(FLAGS_grpc_max_unread_answers_per_token);
   options.storage.demo_data = absl::GetFlag(FLAGS_demo_data);
   options.auth.bootstrap_token_file = absl::GetFlag(FLAGS_bootstrap_token_file);
   options.auth.bootstrap_account = absl::GetFlag(FLAGS_bootstrap_account);

@@ -23,6 +23,7 @@
 #include "service/auth/token_file.h"
 #include "service/grpc/ingest_grpc_service.h"
 #include "service/grpc/portal_grpc_service.h"
+#include "service/grpc/unread_answers.h"
 #include "service/handlers/ingest_handler.h"
 #include "service/handlers/portal_handler.h"
 #include "spdlog/spdlog.h"
@@ -42,6 +43,9 @@ int Millis(absl::Duration d) {
 absl::Status ValidateGrpcLimits(const ServerOptions::Grpc& limits) {
   if (limits.max_concurrent_streams < 1) {
     return absl::InvalidArgumentError("grpc max_concurrent_streams: must be at least 1");
+  }
+  if (limits.max_unread_answers_per_token < 1) {
+    return absl::InvalidArgumentError("grpc max_unread_answers_per_token: must be at least 1");
   }
   for (const auto& [name, value] :
        {std::pair<const char*, absl::Duration>{"keepalive_time", limits.keepalive_time},
@@ -136,7 +140,9 @@ absl::Status Server::Start() {
   // Writes are capped per message (see IngestLimits); 4 MiB is gRPC's default.
   builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   ApplyGrpcLimits(options_.grpc, &builder);
-  grpc_services_.push_back(std::make_unique<PortalGrpcService>(method_table_.get()));
+  unread_answers_ = std::make_unique<UnreadAnswers>(options_.grpc.max_unread_answers_per_token);
+  grpc_services_.push_back(
+      std::make_unique<PortalGrpcService>(method_table_.get(), unread_answers_.get()));
   grpc_services_.push_back(std::make_unique<IngestGrpcService>(method_table_.get()));
   for (auto& service : grpc_services_) builder.RegisterService(service.get());
   for (grpc::Service* service : options_.extra_grpc_services) builder.RegisterService(service);

@@ -39,6 +39,7 @@ namespace sessions {
 class Authenticator;
 class PortalHandler;
 class IngestHandler;
+class UnreadAnswers;
 
 struct ServerOptions {
   // Limits of the gRPC port, each bounding what one client can hold.
@@ -60,6 +61,10 @@ struct ServerOptions {
     // Memory gRPC may use for all connections' buffers together (its
     // resource quota); under pressure it reads less and sheds connections.
     int64_t memory_quota_bytes = int64_t{256} << 20;
+    // GetActiveSessions answers one token's clients may leave unread (a
+    // closed flow-control window) before its next ones are refused; the
+    // quota does not count them (service/grpc/unread_answers.h).
+    int max_unread_answers_per_token = 64;
   } grpc;
   struct Storage {
     StoreEngine engine = StoreEngine::kSqlite;
@@ -135,6 +140,7 @@ class Server {
   std::unique_ptr<PortalHandler> portal_handler_;
   std::unique_ptr<IngestHandler> ingest_handler_;
   std::unique_ptr<WatchHandler> watch_handler_;
+  std::unique_ptr<UnreadAnswers> unread_answers_;  // before the services using it
   std::vector<std::unique_ptr<grpc::Service>> grpc_services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<gateway::HttpGateway> http_;

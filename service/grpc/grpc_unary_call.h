@@ -15,6 +15,7 @@
 #define SERVICE_GRPC_GRPC_UNARY_CALL_H_
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,7 @@
 #include "service/call_context.h"
 #include "service/encoded_response.h"
 #include "service/grpc/grpc_status_util.h"
+#include "service/grpc/unread_answers.h"
 #include "service/method_table.h"
 
 namespace sessions {
@@ -184,20 +186,55 @@ class EncodedUnaryCall : public RawUnaryCall<Request, Response> {
   EncodedResponse encoded_;
 };
 
+// A unary reactor that holds a place in UnreadAnswers for its answer from
+// Hold() until gRPC is done with the call (the answer read by the client,
+// or the call cancelled). Deletes itself.
+class UnreadAnswerReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit UnreadAnswerReactor(UnreadAnswers* unread) : unread_(unread) {}
+
+  // False when `token_id` has no place left: answer RESOURCE_EXHAUSTED.
+  bool Hold(const std::string& token_id) {
+    if (!unread_->TryAcquire(token_id)) return false;
+    token_id_ = token_id;
+    return true;
+  }
+
+  void OnDone() override {
+    if (token_id_.has_value()) unread_->Release(*token_id_);
+    delete this;
+  }
+
+ private:
+  UnreadAnswers* const unread_;
+  std::optional<std::string> token_id_;
+};
+
 // As RunRawUnaryCall, for a method registered with RegisterEncoded(): the
 // answer's wire form is assembled from its encoded elements
-// (AppendWireForm), which are never built as messages.
+// (AppendWireForm), which are never built as messages. With `unread` set,
+// a token's answers its client has not read yet are bounded (see
+// unread_answers.h).
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* RunEncodedUnaryCall(const MethodTable& table, const MethodEntry& entry,
                                               grpc::CallbackServerContext* grpc_context,
                                               const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  grpc::ServerUnaryReactor* reactor = grpc_context->DefaultReactor();
+                                              grpc::ByteBuffer* response,
+                                              UnreadAnswers* unread = nullptr) {
+  UnreadAnswerReactor* budgeted = unread != nullptr ? new UnreadAnswerReactor(unread) : nullptr;
+  grpc::ServerUnaryReactor* reactor =
+      budgeted != nullptr ? budgeted : grpc_context->DefaultReactor();
   // Owned by the completion callback, which runs exactly once.
   auto* call = new EncodedUnaryCall<Request, Response>(grpc_context);
   if (!ParseRawRequest<Request>(table, entry, request, reactor, call)) return reactor;
   table.InvokeEncoded(entry, call->context(), *call->request(), call->encoded(),
-                      [reactor, call, response](absl::Status status) {
+                      [reactor, budgeted, call, response](absl::Status status) {
+                        if (status.ok() && budgeted != nullptr &&
+                            !budgeted->Hold(call->context()->principal.token_id)) {
+                          status = absl::ResourceExhaustedError(
+                              "this token's client has too many answers it has not read yet: "
+                              "read them, or make fewer calls at once");
+                        }
                         if (status.ok()) {
                           // One slice that owns the bytes: gRPC sends them without a copy.
                           auto* wire = new std::string();

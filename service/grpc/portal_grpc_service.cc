@@ -14,8 +14,9 @@ using ::voice::api::app::portal::v1::GetActiveSessionsRequest;
 using ::voice::api::app::portal::v1::GetActiveSessionsResponse;
 using ::voice::api::app::portal::v1::WatchActiveSessionsRequest;
 
-PortalGrpcService::PortalGrpcService(const MethodTable* table)
+PortalGrpcService::PortalGrpcService(const MethodTable* table, UnreadAnswers* unread)
     : table_(table),
+      unread_(unread),
       get_active_sessions_(table->Find("voice.api.app.portal.v1.PortalService.GetActiveSessions")),
       watch_active_sessions_(
           table->FindStream("voice.api.app.portal.v1.PortalService.WatchActiveSessions")) {
@@ -45,7 +46,7 @@ grpc::ServerUnaryReactor* PortalGrpcService::GetActiveSessions(grpc::CallbackSer
                                                                const grpc::ByteBuffer* request,
                                                                grpc::ByteBuffer* response) {
   return RunEncodedUnaryCall<GetActiveSessionsRequest, GetActiveSessionsResponse>(
-      *table_, *get_active_sessions_, context, request, response);
+      *table_, *get_active_sessions_, context, request, response, unread_);
 }
 
 }  // namespace sessions

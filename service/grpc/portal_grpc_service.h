@@ -3,6 +3,7 @@
 #ifndef SERVICE_GRPC_PORTAL_GRPC_SERVICE_H_
 #define SERVICE_GRPC_PORTAL_GRPC_SERVICE_H_
 
+#include "service/grpc/unread_answers.h"
 #include "service/method_table.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
 
@@ -18,8 +19,10 @@ class PortalGrpcService final
               voice::api::app::portal::v1::PortalService::CallbackService>> {
  public:
   // `table` is not owned, must outlive this service and have the portal
-  // methods registered (PortalHandler::RegisterIn).
-  explicit PortalGrpcService(const MethodTable* table);
+  // methods registered (PortalHandler::RegisterIn). `unread` (not owned;
+  // null: no bound) bounds each token's GetActiveSessions answers not yet
+  // read by its client.
+  PortalGrpcService(const MethodTable* table, UnreadAnswers* unread);
 
   grpc::ServerUnaryReactor* GetActiveSessions(grpc::CallbackServerContext* context,
                                               const grpc::ByteBuffer* request,
@@ -30,6 +33,7 @@ class PortalGrpcService final
 
  private:
   const MethodTable* table_;
+  UnreadAnswers* unread_;
   const MethodEntry* get_active_sessions_;
   const StreamEntry* watch_active_sessions_;
 };
