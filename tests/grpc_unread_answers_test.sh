@@ -51,8 +51,14 @@ during=$(rss)
 wait "$H2LOAD" || true
 growth=$(( (during - before) / 1024 ))
 echo "RSS before ${before} kB, while stuck ${during} kB (+${growth} MB)"
-# Unbounded, this client's answers alone took ~330 MB.
-[ "$growth" -lt 150 ] || fail "the stuck client grew the server by ${growth} MB"
+# Unbounded, this client's answers alone took ~330 MB. Under ASan the
+# figure means nothing (its quarantine keeps the memory of the refused
+# calls' buffers), so it is checked in the normal build only.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+  echo "memory not checked: AddressSanitizer build"
+else
+  [ "$growth" -lt 150 ] || fail "the stuck client grew the server by ${growth} MB"
+fi
 stop_server
 [ "$STOP_RC" = 0 ] || fail "server exit code $STOP_RC"
 echo PASS
