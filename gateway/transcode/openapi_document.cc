@@ -1,6 +1,5 @@
 #include "gateway/transcode/openapi_document.h"
 
-#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -84,6 +83,11 @@ class DocumentBuilder {
   Value Parameters(const Route& route, const pb::Descriptor* input,
                    const std::set<std::string>& path_fields);
   Value SuccessResponse(const Route& route, const pb::Descriptor* output);
+  // An endpoint outside the route table that takes no token: `tag`, the
+  // summary, an operationId from `path`, no security.
+  Value TokenlessOperation(const char* tag, const char* path, const char* summary);
+  // A 200 answering `content_type` (JSON: an object; otherwise a string).
+  Value PlainOkResponse(const char* content_type);
   void AddOperationalPaths(Value& paths);
   void AddServerEventsPaths(Value& paths);
 
@@ -480,6 +484,34 @@ Value DocumentBuilder::BatchOperation(const Route& route, const std::string& ope
   return operation;
 }
 
+Value DocumentBuilder::TokenlessOperation(const char* tag, const char* path, const char* summary) {
+  Value operation = Object();
+  Value tags = Array();
+  tags.PushBack(Str(tag), alloc());
+  Put(operation, "tags", std::move(tags));
+  Put(operation, "summary", summary);
+  std::string id = absl::StrCat(path + 1);
+  for (char& c : id) {
+    if (!absl::ascii_isalnum(c)) c = '_';
+  }
+  Put(operation, "operationId", id);
+  Put(operation, "security", Array());
+  return operation;
+}
+
+Value DocumentBuilder::PlainOkResponse(const char* content_type) {
+  Value schema = Object();
+  Put(schema, "type", absl::string_view(content_type) == "application/json" ? "object" : "string");
+  Value media = Object();
+  Put(media, "schema", std::move(schema));
+  Value content = Object();
+  Put(content, content_type, std::move(media));
+  Value ok = Object();
+  Put(ok, "description", "OK");
+  Put(ok, "content", std::move(content));
+  return ok;
+}
+
 // RestDispatcher's endpoints outside the route table: no token.
 void DocumentBuilder::AddOperationalPaths(Value& paths) {
   struct Endpoint {
@@ -507,29 +539,9 @@ void DocumentBuilder::AddOperationalPaths(Value& paths) {
        "application/json", false},
   };
   for (const Endpoint& e : kEndpoints) {
-    Value operation = Object();
-    Value tags = Array();
-    tags.PushBack(Str("Operations"), alloc());
-    Put(operation, "tags", std::move(tags));
-    Put(operation, "summary", e.summary);
-    std::string id = absl::StrCat(e.path + 1);
-    for (char& c : id) {
-      if (!absl::ascii_isalnum(c)) c = '_';
-    }
-    Put(operation, "operationId", id);
-    Put(operation, "security", Array());
-    Value schema = Object();
-    Put(schema, "type",
-        absl::string_view(e.content_type) == "application/json" ? "object" : "string");
-    Value media = Object();
-    Put(media, "schema", std::move(schema));
-    Value content = Object();
-    Put(content, e.content_type, std::move(media));
-    Value ok = Object();
-    Put(ok, "description", "OK");
-    Put(ok, "content", std::move(content));
+    Value operation = TokenlessOperation("Operations", e.path, e.summary);
     Value responses = Object();
-    Put(responses, "200", std::move(ok));
+    Put(responses, "200", PlainOkResponse(e.content_type));
     if (e.may_be_unavailable) {
       Value unavailable = Object();
       Put(unavailable, "description", "Not ready");
@@ -550,14 +562,11 @@ void DocumentBuilder::AddServerEventsPaths(Value& paths) {
     Put(schema, "type", "string");
     return schema;
   };
-  auto tags = [this] {
-    Value tags = Array();
-    tags.PushBack(Str("ServerEvents"), alloc());
-    return tags;
-  };
   {
     Value operation = Object();
-    Put(operation, "tags", tags());
+    Value tags = Array();
+    tags.PushBack(Str("ServerEvents"), alloc());
+    Put(operation, "tags", std::move(tags));
     Put(operation, "summary", "ServiceStack Server Events: the live view's changes per channel");
     Put(operation, "description",
         "ServiceStack's Server Events protocol (ServerEventsClient of @servicestack/client): "
@@ -612,14 +621,8 @@ void DocumentBuilder::AddServerEventsPaths(Value& paths) {
        "application/json"},
   };
   for (const Callback& callback : kCallbacks) {
-    Value operation = Object();
-    Put(operation, "tags", tags());
-    Put(operation, "summary", callback.summary);
-    std::string id = callback.path + 1;
-    std::replace(id.begin(), id.end(), '-', '_');
-    Put(operation, "operationId", id);
     // ServerEventsClient sends no token here: the id is the capability.
-    Put(operation, "security", Array());
+    Value operation = TokenlessOperation("ServerEvents", callback.path, callback.summary);
     Value parameter = Object();
     Put(parameter, "name", "id");
     Put(parameter, "in", "query");
@@ -629,20 +632,10 @@ void DocumentBuilder::AddServerEventsPaths(Value& paths) {
     Value parameters = Array();
     parameters.PushBack(parameter, alloc());
     Put(operation, "parameters", std::move(parameters));
-    Value media = Object();
-    Value schema = Object();
-    Put(schema, "type",
-        absl::string_view(callback.content_type) == "application/json" ? "object" : "string");
-    Put(media, "schema", std::move(schema));
-    Value content = Object();
-    Put(content, callback.content_type, std::move(media));
-    Value ok = Object();
-    Put(ok, "description", "OK");
-    Put(ok, "content", std::move(content));
     Value missing = Object();
     Put(missing, "description", "No subscription has this id (ended, or never was)");
     Value responses = Object();
-    Put(responses, "200", std::move(ok));
+    Put(responses, "200", PlainOkResponse(callback.content_type));
     Put(responses, "404", std::move(missing));
     Put(operation, "responses", std::move(responses));
     Value item = Object();
