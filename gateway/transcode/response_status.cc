@@ -89,7 +89,6 @@ std::string RenderXml(const HttpError& error) {
 
 std::string RenderResponseStatus(const HttpError& error, ResponseFormat format) {
   if (format == ResponseFormat::kXml) return RenderXml(error);
-  if (format == ResponseFormat::kCsv) format = ResponseFormat::kJson;
   std::string out = "{";
   AppendKey(format, "responseStatus", &out);
   out.push_back('{');

@@ -7,8 +7,8 @@
 // JSV ({responseStatus:{errorCode:NotFound,message:...}}), or in XML as
 // ServiceStack's ErrorResponse DTO (DataContract style, namespace
 // http://schemas.servicestack.net/types: ErrorCode, Message, StackTrace,
-// Errors, Meta in their [DataMember(Order)] order). CSV has no error table:
-// JSON.
+// Errors, Meta in their [DataMember(Order)] order). Not for CSV, which has
+// no error table (RestDispatcher answers CSV requests' errors in JSON).
 //
 // Thread-safety: stateless function.
 #ifndef GATEWAY_TRANSCODE_RESPONSE_STATUS_H_
