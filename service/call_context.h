@@ -4,9 +4,11 @@
 #ifndef SERVICE_CALL_CONTEXT_H_
 #define SERVICE_CALL_CONTEXT_H_
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "service/principal.h"
 
@@ -32,6 +34,11 @@ struct CallContext {
   Principal principal;
   // When the caller stops waiting (gRPC: the call's deadline; HTTP: none).
   absl::Time deadline = absl::InfiniteFuture();
+  // Set by a transport that rations something per caller (e.g. unread
+  // gRPC answers per token): runs once the caller is authenticated and
+  // authorized, before the handler; a non-OK status refuses the call, which
+  // is then reported (metrics, access log) with that status. Empty: none.
+  std::function<absl::Status(const Principal&)> admit_caller;
 };
 
 }  // namespace sessions

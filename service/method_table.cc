@@ -88,6 +88,7 @@ absl::Status MethodTable::Admit(Scope required_scope, CallContext* context) cons
   if (!context->principal.Has(required_scope)) {
     return absl::PermissionDeniedError("the token lacks the scope this method requires");
   }
+  if (context->admit_caller) RETURN_IF_ERROR(context->admit_caller(context->principal));
   return CheckDeadline(*context);  // authentication may have waited for the token store
 }
 

@@ -1,5 +1,6 @@
 #include "service/method_table.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,11 +72,13 @@ class MethodTableTest : public ::testing::Test {
   }
 
   absl::Status Call(std::optional<std::string> auth, GetActiveSessionsResponse* resp,
-                    absl::Time deadline = absl::InfiniteFuture()) {
+                    absl::Time deadline = absl::InfiniteFuture(),
+                    std::function<absl::Status(const Principal&)> admit_caller = nullptr) {
     MapMetadata metadata(std::move(auth));
     CallContext ctx;
     ctx.metadata = &metadata;
     ctx.deadline = deadline;
+    ctx.admit_caller = std::move(admit_caller);
     GetActiveSessionsRequest req;
     req.set_account_id("x");
     absl::Status result = absl::UnknownError("done not called");
@@ -130,6 +133,30 @@ TEST_F(MethodTableTest, CallsPastTheirDeadlineAreRefusedBeforeAnyWork) {
   EXPECT_EQ(observer_.calls, std::vector<std::string>{"GetActiveSessions:DEADLINE_EXCEEDED"});
   EXPECT_TRUE(Call("Bearer reader", &resp, absl::Now() + absl::Minutes(1)).ok());
   EXPECT_EQ(handler_calls_, 1);
+}
+
+// The transport's admission hook sees only authorized callers, and what it
+// refuses is reported with its own status (not as the handler's OK).
+TEST_F(MethodTableTest, TheAdmissionHookRunsAfterAuthorizationAndItsRefusalIsReported) {
+  std::vector<std::string> admitted;
+  auto ration = [&](const Principal& caller) {
+    admitted.push_back(caller.account_id);
+    return admitted.size() == 1 ? absl::OkStatus() : absl::ResourceExhaustedError("rationed");
+  };
+  GetActiveSessionsResponse resp;
+  EXPECT_TRUE(Call("Bearer reader", &resp, absl::InfiniteFuture(), ration).ok());
+  EXPECT_EQ(Call("Bearer reader", &resp, absl::InfiniteFuture(), ration).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(Call("Bearer writer", &resp, absl::InfiniteFuture(), ration).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Call("Bearer nope", &resp, absl::InfiniteFuture(), ration).code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(admitted, (std::vector<std::string>{"acct", "acct"}));
+  EXPECT_EQ(handler_calls_, 1);
+  EXPECT_EQ(observer_.calls,
+            (std::vector<std::string>{
+                "GetActiveSessions:OK", "GetActiveSessions:RESOURCE_EXHAUSTED",
+                "GetActiveSessions:PERMISSION_DENIED", "GetActiveSessions:UNAUTHENTICATED"}));
 }
 
 TEST_F(MethodTableTest, RefusedCallsAreAuthenticatedFirstAndReported) {

@@ -10,7 +10,7 @@ source "$(dirname "$0")/e2e_lib.sh"
 command -v h2load >/dev/null || fail "h2load not installed (Debian nghttp2-client; tools/install_deps.sh)"
 
 DB="$TMP/unread.db"
-start_server "$DB" --grpc_max_unread_answers_per_token=8
+start_server "$DB" --grpc_max_unread_answers_per_token=8 --log_level=info
 STUCK=$(new_token "$DB" acct-demo-1 sessions:read)
 OTHER=$(new_token "$DB" acct-demo-1 sessions:read)
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
@@ -48,6 +48,14 @@ assert code == grpc.StatusCode.OK and len(answer) > 1000, (code, answer[:100])
 print("stuck token refused (%s); the other token answered (%d bytes)" % (detail, len(answer)))
 PY
 during=$(rss)
+# The refused calls are reported as refused (metrics and access log), not
+# as the answers they would have been.
+metrics=$(curl -sf "http://127.0.0.1:$HTTP_PORT/metrics") || fail "/metrics unreachable"
+grep '^sessions_rpc_requests_total{.*GetActiveSessions' <<<"$metrics" |
+  grep -q 'code="RESOURCE_EXHAUSTED"' ||
+  fail "refusals not counted as RESOURCE_EXHAUSTED: $(grep GetActiveSessions <<<"$metrics" | head -5)"
+grep -q 'code=RESOURCE_EXHAUSTED' "$TMP/server.err" "$TMP/server.out" 2>/dev/null ||
+  fail "refusals not access-logged as RESOURCE_EXHAUSTED"
 wait "$H2LOAD" || true
 growth=$(( (during - before) / 1024 ))
 echo "RSS before ${before} kB, while stuck ${during} kB (+${growth} MB)"

@@ -193,11 +193,17 @@ class UnreadAnswerReactor final : public grpc::ServerUnaryReactor {
  public:
   explicit UnreadAnswerReactor(UnreadAnswers* unread) : unread_(unread) {}
 
-  // False when `token_id` has no place left: answer RESOURCE_EXHAUSTED.
-  bool Hold(const std::string& token_id) {
-    if (!unread_->TryAcquire(token_id)) return false;
-    token_id_ = token_id;
-    return true;
+  // Takes a place for the caller's answer: RESOURCE_EXHAUSTED when its
+  // token has none left. Runs as the call's CallContext::admit_caller, so
+  // a refused call does no work and is reported with its real status.
+  absl::Status Hold(const Principal& caller) {
+    if (!unread_->TryAcquire(caller.token_id)) {
+      return absl::ResourceExhaustedError(
+          "this token's client has too many answers it has not read yet: read them, or make "
+          "fewer calls at once");
+    }
+    token_id_ = caller.token_id;
+    return absl::OkStatus();
   }
 
   void OnDone() override {
@@ -226,15 +232,14 @@ grpc::ServerUnaryReactor* RunEncodedUnaryCall(const MethodTable& table, const Me
       budgeted != nullptr ? budgeted : grpc_context->DefaultReactor();
   // Owned by the completion callback, which runs exactly once.
   auto* call = new EncodedUnaryCall<Request, Response>(grpc_context);
+  if (budgeted != nullptr) {
+    call->context()->admit_caller = [budgeted](const Principal& caller) {
+      return budgeted->Hold(caller);
+    };
+  }
   if (!ParseRawRequest<Request>(table, entry, request, reactor, call)) return reactor;
   table.InvokeEncoded(entry, call->context(), *call->request(), call->encoded(),
-                      [reactor, budgeted, call, response](absl::Status status) {
-                        if (status.ok() && budgeted != nullptr &&
-                            !budgeted->Hold(call->context()->principal.token_id)) {
-                          status = absl::ResourceExhaustedError(
-                              "this token's client has too many answers it has not read yet: "
-                              "read them, or make fewer calls at once");
-                        }
+                      [reactor, call, response](absl::Status status) {
                         if (status.ok()) {
                           // One slice that owns the bytes: gRPC sends them without a copy.
                           auto* wire = new std::string();
