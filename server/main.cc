@@ -28,6 +28,11 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "How long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(absl::Duration, retention, absl::Hours(24),
           "How long ended sessions stay in the change feed (how far back a watch can resume)");
+ABSL_FLAG(absl::Duration, token_cache_ttl, absl::Seconds(10),
+          "--store=postgres: how long a replica may authenticate a token from memory; a change "
+          "to a token (revocation) reaches every replica by NOTIFY within milliseconds, this "
+          "bounds how late one is seen if notifications are lost; 0 reads the database on every "
+          "call");
 ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
           "How often the live view reads the store's changes on its own: the bound on how late "
           "writes of other processes on the database (sessionsctl) appear");
@@ -89,6 +94,7 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"bootstrap_account", "SESSIONS_BOOTSTRAP_ACCOUNT"},
     {"drain_timeout", "SESSIONS_DRAIN_TIMEOUT"},
     {"retention", "SESSIONS_RETENTION"},
+    {"token_cache_ttl", "SESSIONS_TOKEN_CACHE_TTL"},
     {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
     {"view_rendering_cache_mb", "SESSIONS_VIEW_RENDERING_CACHE_MB"},
     {"watch_bookmark_interval", "SESSIONS_WATCH_BOOKMARK_INTERVAL"},
@@ -136,6 +142,7 @@ absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
   options.auth.bootstrap_account = absl::GetFlag(FLAGS_bootstrap_account);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.storage.retention = absl::GetFlag(FLAGS_retention);
+  options.storage.token_cache_ttl = absl::GetFlag(FLAGS_token_cache_ttl);
   options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
   options.live_view.rendering_cache_bytes = int64_t{absl::GetFlag(FLAGS_view_rendering_cache_mb)}
                                             << 20;

@@ -83,6 +83,7 @@ StoreConfig ServerOptions::Storage::StoreConfigOf() const {
   config.postgres_dsn = postgres_dsn;
   config.retention.keep_ended = retention;
   config.retention.purge_interval = purge_interval;
+  config.token_cache_ttl = token_cache_ttl;
   return config;
 }
 

@@ -77,6 +77,9 @@ struct ServerOptions {
     // how often the purge of older ones runs.
     absl::Duration retention = absl::Hours(24);
     absl::Duration purge_interval = absl::Minutes(1);
+    // PostgreSQL: how long a token may be served from memory (a revocation
+    // arrives by NOTIFY within milliseconds; this bounds a lost one).
+    absl::Duration token_cache_ttl = absl::Seconds(10);
 
     StoreConfig StoreConfigOf() const;
   } storage;

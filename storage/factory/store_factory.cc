@@ -84,7 +84,9 @@ absl::StatusOr<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig
 
 absl::StatusOr<std::unique_ptr<TokenStore>> OpenTokenStore(const StoreConfig& config) {
   if (config.engine == StoreEngine::kPostgres) {
-    return Upcast<TokenStore>(PgTokenStore::Open(config.postgres_dsn, {}));
+    PgTokenStore::Options options;
+    options.cache_ttl = config.token_cache_ttl;
+    return Upcast<TokenStore>(PgTokenStore::Open(config.postgres_dsn, options));
   }
   return Upcast<TokenStore>(SqliteTokenStore::Open(config.sqlite_path, {}));
 }

@@ -32,6 +32,11 @@ struct StoreConfig {
   // password): never logged; DescribeStore() says what may be.
   std::string postgres_dsn;
   RetentionOptions retention;
+  // PostgreSQL: how long a replica may serve a token from memory
+  // (PgTokenStoreOptions::cache_ttl; changes reach it by NOTIFY in
+  // milliseconds). Zero: every authentication reads the database. SQLite
+  // reads its local file on every authentication and ignores this.
+  absl::Duration token_cache_ttl = absl::ZeroDuration();
 };
 
 // Reads a libpq connection string from `path` (a mounted Kubernetes

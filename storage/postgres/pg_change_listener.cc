@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "storage/postgres/pg_transactions.h"
 
 namespace sessions {
 namespace {
@@ -18,9 +17,11 @@ constexpr int kPollMillis = 200;
 
 }  // namespace
 
-PgChangeListener::PgChangeListener(std::string dsn, std::function<void()> on_change,
+PgChangeListener::PgChangeListener(std::string dsn, std::string channel,
+                                   std::function<void()> on_change,
                                    absl::Duration reconnect_interval)
     : dsn_(std::move(dsn)),
+      channel_(std::move(channel)),
       on_change_(std::move(on_change)),
       reconnect_interval_(reconnect_interval) {
   thread_.emplace("store-listen", [this] { Loop(); });
@@ -34,6 +35,11 @@ void PgChangeListener::Stop() {
     stopping_ = true;
   }
   thread_->Join();
+}
+
+bool PgChangeListener::listening() const {
+  absl::MutexLock lock(&mu_);
+  return listening_;
 }
 
 int64_t PgChangeListener::notifications() const {
@@ -54,7 +60,7 @@ bool PgChangeListener::stopping() const {
 std::unique_ptr<PgConnection> PgChangeListener::Connect() {
   absl::StatusOr<std::unique_ptr<PgConnection>> conn = PgConnection::Open(dsn_);
   if (!conn.ok()) return nullptr;
-  const std::string listen = absl::StrCat("LISTEN ", kChangesChannel);
+  const std::string listen = absl::StrCat("LISTEN ", channel_);
   if (!(*conn)->ExecScript("listen for changes", listen.c_str()).ok()) return nullptr;
   absl::MutexLock lock(&mu_);
   ++connects_;
@@ -73,11 +79,17 @@ void PgChangeListener::Loop() {
       }
       // Whatever was committed while no connection listened.
       on_change_();
+      absl::MutexLock lock(&mu_);
+      listening_ = true;
     }
     pollfd fd{PQsocket(conn->raw()), POLLIN, 0};
     const int ready = ::poll(&fd, 1, kPollMillis);
     if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
     if (ready < 0 || PQconsumeInput(conn->raw()) == 0) {
+      {
+        absl::MutexLock lock(&mu_);
+        listening_ = false;
+      }
       conn.reset();  // reconnect at the next turn
       continue;
     }

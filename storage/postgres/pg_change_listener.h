@@ -1,9 +1,11 @@
-// LISTEN on the channel every committed write NOTIFYs (pg_transactions.h),
-// on a connection of its own, and call back when a notification arrives:
-// how a replica's live view learns within milliseconds that another
-// replica wrote, instead of at its next poll. A hint only: notifications
-// are lost while the connection is down (the callback then runs once it is
-// back), so readers keep polling.
+// LISTEN on a channel, on a connection of its own, and call back when a
+// notification arrives: how a replica's live view learns within
+// milliseconds that another replica wrote (kChangesChannel, NOTIFYd by every
+// committed write, pg_transactions.h) instead of at its next poll, and how
+// its token cache learns of a revocation (kTokenChangesChannel,
+// pg_schema.h). Notifications are lost while the connection is down: the
+// callback runs again once it is back, and listening() says whether the
+// callbacks are complete right now.
 #ifndef STORAGE_POSTGRES_PG_CHANGE_LISTENER_H_
 #define STORAGE_POSTGRES_PG_CHANGE_LISTENER_H_
 
@@ -26,7 +28,7 @@ class PgChangeListener {
  public:
   // Starts the thread; it connects (and reconnects, every
   // `reconnect_interval` while the database is unreachable) by itself.
-  PgChangeListener(std::string dsn, std::function<void()> on_change,
+  PgChangeListener(std::string dsn, std::string channel, std::function<void()> on_change,
                    absl::Duration reconnect_interval = absl::Seconds(1));
   // Calls Stop().
   ~PgChangeListener();
@@ -36,6 +38,12 @@ class PgChangeListener {
 
   // Stops and joins the thread (within about 200 ms). Idempotent.
   void Stop();
+
+  // True from the callback that follows a successful LISTEN until the
+  // connection is found broken: while true, every notification committed
+  // after that callback started is delivered (within the time it takes to
+  // notice a dead connection: its socket's error, or TCP keepalive).
+  bool listening() const;
 
   // Notifications received, and connections (re)established.
   int64_t notifications() const;
@@ -48,11 +56,13 @@ class PgChangeListener {
   bool stopping() const;
 
   const std::string dsn_;
+  const std::string channel_;
   const std::function<void()> on_change_;
   const absl::Duration reconnect_interval_;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool listening_ ABSL_GUARDED_BY(mu_) = false;
   int64_t notifications_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t connects_ ABSL_GUARDED_BY(mu_) = 0;
 

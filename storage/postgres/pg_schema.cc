@@ -71,6 +71,22 @@ constexpr const char* kMigrations[] = {
       revoked       boolean NOT NULL DEFAULT false
     );
     )sql",
+    // Version 2: every change to what authenticates a token NOTIFYs
+    // kTokenChangesChannel (pg_schema.h), whoever makes it (sessionsctl, a
+    // replica, an operator's SQL), so replicas may cache tokens. Not on
+    // INSERT (a token not found is never cached) nor on last_used_us (the
+    // last-use writes would flush the caches once a minute per token).
+    R"sql(
+    CREATE FUNCTION api_tokens_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('active_sessions_token_changes', '');
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER api_tokens_changed
+      AFTER UPDATE OF secret_sha256, account_id, customer_id, name, scopes, expires_us, revoked
+        OR DELETE OR TRUNCATE ON api_tokens
+      FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
+    )sql",
 };
 
 constexpr const char kCreateVersionTable[] =

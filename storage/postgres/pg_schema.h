@@ -27,6 +27,10 @@ class PgSchema {
   // The database's schema version (0: never migrated).
   static absl::StatusOr<int> CurrentVersion(PgConnection& conn);
 
+  // The channel on which the database NOTIFYs every change to api_tokens
+  // that can change an authentication (a trigger of version 2).
+  static constexpr const char kTokenChangesChannel[] = "active_sessions_token_changes";
+
   // The advisory lock key (a constant of this service: "actsess" in ASCII),
   // exposed for tests that hold it to prove migrators wait.
   static constexpr int64_t kMigrationLockKey = 0x61637473657373;

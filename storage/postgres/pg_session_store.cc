@@ -9,6 +9,7 @@
 #include "common/status_macros.h"
 #include "storage/postgres/pg_schema.h"
 #include "storage/postgres/pg_session_rows.h"
+#include "storage/postgres/pg_transactions.h"
 
 namespace sessions {
 namespace {
@@ -122,7 +123,7 @@ void PgSessionStore::SetChangeListener(std::function<void()> wake) {
   absl::MutexLock lock(&listener_mu_);
   listener_ = std::move(wake);
   if (listener_ && notifications_ == nullptr) {
-    notifications_ = std::make_unique<PgChangeListener>(dsn_, [this] {
+    notifications_ = std::make_unique<PgChangeListener>(dsn_, kChangesChannel, [this] {
       absl::MutexLock lock(&listener_mu_);
       if (listener_) listener_();
     });

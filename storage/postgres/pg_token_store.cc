@@ -55,6 +55,14 @@ absl::StatusOr<std::unique_ptr<PgTokenStore>> PgTokenStore::Open(const std::stri
     ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, store->pool_.Acquire());
     RETURN_IF_ERROR(PgSchema::Migrate(*conn));
   }
+  if (options.cache_ttl > absl::ZeroDuration()) {
+    TokenCache::Options cache;
+    cache.ttl = options.cache_ttl;
+    store->cache_ = std::make_unique<TokenCache>(cache);
+    store->listener_ =
+        std::make_unique<PgChangeListener>(dsn, PgSchema::kTokenChangesChannel,
+                                           [cache = store->cache_.get()] { cache->Invalidate(); });
+  }
   return store;
 }
 
@@ -81,6 +89,22 @@ absl::Status PgTokenStore::CreateToken(const TokenRecord& token) {
 }
 
 absl::StatusOr<TokenRecord> PgTokenStore::FindTokenByHash(std::string_view secret_sha256) {
+  // Only while the listener is up is every change going to invalidate.
+  const bool cached = listener_ != nullptr && listener_->listening();
+  uint64_t generation = 0;
+  if (cached) {
+    if (std::optional<TokenRecord> hit = cache_->Find(secret_sha256, &generation)) {
+      return *std::move(hit);
+    }
+  }
+  ASSIGN_OR_RETURN(TokenRecord token, ReadToken(secret_sha256));
+  if (cached) cache_->Insert(secret_sha256, token, generation);
+  return token;
+}
+
+int64_t PgTokenStore::cache_hits() const { return cache_ != nullptr ? cache_->hits() : 0; }
+
+absl::StatusOr<TokenRecord> PgTokenStore::ReadToken(std::string_view secret_sha256) {
   static const std::string kSql = absl::StrCat(kColumns, "WHERE secret_sha256 = $1");
   ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.Acquire());
   ASSIGN_OR_RETURN(PgResult r,
@@ -105,6 +129,8 @@ absl::Status PgTokenStore::RevokeToken(std::string_view id) {
   ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.Acquire());
   ASSIGN_OR_RETURN(PgResult r, conn->Exec("revoke token", kRevoke, {PgParam::Text(View(id))}));
   if (r.Affected() == 0) return absl::NotFoundError("token not found");
+  // This store's next lookup must not wait for the notification.
+  if (cache_ != nullptr) cache_->Invalidate();
   return absl::OkStatus();
 }
 
@@ -116,7 +142,10 @@ absl::Status PgTokenStore::RecordTokenUse(std::string_view id, absl::Time when) 
   ASSIGN_OR_RETURN(PgResult written, conn->Exec("record token use", kRecordUse,
                                                 {PgParam::Text(View(id)), PgParam::Text(when_us),
                                                  PgParam::Text(granularity)}));
-  if (written.Affected() > 0) return absl::OkStatus();
+  if (written.Affected() > 0) {
+    if (cache_ != nullptr) cache_->NoteUse(id, when);
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(PgResult exists,
                    conn->Exec("record token use", kExists, {PgParam::Text(View(id))}));
   if (exists.rows() == 0) return absl::NotFoundError("token not found");

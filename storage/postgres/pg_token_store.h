@@ -11,7 +11,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storage/postgres/pg_change_listener.h"
 #include "storage/postgres/pg_connection_pool.h"
+#include "storage/postgres/token_cache.h"
 #include "storage/token_store.h"
 
 namespace sessions {
@@ -25,11 +27,20 @@ struct PgTokenStoreOptions {
   // As SqliteTokenStoreOptions: RecordTokenUse() writes only when the
   // stored last use is at least this much older.
   absl::Duration last_used_granularity = absl::Minutes(1);
+  // Zero: every lookup reads the database. Positive: found tokens are
+  // served from memory (TokenCache) for up to this long, while a LISTEN
+  // connection of the store's own is up; every change to a token's row
+  // (by any process or replica, or an operator's SQL: a trigger NOTIFYs)
+  // empties the cache within milliseconds, and this bounds how long a
+  // change may go unseen if notifications are lost unnoticed.
+  absl::Duration cache_ttl = absl::ZeroDuration();
 };
 
 // Thread-safe: every call borrows a pooled connection and runs single
 // statements (each its own transaction), so any number of processes (every
-// replica, `sessionsctl`) may use the database at once.
+// replica, `sessionsctl`) may use the database at once. With a cache_ttl, a
+// revocation through this store is seen by its next lookup, one through
+// another process once its notification arrives (milliseconds).
 //
 //   ASSIGN_OR_RETURN(auto tokens, PgTokenStore::Open(dsn, {}));
 class PgTokenStore final : public TokenStore {
@@ -47,11 +58,21 @@ class PgTokenStore final : public TokenStore {
   absl::Status RevokeToken(std::string_view id) override;
   absl::Status RecordTokenUse(std::string_view id, absl::Time when) override;
 
+  // Lookups answered from the cache (0 without a cache_ttl).
+  int64_t cache_hits() const;
+
  private:
   PgTokenStore(const std::string& dsn, const Options& options);
 
+  // Reads the token from the database; NOT_FOUND if there is none.
+  absl::StatusOr<TokenRecord> ReadToken(std::string_view secret_sha256);
+
   const Options options_;
   PgConnectionPool pool_;
+  // Both set with a cache_ttl; the listener (declared last, so stopped
+  // first) empties the cache on every notification.
+  std::unique_ptr<TokenCache> cache_;
+  std::unique_ptr<PgChangeListener> listener_;
 };
 
 }  // namespace sessions
