@@ -34,11 +34,11 @@ struct CallContext {
   Principal principal;
   // When the caller stops waiting (gRPC: the call's deadline; HTTP: none).
   absl::Time deadline = absl::InfiniteFuture();
-  // Set by a transport that rations something per caller (e.g. unread
-  // gRPC answers per token): runs once the caller is authenticated and
-  // authorized, before the handler; a non-OK status refuses the call, which
-  // is then reported (metrics, access log) with that status. Empty: none.
-  std::function<absl::Status(const Principal&)> admit_caller;
+  // Set by a transport that rations answers per caller (unread gRPC
+  // answers per token): runs when the handler has answered OK, before the
+  // call is reported; a non-OK status replaces the answer, and is what
+  // metrics and the access log record. Empty: none.
+  std::function<absl::Status(const Principal&)> hold_answer;
 };
 
 }  // namespace sessions

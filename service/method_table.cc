@@ -88,7 +88,6 @@ absl::Status MethodTable::Admit(Scope required_scope, CallContext* context) cons
   if (!context->principal.Has(required_scope)) {
     return absl::PermissionDeniedError("the token lacks the scope this method requires");
   }
-  if (context->admit_caller) RETURN_IF_ERROR(context->admit_caller(context->principal));
   return CheckDeadline(*context);  // authentication may have waited for the token store
 }
 
@@ -132,6 +131,7 @@ DoneCallback MethodTable::Reported(const MethodEntry& method, const CallContext*
                                    DoneCallback done) const {
   return [observer = observer_, &method, context, start = absl::Now(),
           done = std::move(done)](absl::Status status) {
+    if (status.ok() && context->hold_answer) status = context->hold_answer(context->principal);
     if (observer != nullptr) {
       observer->OnCallDone(*method.descriptor, *context, status, absl::Now() - start);
     }

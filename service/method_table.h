@@ -3,11 +3,11 @@
 // Each RPC's logic is a core handler registered here under the method's
 // descriptor. Invoke() wraps every call, in this order: refuse it if its
 // deadline has passed, authenticate the bearer token (Authenticator), check
-// the method's required scope, ask the transport's admission hook
-// (CallContext::admit_caller), run the handler, report the outcome (CallObserver: metrics + access log). The gRPC
-// adapters and the REST gateway both call Invoke(), so auth, validation and
-// metrics run once, in one place. (A gRPC C++ server interceptor cannot fail
-// a call, which is why enforcement lives here.)
+// the method's required scope, run the handler, let the transport hold
+// the answer (CallContext::hold_answer), report the outcome (CallObserver: metrics + access log).
+// The gRPC adapters and the REST gateway both call Invoke(), so auth, validation and metrics run
+// once, in one place. (A gRPC C++ server interceptor cannot fail a call, which is why enforcement
+// lives here.)
 //
 // Usage:
 //   MethodTable table(&authenticator, &observer);

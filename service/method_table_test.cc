@@ -73,12 +73,12 @@ class MethodTableTest : public ::testing::Test {
 
   absl::Status Call(std::optional<std::string> auth, GetActiveSessionsResponse* resp,
                     absl::Time deadline = absl::InfiniteFuture(),
-                    std::function<absl::Status(const Principal&)> admit_caller = nullptr) {
+                    std::function<absl::Status(const Principal&)> hold_answer = nullptr) {
     MapMetadata metadata(std::move(auth));
     CallContext ctx;
     ctx.metadata = &metadata;
     ctx.deadline = deadline;
-    ctx.admit_caller = std::move(admit_caller);
+    ctx.hold_answer = std::move(hold_answer);
     GetActiveSessionsRequest req;
     req.set_account_id("x");
     absl::Status result = absl::UnknownError("done not called");
@@ -135,13 +135,14 @@ TEST_F(MethodTableTest, CallsPastTheirDeadlineAreRefusedBeforeAnyWork) {
   EXPECT_EQ(handler_calls_, 1);
 }
 
-// The transport's admission hook sees only authorized callers, and what it
-// refuses is reported with its own status (not as the handler's OK).
-TEST_F(MethodTableTest, TheAdmissionHookRunsAfterAuthorizationAndItsRefusalIsReported) {
-  std::vector<std::string> admitted;
+// The transport's hold on answers sees only answers (not calls refused
+// before the handler), and what it refuses is reported with its own status,
+// not as the handler's OK.
+TEST_F(MethodTableTest, AnAnswerTheTransportCannotHoldIsReportedAsRefused) {
+  std::vector<std::string> held;
   auto ration = [&](const Principal& caller) {
-    admitted.push_back(caller.account_id);
-    return admitted.size() == 1 ? absl::OkStatus() : absl::ResourceExhaustedError("rationed");
+    held.push_back(caller.account_id);
+    return held.size() == 1 ? absl::OkStatus() : absl::ResourceExhaustedError("rationed");
   };
   GetActiveSessionsResponse resp;
   EXPECT_TRUE(Call("Bearer reader", &resp, absl::InfiniteFuture(), ration).ok());
@@ -151,8 +152,8 @@ TEST_F(MethodTableTest, TheAdmissionHookRunsAfterAuthorizationAndItsRefusalIsRep
             absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Call("Bearer nope", &resp, absl::InfiniteFuture(), ration).code(),
             absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(admitted, (std::vector<std::string>{"acct", "acct"}));
-  EXPECT_EQ(handler_calls_, 1);
+  EXPECT_EQ(held, (std::vector<std::string>{"acct", "acct"}));
+  EXPECT_EQ(handler_calls_, 2);
   EXPECT_EQ(observer_.calls,
             (std::vector<std::string>{
                 "GetActiveSessions:OK", "GetActiveSessions:RESOURCE_EXHAUSTED",

@@ -194,8 +194,10 @@ class UnreadAnswerReactor final : public grpc::ServerUnaryReactor {
   explicit UnreadAnswerReactor(UnreadAnswers* unread) : unread_(unread) {}
 
   // Takes a place for the caller's answer: RESOURCE_EXHAUSTED when its
-  // token has none left. Runs as the call's CallContext::admit_caller, so
-  // a refused call does no work and is reported with its real status.
+  // token has none left. Runs as the call's CallContext::hold_answer, so a
+  // refused answer is reported as refused. (Taken only once there is an
+  // answer: held from admission, a client pipelining 16 calls was refused
+  // now and then, its finished calls' OnDone still pending.)
   absl::Status Hold(const Principal& caller) {
     if (!unread_->TryAcquire(caller.token_id)) {
       return absl::ResourceExhaustedError(
@@ -233,7 +235,7 @@ grpc::ServerUnaryReactor* RunEncodedUnaryCall(const MethodTable& table, const Me
   // Owned by the completion callback, which runs exactly once.
   auto* call = new EncodedUnaryCall<Request, Response>(grpc_context);
   if (budgeted != nullptr) {
-    call->context()->admit_caller = [budgeted](const Principal& caller) {
+    call->context()->hold_answer = [budgeted](const Principal& caller) {
       return budgeted->Hold(caller);
     };
   }
