@@ -62,6 +62,10 @@ ABSL_FLAG(absl::Duration, grpc_max_connection_age, absl::Minutes(30),
           "Send GOAWAY to gRPC connections older than this (rebalances replicas)");
 ABSL_FLAG(absl::Duration, grpc_max_connection_age_grace, absl::Minutes(5),
           "Then let their calls finish for this long (then UNAVAILABLE)");
+ABSL_FLAG(absl::Duration, grpc_max_connection_idle, absl::Minutes(5),
+          "Send GOAWAY to gRPC connections that had no call for this long");
+ABSL_FLAG(absl::Duration, grpc_handshake_timeout, absl::Seconds(10),
+          "Close gRPC connections that have not completed the HTTP/2 preface within this");
 ABSL_FLAG(int, grpc_max_unread_answers_per_token, 64,
           "GetActiveSessions answers one token's clients may leave unread before the next are "
           "refused (RESOURCE_EXHAUSTED)");
@@ -104,6 +108,8 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"max_watches_per_token", "SESSIONS_MAX_WATCHES_PER_TOKEN"},
     {"watch_max_pending", "SESSIONS_WATCH_MAX_PENDING"},
     {"grpc_max_concurrent_streams", "SESSIONS_GRPC_MAX_CONCURRENT_STREAMS"},
+    {"grpc_max_connection_idle", "SESSIONS_GRPC_MAX_CONNECTION_IDLE"},
+    {"grpc_handshake_timeout", "SESSIONS_GRPC_HANDSHAKE_TIMEOUT"},
     {"grpc_keepalive_time", "SESSIONS_GRPC_KEEPALIVE_TIME"},
     {"grpc_keepalive_timeout", "SESSIONS_GRPC_KEEPALIVE_TIMEOUT"},
     {"grpc_max_connection_age", "SESSIONS_GRPC_MAX_CONNECTION_AGE"},
@@ -134,6 +140,8 @@ absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
   options.grpc.keepalive_timeout = absl::GetFlag(FLAGS_grpc_keepalive_timeout);
   options.grpc.max_connection_age = absl::GetFlag(FLAGS_grpc_max_connection_age);
   options.grpc.max_connection_age_grace = absl::GetFlag(FLAGS_grpc_max_connection_age_grace);
+  options.grpc.max_connection_idle = absl::GetFlag(FLAGS_grpc_max_connection_idle);
+  options.grpc.handshake_timeout = absl::GetFlag(FLAGS_grpc_handshake_timeout);
   options.grpc.memory_quota_bytes = int64_t{absl::GetFlag(FLAGS_grpc_memory_quota_mb)} << 20;
   options.grpc.max_unread_answers_per_token =
       absl::GetFlag(FLAGS_grpc_max_unread_answers_per_token);

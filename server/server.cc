@@ -51,7 +51,9 @@ absl::Status ValidateGrpcLimits(const ServerOptions::Grpc& limits) {
        {std::pair<const char*, absl::Duration>{"keepalive_time", limits.keepalive_time},
         {"keepalive_timeout", limits.keepalive_timeout},
         {"max_connection_age", limits.max_connection_age},
-        {"max_connection_age_grace", limits.max_connection_age_grace}}) {
+        {"max_connection_age_grace", limits.max_connection_age_grace},
+        {"max_connection_idle", limits.max_connection_idle},
+        {"handshake_timeout", limits.handshake_timeout}}) {
     if (value <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat("grpc ", name, ": must be positive"));
     }
@@ -69,6 +71,9 @@ void ApplyGrpcLimits(const ServerOptions::Grpc& limits, grpc::ServerBuilder* bui
   builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(limits.max_connection_age));
   builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                               Millis(limits.max_connection_age_grace));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, Millis(limits.max_connection_idle));
+  builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                              Millis(limits.handshake_timeout));
   grpc::ResourceQuota quota("sessions_server");
   quota.Resize(static_cast<size_t>(limits.memory_quota_bytes));
   builder->SetResourceQuota(quota);

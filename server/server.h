@@ -58,6 +58,14 @@ struct ServerOptions {
     // get the grace period, then end with UNAVAILABLE.
     absl::Duration max_connection_age = absl::Minutes(30);
     absl::Duration max_connection_age_grace = absl::Minutes(5);
+    // A connection with no call for this long is told to go away (clients
+    // reconnect on their next call): forgotten and idle clients do not hold
+    // connections until max_connection_age.
+    absl::Duration max_connection_idle = absl::Minutes(5);
+    // A connection that has not completed the HTTP/2 preface and settings
+    // within this is closed: sockets that connect and say nothing cost
+    // their file descriptor for seconds, not gRPC's default two minutes.
+    absl::Duration handshake_timeout = absl::Seconds(10);
     // Memory gRPC may use for all connections' buffers together (its
     // resource quota); under pressure it reads less and sheds connections.
     int64_t memory_quota_bytes = int64_t{256} << 20;

@@ -4,9 +4,12 @@
 // connection older than max_connection_age is sent away and its long calls
 // end with UNAVAILABLE after the grace period, after which the client
 // reconnects by itself; a peer that stops answering is closed by keepalive
-// pings; limits that make no sense refuse to start.
+// pings; a socket that never speaks HTTP/2 is closed after the handshake
+// timeout, a connection without calls after max_connection_idle; limits
+// that make no sense refuse to start.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,11 +27,13 @@
 #include "storage/testing/test_util.h"
 #include "tests/test_server.h"
 #include "voice/api/app/portal/v1/portal.grpc.pb.h"
+#include "voice/api/sessions/v1/ingest.grpc.pb.h"
 
 namespace sessions::testing {
 namespace {
 
 namespace portal = ::voice::api::app::portal::v1;
+namespace v1 = ::voice::api::sessions::v1;
 
 // A channel with a connection of its own (gRPC shares connections between
 // channels with equal arguments otherwise).
@@ -218,6 +223,96 @@ TEST(GrpcLimitsTest, APeerThatStopsAnsweringIsClosedByKeepalive) {
   // what ends it: within a few pings, not after TCP's hours.
   EXPECT_TRUE(testutil::WaitUntil([&] { return relay.UpstreamClosed(); }, absl::Seconds(60)))
       << "the server kept a silent peer's connection for 60 s";
+  watch.context->TryCancel();
+}
+
+// A TCP connection to the server's gRPC port, driven by hand.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawConnection() { close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  // The client's HTTP/2 connection preface and an empty SETTINGS frame:
+  // a client that then makes no call.
+  bool SendPreface() {
+    static constexpr char kPreface[] =
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+        "\x00\x00\x00\x04\x00\x00\x00\x00\x00";  // length 0, type SETTINGS
+    const size_t size = sizeof(kPreface) - 1;
+    return write(fd_, kPreface, size) == static_cast<ssize_t>(size);
+  }
+
+  // Reads (and drops) what the server sends until it closes the
+  // connection: true if it does within `timeout`.
+  bool ClosedByServerWithin(absl::Duration timeout) {
+    const absl::Time give_up = absl::Now() + timeout;
+    char buffer[4096];
+    while (absl::Now() < give_up) {
+      pollfd fd{fd_, POLLIN, 0};
+      if (poll(&fd, 1, 100) <= 0) continue;
+      if (read(fd_, buffer, sizeof(buffer)) <= 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  const int fd_;
+  bool connected_ = false;
+};
+
+// Sockets that connect and never speak HTTP/2 are closed after the
+// handshake timeout (gRPC's default: two minutes each).
+TEST(GrpcLimitsTest, ASocketThatNeverSpeaksIsClosedAfterTheHandshakeTimeout) {
+  ServerOptions options;
+  options.grpc.handshake_timeout = absl::Milliseconds(500);
+  auto server = TestServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  RawConnection silent((*server)->server().grpc_port());
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.ClosedByServerWithin(absl::Seconds(30)));
+}
+
+// A connection without calls is sent away after max_connection_idle (and
+// then closed), while one carrying a watch stream stays however long it
+// is quiet: idleness counts calls, not bytes.
+TEST(GrpcLimitsTest, ConnectionsWithoutCallsAreSentAwayAfterMaxIdle) {
+  ServerOptions options;
+  options.grpc.max_connection_idle = absl::Milliseconds(500);
+  options.watch.stream.bookmark_interval = absl::Seconds(30);  // the watch stays quiet
+  auto server = TestServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string token = (*server)->IssueToken("acct-a", kRead);
+  auto stub = portal::PortalService::NewStub(OwnConnection(**server));
+  OpenWatch watch = StartWatch(stub.get(), token);
+
+  RawConnection idle((*server)->server().grpc_port());
+  ASSERT_TRUE(idle.connected());
+  ASSERT_TRUE(idle.SendPreface());
+  EXPECT_TRUE(idle.ClosedByServerWithin(absl::Seconds(30)));
+
+  // Many idle periods later the watch's connection is still there: a new
+  // session arrives on the stream.
+  const std::string writer = (*server)->IssueToken("acct-a", kWrite);
+  auto ingest = v1::SessionIngestService::NewStub((*server)->NewChannel());
+  grpc::ClientContext context;
+  Authorize(&context, writer);
+  v1::UpsertSessionRequest request;
+  *request.mutable_session() = testutil::MakeSession("acct-a", "after-idle", 1);
+  v1::UpsertSessionResponse response;
+  ASSERT_TRUE(ingest->UpsertSession(&context, request, &response).ok());
+  portal::WatchActiveSessionsResponse message;
+  ASSERT_TRUE(watch.reader->Read(&message)) << watch.reader->Finish().error_message();
+  EXPECT_EQ(message.type(), portal::WATCH_EVENT_TYPE_UPSERT);
   watch.context->TryCancel();
 }
 
