@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The live view's benchmarks, against the production binary
 # (//server:sessions_server, its default logging):
-#  - fan-out: one writer at a steady rate with 10 / 100 / 1000 gRPC watches:
+#  - fan-out: one writer at a steady rate with 10 / 100 / 1000 gRPC watches
+#    and 100 Server-Sent Events watches (the REST port's watch route):
 #    send-to-acknowledgement and send-to-delivery latency at every watcher,
 #    ingest throughput with the watches attached / without, server CPU per
 #    delivered event (bench/watch_fanout_bench.cc);
@@ -10,12 +11,13 @@
 # Each fan-out row is the median of RUNS runs (fresh database, fresh
 # server), with the spread (min-max) beside it.
 #
-#   bench/watch_bench.sh                       # RUNS=3 WATCHERS="10 100 1000" ACTIVE=100000
-#   RUNS=1 WATCHERS=10 ACTIVE=1000 bench/watch_bench.sh   # quick check
+#   bench/watch_bench.sh       # RUNS=3 WATCHERS="10 100 1000" SSE_WATCHERS=100 ACTIVE=100000
+#   RUNS=1 WATCHERS=10 SSE_WATCHERS=10 ACTIVE=1000 bench/watch_bench.sh   # quick check
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 WATCHERS=${WATCHERS:-"10 100 1000"}
+SSE_WATCHERS=${SSE_WATCHERS:-100}
 ACTIVE=${ACTIVE:-100000}
 RATE=${RATE:-50}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
@@ -41,7 +43,11 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 echo "| watchers | write ack p99 ms | delivery p50 ms | delivery p99 ms | delivery p99 / ack p99 | ingest with / without watchers | server CPU µs per event |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
-for w in $WATCHERS; do
+rows=()
+for w in $WATCHERS; do rows+=("$w"); done
+for w in $SSE_WATCHERS; do rows+=("sse:$w"); done
+for row in "${rows[@]}"; do
+  w=${row#sse:} label=$w transport=()
   ack=() p50=() p99=() ratio=() tput=() cpu=()
   for r in $(seq "$RUNS"); do
     db="$TMP/fan-$w-$r.db"
@@ -49,10 +55,11 @@ for w in $WATCHERS; do
       --read_token_file="$TMP/read" --write_token_file="$TMP/write" \
       --ingest_read_token_file="$TMP/watch" >/dev/null
     start "$db"
-    out=$("$BIN/bench/watch_fanout_bench" --target="127.0.0.1:$GRPC_PORT" \
+    [[ $row == sse:* ]] && label="$w SSE" transport=(--sse_target="127.0.0.1:$HTTP_PORT")
+    out=$("$BIN/bench/watch_fanout_bench" --target="127.0.0.1:$GRPC_PORT" "${transport[@]}" \
       --read_token_file="$TMP/watch" --write_token_file="$TMP/write" --watchers="$w" \
       --rate="$RATE" --seconds="$SECONDS_PER_RUN" --server_pid="$SERVER_PID" --run_id="r$r") \
-      || { echo "$out" >&2; die "fan-out run failed (watchers=$w)"; }
+      || { echo "$out" >&2; die "fan-out run failed (watchers=$label)"; }
     stop_server
     latency=$(grep '^phase=latency' <<<"$out")
     ack+=("$(field ack_p99_ms "$latency")") p50+=("$(field delivery_p50_ms "$latency")")
@@ -60,7 +67,7 @@ for w in $WATCHERS; do
     cpu+=("$(field server_cpu_us_per_event "$latency")")
     tput+=("$(field ratio_vs_none "$(grep "^phase=throughput watchers=$w " <<<"$out")")")
   done
-  echo "| $w | $(median_spread "${ack[@]}") | $(median_spread "${p50[@]}") | $(median_spread "${p99[@]}") | $(median_spread "${ratio[@]}") | $(median_spread "${tput[@]}") | $(median_spread "${cpu[@]}") |"
+  echo "| $label | $(median_spread "${ack[@]}") | $(median_spread "${p50[@]}") | $(median_spread "${p99[@]}") | $(median_spread "${ratio[@]}") | $(median_spread "${tput[@]}") | $(median_spread "${cpu[@]}") |"
 done
 
 # Memory: ACTIVE active sessions in the view.

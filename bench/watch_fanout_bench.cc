@@ -13,7 +13,12 @@
 //    latency from sending it to its acknowledgement, and from sending it to
 //    its delivery at every watcher; server CPU (from /proc) per delivered
 //    event.
+// With `--sse_target`, the watches are Server-Sent Events streams (GET
+// /portal/active-sessions/watch on the REST port) instead of gRPC ones.
 // Prints one `key=value` line per phase. Session ids are never reused.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,7 +53,10 @@ ABSL_FLAG(std::string, watch_target, "",
           "--target");
 ABSL_FLAG(std::string, read_token_file, "", "A sessions:read token of the ingest account");
 ABSL_FLAG(std::string, write_token_file, "", "A sessions:write token of the ingest account");
-ABSL_FLAG(int, watchers, 100, "gRPC watches to attach");
+ABSL_FLAG(int, watchers, 100, "Watches to attach");
+ABSL_FLAG(std::string, sse_target, "",
+          "127.0.0.1:PORT of the REST port: the watches are Server-Sent Events streams there "
+          "(empty: gRPC watches)");
 ABSL_FLAG(int, channels, 8, "gRPC channels the watches spread over");
 ABSL_FLAG(int, writers, 8, "Concurrent writers of the throughput phases");
 ABSL_FLAG(double, throughput_seconds, 5, "Length of each throughput phase");
@@ -121,12 +129,44 @@ class SendTimes {
   std::vector<std::atomic<int64_t>> times_;
 };
 
-// One watch; records the delivery latency of the latency phase's writes.
-class Watcher final : public grpc::ClientReadReactor<portal::WatchActiveSessionsResponse> {
+// One watch, whatever its transport: counts upserts and records the
+// delivery latency of the latency phase's writes (found by id prefix).
+class FanoutWatcher {
+ public:
+  virtual ~FanoutWatcher() = default;
+  // Ends the stream; afterwards events() and latencies() are final.
+  virtual void Stop() = 0;
+  int64_t events() const { return events_.load(std::memory_order_relaxed); }
+  const std::vector<int64_t>& latencies() const { return latencies_; }
+
+ protected:
+  FanoutWatcher(const std::string& prefix, const SendTimes* sends)
+      : prefix_(prefix), sends_(sends) {}
+
+  // An upsert of session `id` arrived at `now`. One thread at a time.
+  void OnUpsert(absl::string_view id, int64_t now) {
+    events_.fetch_add(1, std::memory_order_relaxed);
+    size_t index;
+    if (absl::ConsumePrefix(&id, prefix_) && absl::SimpleAtoi(id, &index) &&
+        index < sends_->size()) {
+      if (const int64_t sent = sends_->Get(index); sent != 0) latencies_.push_back(now - sent);
+    }
+  }
+
+ private:
+  const std::string prefix_;
+  const SendTimes* sends_;
+  std::atomic<int64_t> events_{0};  // upserts received
+  std::vector<int64_t> latencies_;  // OnUpsert's thread only; read after Stop()
+};
+
+// A gRPC watch (callback API).
+class Watcher final : public FanoutWatcher,
+                      public grpc::ClientReadReactor<portal::WatchActiveSessionsResponse> {
  public:
   Watcher(portal::PortalService::Stub* stub, const std::string& token, const std::string& prefix,
           const SendTimes* sends, std::atomic<int>* synced)
-      : prefix_(prefix), sends_(sends), synced_(synced) {
+      : FanoutWatcher(prefix, sends), synced_(synced) {
     context_.AddMetadata("authorization", "Bearer " + token);
     stub->async()->WatchActiveSessions(&context_, &request_, this);
     StartRead(&message_);
@@ -137,38 +177,93 @@ class Watcher final : public grpc::ClientReadReactor<portal::WatchActiveSessions
     if (!ok) return;
     const int64_t now = NowNs();
     if (message_.type() == portal::WATCH_EVENT_TYPE_SYNCED) synced_->fetch_add(1);
-    if (message_.type() == portal::WATCH_EVENT_TYPE_UPSERT) {
-      events_.fetch_add(1, std::memory_order_relaxed);
-      absl::string_view id = message_.sessions(0).id();
-      size_t index;
-      if (absl::ConsumePrefix(&id, prefix_) && absl::SimpleAtoi(id, &index) &&
-          index < sends_->size()) {
-        if (const int64_t sent = sends_->Get(index); sent != 0) latencies_.push_back(now - sent);
-      }
-    }
+    if (message_.type() == portal::WATCH_EVENT_TYPE_UPSERT)
+      OnUpsert(message_.sessions(0).id(), now);
     StartRead(&message_);
   }
 
   void OnDone(const grpc::Status&) override { done_.Notify(); }
 
-  void Stop() {
+  void Stop() override {
     context_.TryCancel();
     done_.WaitForNotification();
   }
-
-  int64_t events() const { return events_.load(std::memory_order_relaxed); }
-  const std::vector<int64_t>& latencies() const { return latencies_; }
 
  private:
   grpc::ClientContext context_;
   portal::WatchActiveSessionsRequest request_;
   portal::WatchActiveSessionsResponse message_;
-  const std::string prefix_;
-  const SendTimes* sends_;
   std::atomic<int>* synced_;
-  std::atomic<int64_t> events_{0};  // upserts received
-  std::vector<int64_t> latencies_;  // the reactor's callbacks only; read after Stop()
   absl::Notification done_;
+};
+
+// A Server-Sent Events watch on a thread of its own: GET
+// /portal/active-sessions/watch over HTTP/1.0, so the body is the bare
+// event stream (no chunk framing to parse), read as a browser would.
+class SseWatcher final : public FanoutWatcher {
+ public:
+  SseWatcher(const std::string& host, int port, const std::string& token, const std::string& prefix,
+             const SendTimes* sends, std::atomic<int>* synced)
+      : FanoutWatcher(prefix, sends), fd_(socket(AF_INET, SOCK_STREAM, 0)), synced_(synced) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+    const std::string request = absl::StrCat(
+        "GET /portal/active-sessions/watch HTTP/1.0\r\nAccept: text/event-stream\r\n"
+        "Authorization: Bearer ",
+        token, "\r\n\r\n");
+    if (write(fd_, request.data(), request.size()) != static_cast<ssize_t>(request.size())) return;
+    reader_ = std::thread([this] { Read(); });
+  }
+  ~SseWatcher() override { Stop(); }
+
+  void Stop() override {
+    shutdown(fd_, SHUT_RDWR);
+    if (reader_.joinable()) reader_.join();
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  void Read() {
+    static constexpr absl::string_view kId = "\"id\":\"";
+    std::string pending;  // an incomplete last line
+    std::string event;    // of the event being read
+    char buffer[65536];
+    while (true) {
+      const ssize_t n = read(fd_, buffer, sizeof(buffer));
+      if (n <= 0) return;
+      const int64_t now = NowNs();
+      pending.append(buffer, static_cast<size_t>(n));
+      size_t start = 0;
+      for (size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1) {
+        absl::string_view line(pending.data() + start, end - start);
+        if (absl::ConsumePrefix(&line, "event: ")) {
+          event = std::string(absl::StripSuffix(line, "\r"));
+          if (event == "synced" && !synced_once_) {
+            synced_once_ = true;
+            synced_->fetch_add(1);
+          }
+        } else if (event == "upsert" && absl::ConsumePrefix(&line, "data: ")) {
+          // The session's own "id" is the last one before its dateCreated
+          // (breadcrumb entries have ids too, earlier).
+          const size_t created = line.find("\"dateCreated\":");
+          const size_t at = line.rfind(kId, created);
+          if (created == absl::string_view::npos || at == absl::string_view::npos) continue;
+          line.remove_prefix(at + kId.size());
+          OnUpsert(line.substr(0, line.find('"')), now);
+        }
+      }
+      pending.erase(0, start);
+    }
+  }
+
+  int fd_;
+  std::atomic<int>* synced_;
+  bool synced_once_ = false;  // reader_ only
+  std::thread reader_;
 };
 
 // A realistic session (members, log, breadcrumb), new id, the token's account.
@@ -238,11 +333,24 @@ int Main() {
   std::vector<std::unique_ptr<portal::PortalService::Stub>> stubs;
   for (const auto& channel : channels) stubs.push_back(portal::PortalService::NewStub(channel));
   std::atomic<int> synced{0};
-  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::unique_ptr<FanoutWatcher>> watchers;
   const int n = absl::GetFlag(FLAGS_watchers);
+  const std::string sse_target = absl::GetFlag(FLAGS_sse_target);
+  const size_t colon = sse_target.rfind(':');
+  int sse_port = 0;
+  if (!sse_target.empty() &&
+      (colon == std::string::npos || !absl::SimpleAtoi(sse_target.substr(colon + 1), &sse_port))) {
+    std::fprintf(stderr, "--sse_target: expected HOST:PORT\n");
+    return 2;
+  }
   for (int i = 0; i < n; ++i) {
-    watchers.push_back(std::make_unique<Watcher>(stubs[i % stubs.size()].get(), read_token,
-                                                 latency_prefix, &sends, &synced));
+    if (sse_port != 0) {
+      watchers.push_back(std::make_unique<SseWatcher>(sse_target.substr(0, colon), sse_port,
+                                                      read_token, latency_prefix, &sends, &synced));
+    } else {
+      watchers.push_back(std::make_unique<Watcher>(stubs[i % stubs.size()].get(), read_token,
+                                                   latency_prefix, &sends, &synced));
+    }
   }
   const auto sync_deadline = Clock::now() + std::chrono::minutes(5);
   while (synced.load() < n && Clock::now() < sync_deadline) {
@@ -293,11 +401,11 @@ int Main() {
   const Percentiles delivery = Summarize(deliveries);
   const size_t expected = static_cast<size_t>(rate_writes) * static_cast<size_t>(n);
   std::printf(
-      "phase=latency watchers=%d writes=%zu ack_p50_ms=%.2f ack_p99_ms=%.2f "
+      "phase=latency transport=%s watchers=%d writes=%zu ack_p50_ms=%.2f ack_p99_ms=%.2f "
       "delivery_p50_ms=%.2f delivery_p99_ms=%.2f delivered=%zu/%zu "
       "delivery_p99_over_ack_p99=%.2f server_cpu_us_per_event=%.1f\n",
-      n, ack.count, ack.p50_ms, ack.p99_ms, delivery.p50_ms, delivery.p99_ms, delivery.count,
-      expected, ack.p99_ms > 0 ? delivery.p99_ms / ack.p99_ms : 0,
+      sse_port != 0 ? "sse" : "grpc", n, ack.count, ack.p50_ms, ack.p99_ms, delivery.p50_ms,
+      delivery.p99_ms, delivery.count, expected, ack.p99_ms > 0 ? delivery.p99_ms / ack.p99_ms : 0,
       server_pid > 0 && events > 0 ? cpu * 1e6 / static_cast<double>(events) : 0);
   return delivery.count == expected ? 0 : 1;
 }
