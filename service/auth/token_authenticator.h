@@ -4,8 +4,10 @@
 // Authenticate() reads `authorization: Bearer <token>`, checks the token's
 // shape, hashes it and looks the hash up (an indexed lookup whose cost does
 // not depend on how much of a guessed token was right), then rejects revoked
-// and expired tokens. Nothing is cached: a revocation takes effect on the
-// very next call, even one served by another replica.
+// and expired tokens. The authenticator caches nothing: a revocation takes
+// effect on the next lookup the store answers from the database (SQLite:
+// every one; PostgreSQL with a cache_ttl: once the revocation's NOTIFY has
+// reached the replica, see PgTokenStoreOptions).
 //
 // The last-use time is recorded at most once per `last_use_resolution` per
 // token (from this process), so a busy token does not cost a database write
