@@ -33,6 +33,9 @@ ABSL_FLAG(absl::Duration, token_cache_ttl, absl::Seconds(10),
           "to a token (revocation) reaches every replica by NOTIFY within milliseconds, this "
           "bounds how late one is seen if notifications are lost; 0 reads the database on every "
           "call");
+ABSL_FLAG(int64_t, watch_max_resume_changes, 100000,
+          "A watch resume that would read more of the store's changes (all accounts) than this "
+          "is refused with OUT_OF_RANGE: list again");
 ABSL_FLAG(absl::Duration, view_poll_interval, absl::Milliseconds(250),
           "How often the live view reads the store's changes on its own: the bound on how late "
           "writes of other processes on the database (sessionsctl) appear");
@@ -100,6 +103,7 @@ const std::vector<std::pair<std::string, std::string>> kEnvFallbacks = {
     {"retention", "SESSIONS_RETENTION"},
     {"token_cache_ttl", "SESSIONS_TOKEN_CACHE_TTL"},
     {"view_poll_interval", "SESSIONS_VIEW_POLL_INTERVAL"},
+    {"watch_max_resume_changes", "SESSIONS_WATCH_MAX_RESUME_CHANGES"},
     {"view_rendering_cache_mb", "SESSIONS_VIEW_RENDERING_CACHE_MB"},
     {"watch_bookmark_interval", "SESSIONS_WATCH_BOOKMARK_INTERVAL"},
     {"watch_max_lifetime", "SESSIONS_WATCH_MAX_LIFETIME"},
@@ -152,6 +156,7 @@ absl::StatusOr<sessions::ServerOptions> OptionsFromFlags() {
   options.storage.retention = absl::GetFlag(FLAGS_retention);
   options.storage.token_cache_ttl = absl::GetFlag(FLAGS_token_cache_ttl);
   options.live_view.poll_interval = absl::GetFlag(FLAGS_view_poll_interval);
+  options.live_view.max_resume_changes = absl::GetFlag(FLAGS_watch_max_resume_changes);
   options.live_view.rendering_cache_bytes = int64_t{absl::GetFlag(FLAGS_view_rendering_cache_mb)}
                                             << 20;
   options.watch.max_watches = absl::GetFlag(FLAGS_max_watches);

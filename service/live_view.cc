@@ -22,6 +22,7 @@ LiveView::LiveView(SessionStore* store, const Options& options)
       options_(options),
       rendering_budget_(std::make_shared<RenderingBudget>(options.rendering_cache_bytes)) {
   options_.read_batch = std::max(1, options_.read_batch);
+  options_.max_resume_changes = std::max<int64_t>(1, options_.max_resume_changes);
 }
 
 absl::StatusOr<std::unique_ptr<LiveView>> LiveView::Start(SessionStore* store,
@@ -388,6 +389,7 @@ absl::Status LiveView::ReplayInto(Watch& watch, int64_t start_revision) {
   // with the store, or until the watch ends (it overflowed).
   const std::string& account_id = watch.filter().account_id;
   int64_t after = start_revision;
+  int64_t read = 0;
   bool first = true;
   while (!watch.Finished()) {
     int visited = 0;
@@ -411,6 +413,12 @@ absl::Status LiveView::ReplayInto(Watch& watch, int64_t start_revision) {
     }
     first = false;
     after = position.revision;
+    read += visited;
+    if (read > options_.max_resume_changes) {
+      return absl::OutOfRangeError(
+          absl::StrCat("start_revision ", start_revision, " is too far behind (more than ",
+                       options_.max_resume_changes, " changes since); list again"));
+    }
     if (visited < options_.read_batch) break;
   }
   if (watch.FinishReplay(after)) watch.Wake();

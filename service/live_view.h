@@ -71,6 +71,12 @@ struct LiveViewOptions {
   absl::Duration poll_interval = absl::Milliseconds(250);
   // Most feed entries read per store call.
   int read_batch = 1000;
+  // A watch resume reads the store's changes (of every account) since its
+  // start_revision, on the caller's thread; past this many the resume is
+  // refused with OUT_OF_RANGE ("list again"), as a Kubernetes watch too
+  // old for the watch cache is: a listing costs the view's memory, not a
+  // scan of hours of every tenant's changes.
+  int64_t max_resume_changes = 100000;
   // Memory for the sessions' cached renderings (REST JSON / JSV); past it
   // sessions are rendered on every read.
   int64_t rendering_cache_bytes = int64_t{256} << 20;
@@ -127,7 +133,8 @@ class LiveView {
   // With `start_revision` 0 it begins with a snapshot of them now;
   // otherwise it resumes after `start_revision` from the store's change
   // feed (this blocks for that read). OUT_OF_RANGE naming the horizon when
-  // `start_revision` is older than it; UNAVAILABLE after Stop().
+  // `start_revision` is older than it, or when more than
+  // max_resume_changes changes followed it; UNAVAILABLE after Stop().
   absl::StatusOr<std::shared_ptr<Watch>> StartWatch(WatchFilter filter, int64_t start_revision,
                                                     const WatchOptions& options);
 
@@ -192,7 +199,7 @@ class LiveView {
   void WakeTail();
 
   SessionStore* const store_;
-  Options options_;  // read_batch clamped to >= 1; then constant
+  Options options_;  // read_batch, max_resume_changes clamped to >= 1; then constant
   const std::shared_ptr<RenderingBudget> rendering_budget_;
 
   mutable absl::Mutex mu_;

@@ -297,6 +297,27 @@ TEST_F(LiveViewTest, AResumeAheadOfTheStoreIsOutOfRange) {
   EXPECT_EQ(watch.status().code(), absl::StatusCode::kOutOfRange);
 }
 
+// A resume from far behind is refused before it reads hours of changes:
+// the bound counts every account's changes, since the read does.
+TEST_F(LiveViewTest, AResumeFromTooFarBehindIsOutOfRange) {
+  LiveViewOptions options;
+  options.read_batch = 4;
+  options.max_resume_changes = 8;
+  StartView(options);
+  const int64_t start = Upsert(MakeSession("a", "first", 1));
+  for (int i = 0; i < 8; ++i) Upsert(MakeSession(i % 2 ? "a" : "b", absl::StrCat("s", i), 1));
+  const int64_t last = Upsert(MakeSession("b", "last", 1));
+  ASSERT_TRUE(view_->AwaitRevision(last, absl::Now() + kWait));
+  auto refused = view_->StartWatch(AccountFilter("a"), start, {});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kOutOfRange) << refused.status();
+  EXPECT_NE(refused.status().message().find("list again"), std::string::npos);
+  // Eight changes behind is within the bound.
+  auto resumed = view_->StartWatch(AccountFilter("a"), start + 1, {});
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_THAT(DrainWatch(**resumed), ElementsAre("UPSERT:s1", "UPSERT:s3", "UPSERT:s5",
+                                                 "UPSERT:s7", "SYNCED"));
+}
+
 TEST_F(LiveViewTest, NoNewWatchesAfterEndWatches) {
   StartView();
   auto open = view_->StartWatch(AccountFilter("a"), 0, {});
