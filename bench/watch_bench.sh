@@ -5,7 +5,9 @@
 #    and 100 Server-Sent Events watches (the REST port's watch route):
 #    send-to-acknowledgement and send-to-delivery latency at every watcher,
 #    ingest throughput with the watches attached / without, server CPU per
-#    delivered event (bench/watch_fanout_bench.cc);
+#    delivered event, and how long the watches took to drain the backlog
+#    of the throughput run before the latency run starts
+#    (bench/watch_fanout_bench.cc);
 #  - memory: RSS of a server whose live view holds ACTIVE sessions, against
 #    their serialized size (/metrics sessions_live_view_data_bytes).
 # Each fan-out row is the median of RUNS runs (fresh database, fresh
@@ -41,14 +43,14 @@ median_spread() {  # median_spread VALUES...: "median (min-max)"
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-echo "| watchers | write ack p99 ms | delivery p50 ms | delivery p99 ms | delivery p99 / ack p99 | ingest with / without watchers | server CPU µs per event |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| watchers | write ack p99 ms | delivery p50 ms | delivery p99 ms | delivery p99 / ack p99 | ingest with / without watchers | backlog drained in s | server CPU µs per event |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 rows=()
 for w in $WATCHERS; do rows+=("$w"); done
 for w in $SSE_WATCHERS; do rows+=("sse:$w"); done
 for row in "${rows[@]}"; do
   w=${row#sse:} label=$w transport=()
-  ack=() p50=() p99=() ratio=() tput=() cpu=()
+  ack=() p50=() p99=() ratio=() tput=() drain=() cpu=()
   for r in $(seq "$RUNS"); do
     db="$TMP/fan-$w-$r.db"
     "$BIN/bench/gen_data" --db_path="$db" --accounts=10 --active_per_account=20 --ended=0 \
@@ -66,8 +68,9 @@ for row in "${rows[@]}"; do
     p99+=("$(field delivery_p99_ms "$latency")") ratio+=("$(field delivery_p99_over_ack_p99 "$latency")")
     cpu+=("$(field server_cpu_us_per_event "$latency")")
     tput+=("$(field ratio_vs_none "$(grep "^phase=throughput watchers=$w " <<<"$out")")")
+    drain+=("$(field seconds "$(grep '^phase=drain' <<<"$out")")")
   done
-  echo "| $label | $(median_spread "${ack[@]}") | $(median_spread "${p50[@]}") | $(median_spread "${p99[@]}") | $(median_spread "${ratio[@]}") | $(median_spread "${tput[@]}") | $(median_spread "${cpu[@]}") |"
+  echo "| $label | $(median_spread "${ack[@]}") | $(median_spread "${p50[@]}") | $(median_spread "${p99[@]}") | $(median_spread "${ratio[@]}") | $(median_spread "${tput[@]}") | $(median_spread "${drain[@]}") | $(median_spread "${cpu[@]}") |"
 done
 
 # Memory: ACTIVE active sessions in the view.

@@ -8,7 +8,9 @@
 //    callers for `--throughput_seconds`), with no watcher attached.
 // 2. Opens `--watchers` gRPC watches (callback API), waits until all are
 //    synced.
-// 3. The same throughput run with every watcher attached (and reading).
+// 3. The same throughput run with every watcher attached (and reading);
+//    then a fence write, awaited at every watcher, so that the next phase
+//    does not time the backlog of this one.
 // 4. One writer at `--rate` writes/s for `--seconds`: for every write, the
 //    latency from sending it to its acknowledgement, and from sending it to
 //    its delivery at every watcher; server CPU (from /proc) per delivered
@@ -138,14 +140,19 @@ class FanoutWatcher {
   virtual void Stop() = 0;
   int64_t events() const { return events_.load(std::memory_order_relaxed); }
   const std::vector<int64_t>& latencies() const { return latencies_; }
+  // Whether the session FenceId(prefix) has arrived.
+  bool fenced() const { return fenced_.load(std::memory_order_acquire); }
+  // Not a latency write's id (no index after the prefix).
+  static std::string FenceId(const std::string& prefix) { return prefix + "fence"; }
 
  protected:
   FanoutWatcher(const std::string& prefix, const SendTimes* sends)
-      : prefix_(prefix), sends_(sends) {}
+      : prefix_(prefix), fence_(FenceId(prefix)), sends_(sends) {}
 
   // An upsert of session `id` arrived at `now`. One thread at a time.
   void OnUpsert(absl::string_view id, int64_t now) {
     events_.fetch_add(1, std::memory_order_relaxed);
+    if (id == fence_) fenced_.store(true, std::memory_order_release);
     size_t index;
     if (absl::ConsumePrefix(&id, prefix_) && absl::SimpleAtoi(id, &index) &&
         index < sends_->size()) {
@@ -155,8 +162,10 @@ class FanoutWatcher {
 
  private:
   const std::string prefix_;
+  const std::string fence_;
   const SendTimes* sends_;
   std::atomic<int64_t> events_{0};  // upserts received
+  std::atomic<bool> fenced_{false};
   std::vector<int64_t> latencies_;  // OnUpsert's thread only; read after Stop()
 };
 
@@ -365,6 +374,32 @@ int Main() {
       Throughput(ingest.get(), write_token, absl::StrCat("fan-", run, "-b-"), writers, tp_seconds);
   std::printf("phase=throughput watchers=%d writes_per_s=%.1f ratio_vs_none=%.3f\n", n, attached,
               attached / alone);
+  {
+    // Every watcher has delivered that phase's writes once it has the fence.
+    const auto fence_start = Clock::now();
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + write_token);
+    v1::UpsertSessionResponse response;
+    if (!ingest
+             ->UpsertSession(&context, Upsert(FanoutWatcher::FenceId(latency_prefix), 0), &response)
+             .ok()) {
+      std::fprintf(stderr, "the fence write failed\n");
+      return 1;
+    }
+    auto all_fenced = [&] {
+      return std::all_of(watchers.begin(), watchers.end(),
+                         [](const auto& w) { return w->fenced(); });
+    };
+    while (!all_fenced() && Clock::now() < fence_start + std::chrono::minutes(5)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!all_fenced()) {
+      std::fprintf(stderr, "the watchers did not catch up within 5 minutes\n");
+      return 1;
+    }
+    std::printf("phase=drain watchers=%d seconds=%.2f\n", n,
+                std::chrono::duration<double>(Clock::now() - fence_start).count());
+  }
 
   // The latency phase: evenly paced writes from one writer thread.
   const int server_pid = absl::GetFlag(FLAGS_server_pid);

@@ -314,8 +314,8 @@ TEST_F(LiveViewTest, AResumeFromTooFarBehindIsOutOfRange) {
   // Eight changes behind is within the bound.
   auto resumed = view_->StartWatch(AccountFilter("a"), start + 1, {});
   ASSERT_TRUE(resumed.ok()) << resumed.status();
-  EXPECT_THAT(DrainWatch(**resumed), ElementsAre("UPSERT:s1", "UPSERT:s3", "UPSERT:s5",
-                                                 "UPSERT:s7", "SYNCED"));
+  EXPECT_THAT(DrainWatch(**resumed),
+              ElementsAre("UPSERT:s1", "UPSERT:s3", "UPSERT:s5", "UPSERT:s7", "SYNCED"));
 }
 
 TEST_F(LiveViewTest, NoNewWatchesAfterEndWatches) {
