@@ -92,6 +92,32 @@ TEST_F(PgSchemaTest, AMigratorWaitsForTheLockHolder) {
   EXPECT_EQ(Version(*observer), PgSchema::LatestVersion());
 }
 
+// A database of version 1 (before the token-change trigger, stop 28's
+// replicas) is brought to the latest version with its rows kept.
+TEST_F(PgSchemaTest, UpgradesAVersionOneDatabaseInPlace) {
+  std::unique_ptr<PgConnection> conn = Connect();
+  ASSERT_TRUE(PgSchema::Migrate(*conn).ok());
+  ASSERT_TRUE(conn->ExecScript("make it version 1",
+                               "INSERT INTO api_tokens (id, secret_sha256, account_id, created_us) "
+                               "VALUES ('tok_old', '\\x01', 'acct-1', 1); "
+                               "DROP TRIGGER api_tokens_changed ON api_tokens; "
+                               "DROP FUNCTION api_tokens_notify(); "
+                               "UPDATE schema_version SET version = 1")
+                  .ok());
+  ASSERT_EQ(Version(*conn), 1);
+  ASSERT_TRUE(PgSchema::Migrate(*conn).ok());
+  EXPECT_EQ(Version(*conn), PgSchema::LatestVersion());
+  absl::StatusOr<PgResult> kept = conn->Exec(
+      "t", "SELECT count(*)::text FROM api_tokens WHERE id = 'tok_old'", {}, PgResultFormat::kText);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->Value(0, 0), "1");
+  absl::StatusOr<PgResult> trigger =
+      conn->Exec("t", "SELECT count(*)::text FROM pg_trigger WHERE tgname = 'api_tokens_changed'",
+                 {}, PgResultFormat::kText);
+  ASSERT_TRUE(trigger.ok()) << trigger.status();
+  EXPECT_EQ(trigger->Value(0, 0), "1");
+}
+
 TEST_F(PgSchemaTest, RefusesASchemaNewerThanTheBinary) {
   std::unique_ptr<PgConnection> conn = Connect();
   ASSERT_TRUE(PgSchema::Migrate(*conn).ok());
