@@ -34,16 +34,14 @@ FLAGS=(-c opt --symlink_prefix=/)
 log "building (-c opt)"
 bazel build "${FLAGS[@]}" //server:sessions_server //bench:gen_data //bench:ingest_bench \
   >/dev/null 2>&1 || die "build failed"
-AFTER=${AFTER:-$(bazel info "${FLAGS[@]}" bazel-bin 2>/dev/null)}
-INGEST=$(bazel info "${FLAGS[@]}" bazel-bin 2>/dev/null)/bench/ingest_bench
+BIN=$(bazel info "${FLAGS[@]}" bazel-bin 2>/dev/null)
+AFTER=${AFTER:-$BIN}
+INGEST=$BIN/bench/ingest_bench
 
 WORK=$(mktemp -d /tmp/auth_under_writes.XXXXXX)
 trap 'stop_server; rm -rf "$WORK"' EXIT
 printf '\x00\x00\x00\x00\x00' >"$WORK/frame.bin"
 GAS=voice.api.app.portal.v1.PortalService/GetActiveSessions
-summary() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {printf "%s (%s-%s)", v[int((NR+1)/2)], v[1], v[NR]}'
-}
 
 reads() {  # reads TAG: req/s for SECONDS_PER_RUN; every call must succeed
   local out
@@ -87,5 +85,5 @@ for r in $(seq "$REPS"); do
 done
 echo "| binary | reads idle (req/s) | reads during ingest (req/s) | during ÷ idle |"
 echo "|---|---|---|---:|"
-echo "| before | $(summary "${B_IDLE[@]}") | $(summary "${B_LOAD[@]}") | $(summary "${B_RATIO[@]}") |"
-echo "| after | $(summary "${A_IDLE[@]}") | $(summary "${A_LOAD[@]}") | $(summary "${A_RATIO[@]}") |"
+echo "| before | $(median_spread "${B_IDLE[@]}") | $(median_spread "${B_LOAD[@]}") | $(median_spread "${B_RATIO[@]}") |"
+echo "| after | $(median_spread "${A_IDLE[@]}") | $(median_spread "${A_LOAD[@]}") | $(median_spread "${A_RATIO[@]}") |"

@@ -66,9 +66,6 @@ new_database() {  # new_database NAME: creates it, prints its DSN
 }
 
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
-summary() {  # "median (min-max)"
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {printf "%s (%s-%s)", v[int((NR+1)/2)], v[1], v[NR]}'
-}
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # fill TAG STORE-FLAGS...: demo-sized data and tokens in $WORK/TAG.*
@@ -168,7 +165,7 @@ done
 
 echo "| # | row | measured (medians) | ratio |"
 echo "|---|---|---|---:|"
-echo "| 1 | GetActiveSessions throughput, postgres ÷ sqlite (req/s) | $(summary "${READ_P[@]}") / $(summary "${READ_S[@]}") | $(summary "${READ_R[@]}") |"
-echo "| 2 | durable ingest, 64 writers, one server: postgres ÷ sqlite (updates/s) | $(summary "${ING_P[@]}") / $(summary "${ING_S[@]}") | $(summary "${INGEST_R[@]}") |"
-echo "| 3 | durable ingest on postgres: 2 replicas × 32 writers ÷ 1 replica × 64 (updates/s) | $(summary "${ING_2[@]}") / $(summary "${ING_P[@]}") | $(summary "${SCALE_R[@]}") |"
-echo "| 4 | write on A, watch on B: delivery p99 ÷ ack p99 (ms) | $(summary "${DELIVERY[@]}") / $(summary "${ACK[@]}") | $(summary "${PROP_R[@]}") |"
+echo "| 1 | GetActiveSessions throughput, postgres ÷ sqlite (req/s) | $(median_spread "${READ_P[@]}") / $(median_spread "${READ_S[@]}") | $(median_spread "${READ_R[@]}") |"
+echo "| 2 | durable ingest, 64 writers, one server: postgres ÷ sqlite (updates/s) | $(median_spread "${ING_P[@]}") / $(median_spread "${ING_S[@]}") | $(median_spread "${INGEST_R[@]}") |"
+echo "| 3 | durable ingest on postgres: 2 replicas × 32 writers ÷ 1 replica × 64 (updates/s) | $(median_spread "${ING_2[@]}") / $(median_spread "${ING_P[@]}") | $(median_spread "${SCALE_R[@]}") |"
+echo "| 4 | write on A, watch on B: delivery p99 ÷ ack p99 (ms) | $(median_spread "${DELIVERY[@]}") / $(median_spread "${ACK[@]}") | $(median_spread "${PROP_R[@]}") |"

@@ -1,6 +1,7 @@
-# Shell functions shared by bench/run.sh and bench/codec_fast_path_ab.sh:
-# start //bench:bench_server and wait for its READY line, stop it, and check
-# h2load's request counts. Source it; it defines functions only. The caller
+# Shell functions shared by the bench scripts (run.sh, codec_fast_path_ab.sh,
+# replica_bench.sh, watch_bench.sh, auth_under_writes.sh): start a server
+# and wait for its READY line, stop it, check h2load's request counts, and
+# summarize a row's runs. Source it; it defines functions only. The caller
 # defines die MESSAGE (report the error and exit non-zero).
 # shellcheck shell=bash disable=SC2034  # the variables set here are the callers'
 
@@ -50,4 +51,10 @@ h2load_succeeded() {
   OK=${counts[7]:-} FAILED=${counts[9]:-} ERRORED=${counts[11]:-} TIMEOUT=${counts[13]:-}
   [[ ${OK:-0} -gt 0 && $FAILED == 0 && $ERRORED == 0 && $TIMEOUT == 0 ]] &&
     [[ $# -lt 2 || $OK == "$2" ]]
+}
+
+# median_spread VALUES...: prints "median (min-max)" of the numbers, the
+# form every bench table reports a row's runs in.
+median_spread() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {printf "%s (%s-%s)", v[int((NR+1)/2)], v[1], v[NR]}'
 }

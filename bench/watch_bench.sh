@@ -38,9 +38,6 @@ start() {  # start DB
     --db_path="$1" --grpc_address=127.0.0.1:0 --http_address=127.0.0.1:0 --max_watches_per_token=2000
 }
 
-median_spread() {  # median_spread VALUES...: "median (min-max)"
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {printf "%s (%s-%s)", v[int((NR+1)/2)], v[1], v[NR]}'
-}
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 echo "| watchers | write ack p99 ms | delivery p50 ms | delivery p99 ms | delivery p99 / ack p99 | ingest with / without watchers | backlog drained in s | server CPU µs per event |"
