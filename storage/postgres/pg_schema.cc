@@ -1,6 +1,7 @@
 #include "storage/postgres/pg_schema.h"
 
 #include <iterator>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -88,6 +89,11 @@ constexpr const char* kMigrations[] = {
       FOR EACH STATEMENT EXECUTE FUNCTION api_tokens_notify();
     )sql",
 };
+
+// The trigger of version 2 notifies the channel PgTokenStore listens on.
+static_assert(std::string_view(kMigrations[1]).find(PgSchema::kTokenChangesChannel) !=
+                  std::string_view::npos,
+              "the token-change trigger must NOTIFY PgSchema::kTokenChangesChannel");
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
