@@ -126,6 +126,18 @@ TEST(GrpcLimitsTest, OldConnectionsAreSentAwayAndTheirLongCallsEndUnavailable) {
   EXPECT_TRUE(next.ok()) << next.error_message();
 }
 
+// A TCP connection to 127.0.0.1:`port`; its descriptor, or -1.
+int ConnectToLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) return fd;
+  close(fd);
+  return -1;
+}
+
 // A TCP relay between one client and the server that can go silent: when
 // frozen it still reads both sides (so TCP stays healthy and the server's
 // writes succeed) but forwards nothing, as a peer whose process hangs or
@@ -167,14 +179,9 @@ class FreezableRelay {
   void AcceptOne() {
     const int client = accept(listener_, nullptr, nullptr);
     if (client < 0) return;
-    const int upstream = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
-    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    const int upstream = ConnectToLoopback(upstream_port_);
+    if (upstream < 0) {
       close(client);
-      close(upstream);
       return;
     }
     client_ = client;
@@ -229,18 +236,14 @@ TEST(GrpcLimitsTest, APeerThatStopsAnsweringIsClosedByKeepalive) {
 // A TCP connection to the server's gRPC port, driven by hand.
 class RawConnection {
  public:
-  explicit RawConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  explicit RawConnection(int port) : fd_(ConnectToLoopback(port)) {}
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
   }
-  ~RawConnection() { close(fd_); }
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
-  bool connected() const { return connected_; }
+  bool connected() const { return fd_ >= 0; }
 
   // The client's HTTP/2 connection preface and an empty SETTINGS frame:
   // a client that then makes no call.
@@ -266,8 +269,7 @@ class RawConnection {
   }
 
  private:
-  const int fd_;
-  bool connected_ = false;
+  const int fd_;  // -1: not connected
 };
 
 // Sockets that connect and never speak HTTP/2 are closed after the
